@@ -1,0 +1,270 @@
+/**
+ * The access node's catalog: schemas, tables, views and sequences. DDL mutates
+ * it in place and records an undo action in the running transaction, so a
+ * rolled-back CREATE/ALTER/DROP leaves no trace.
+ */
+import type { SqlType } from '../../../storage/src/types/sql-type.js';
+import type { ExprNode } from '../../../storage/src/expr/expr.js';
+import { SqlError, SQLSTATE } from '../../../storage/src/errors.js';
+import type { TableStore } from '../../../storage/src/table/index.js';
+import type { SelectStmt } from '../parse/ast.js';
+
+export interface ColumnInfo {
+  /** stable storage column id (TableStore) */
+  readonly id: number;
+  name: string;
+  type: SqlType;
+  notNull: boolean;
+  /** bound DEFAULT expression (no column refs), or a serial sequence name */
+  default?: ExprNode;
+  defaultText?: string;
+  serialSequence?: string;
+  /** pg_attribute.attnum: position among all columns ever added, 1-based */
+  readonly attnum: number;
+}
+
+export interface ConstraintInfo {
+  name: string;
+  kind: 'primary_key' | 'unique' | 'check';
+  columnIds: number[];
+  /** CHECK constraints: bound over the table's live columns in order */
+  check?: ExprNode;
+  checkText?: string;
+}
+
+export interface IndexInfo {
+  name: string;
+  oid: number;
+  table: TableInfo;
+  columns: string[];
+  unique: boolean;
+  definition: string;
+}
+
+export interface TableInfo {
+  readonly oid: number;
+  kind: 'table' | 'view';
+  schema: string;
+  name: string;
+  columns: ColumnInfo[];
+  constraints: ConstraintInfo[];
+  nextAttnum: number;
+  nextColumnId: number;
+  store?: TableStore;
+  view?: { query: SelectStmt; text: string; columnNames?: string[] };
+  /** set when the table becomes a hypertable (issue 3) */
+  hypertable?: unknown;
+}
+
+export interface SequenceInfo {
+  name: string;
+  value: number;
+  called: boolean;
+}
+
+export interface SchemaInfo {
+  readonly oid: number;
+  readonly name: string;
+}
+
+export type UndoAction = () => void;
+
+export class Catalog {
+  private readonly schemas = new Map<string, SchemaInfo>();
+  private readonly tables = new Map<string, TableInfo>();
+  private readonly indexes = new Map<string, IndexInfo>();
+  readonly sequences = new Map<string, SequenceInfo>();
+  private nextOid = 16_384;
+  /** bumped on every DDL so cached plans can tell they are stale */
+  version = 0;
+
+  constructor() {
+    this.schemas.set('pg_catalog', { oid: 11, name: 'pg_catalog' });
+    this.schemas.set('public', { oid: 2200, name: 'public' });
+    this.schemas.set('information_schema', { oid: 13_000, name: 'information_schema' });
+    this.schemas.set('timescaledb_information', { oid: 13_100, name: 'timescaledb_information' });
+  }
+
+  allocOid(): number {
+    return this.nextOid++;
+  }
+
+  getSchema(name: string): SchemaInfo | undefined {
+    return this.schemas.get(name);
+  }
+
+  listSchemas(): SchemaInfo[] {
+    return [...this.schemas.values()];
+  }
+
+  createSchema(name: string, ifNotExists: boolean, undo: UndoAction[]): boolean {
+    if (this.schemas.has(name)) {
+      if (ifNotExists) return false;
+      throw new SqlError(SQLSTATE.duplicateSchema, `schema "${name}" already exists`);
+    }
+    this.schemas.set(name, { oid: this.allocOid(), name });
+    this.version++;
+    undo.push(() => {
+      this.schemas.delete(name);
+      this.version++;
+    });
+    return true;
+  }
+
+  dropSchema(name: string, ifExists: boolean, cascade: boolean, undo: UndoAction[]): boolean {
+    const s = this.schemas.get(name);
+    if (!s) {
+      if (ifExists) return false;
+      throw new SqlError(SQLSTATE.undefinedSchema, `schema "${name}" does not exist`);
+    }
+    const members = [...this.tables.values()].filter((t) => t.schema === name);
+    if (members.length > 0 && !cascade) {
+      throw new SqlError(SQLSTATE.dependentObjectsStillExist, `cannot drop schema ${name} because other objects depend on it`, {
+        hint: 'Use DROP ... CASCADE to drop the dependent objects too.',
+      });
+    }
+    for (const t of members) this.dropTable(t, undo);
+    this.schemas.delete(name);
+    this.version++;
+    undo.push(() => {
+      this.schemas.set(name, s);
+      this.version++;
+    });
+    return true;
+  }
+
+  private key(schema: string, name: string): string {
+    return `${schema}\u0000${name}`;
+  }
+
+  /** Resolve a possibly unqualified relation name along the search path. */
+  findTable(schema: string | undefined, name: string, searchPath: readonly string[] = ['public']): TableInfo | undefined {
+    if (schema !== undefined) return this.tables.get(this.key(schema, name));
+    for (const s of searchPath) {
+      const t = this.tables.get(this.key(s, name));
+      if (t) return t;
+    }
+    return undefined;
+  }
+
+  getTable(schema: string | undefined, name: string, searchPath?: readonly string[]): TableInfo {
+    if (schema !== undefined && !this.schemas.has(schema)) {
+      throw new SqlError(SQLSTATE.undefinedSchema, `schema "${schema}" does not exist`);
+    }
+    const t = this.findTable(schema, name, searchPath);
+    if (!t) {
+      const shown = schema !== undefined ? `${schema}.${name}` : name;
+      throw new SqlError(SQLSTATE.undefinedTable, `relation "${shown}" does not exist`);
+    }
+    return t;
+  }
+
+  listTables(): TableInfo[] {
+    return [...this.tables.values()];
+  }
+
+  addTable(t: TableInfo, undo: UndoAction[]): void {
+    if (!this.schemas.has(t.schema)) throw new SqlError(SQLSTATE.undefinedSchema, `schema "${t.schema}" does not exist`);
+    const k = this.key(t.schema, t.name);
+    if (this.tables.has(k) || this.indexes.has(k)) throw new SqlError(SQLSTATE.duplicateTable, `relation "${t.name}" already exists`);
+    this.tables.set(k, t);
+    this.version++;
+    undo.push(() => {
+      this.tables.delete(k);
+      this.version++;
+    });
+  }
+
+  dropTable(t: TableInfo, undo: UndoAction[]): void {
+    const k = this.key(t.schema, t.name);
+    this.tables.delete(k);
+    const droppedIndexes = [...this.indexes.entries()].filter(([, ix]) => ix.table === t);
+    for (const [ik] of droppedIndexes) this.indexes.delete(ik);
+    const seqs = t.columns.filter((c) => c.serialSequence).map((c) => [c.serialSequence!, this.sequences.get(c.serialSequence!)] as const);
+    for (const [s] of seqs) this.sequences.delete(s);
+    this.version++;
+    undo.push(() => {
+      this.tables.set(k, t);
+      for (const [ik, ix] of droppedIndexes) this.indexes.set(ik, ix);
+      for (const [s, info] of seqs) if (info) this.sequences.set(s, info);
+      this.version++;
+    });
+  }
+
+  renameTable(t: TableInfo, newName: string, undo: UndoAction[]): void {
+    const oldKey = this.key(t.schema, t.name);
+    const newKey = this.key(t.schema, newName);
+    if (this.tables.has(newKey)) throw new SqlError(SQLSTATE.duplicateTable, `relation "${newName}" already exists`);
+    const oldName = t.name;
+    this.tables.delete(oldKey);
+    t.name = newName;
+    this.tables.set(newKey, t);
+    this.version++;
+    undo.push(() => {
+      this.tables.delete(newKey);
+      t.name = oldName;
+      this.tables.set(oldKey, t);
+      this.version++;
+    });
+  }
+
+  findIndex(schema: string, name: string): IndexInfo | undefined {
+    return this.indexes.get(this.key(schema, name));
+  }
+
+  listIndexes(): IndexInfo[] {
+    return [...this.indexes.values()];
+  }
+
+  addIndex(ix: IndexInfo, schema: string, undo: UndoAction[]): void {
+    const k = this.key(schema, ix.name);
+    if (this.indexes.has(k) || this.tables.has(k)) throw new SqlError(SQLSTATE.duplicateTable, `relation "${ix.name}" already exists`);
+    this.indexes.set(k, ix);
+    this.version++;
+    undo.push(() => {
+      this.indexes.delete(k);
+      this.version++;
+    });
+  }
+
+  dropIndex(schema: string, name: string, undo: UndoAction[]): void {
+    const k = this.key(schema, name);
+    const ix = this.indexes.get(k);
+    if (!ix) return;
+    this.indexes.delete(k);
+    this.version++;
+    undo.push(() => {
+      this.indexes.set(k, ix);
+      this.version++;
+    });
+  }
+
+  /** A relation name not yet used in the schema: PostgreSQL's `t_col_idx`, `t_col_idx1`, … */
+  uniqueRelationName(schema: string, base: string): string {
+    let name = base.slice(0, 63);
+    for (let i = 1; this.tables.has(this.key(schema, name)) || this.indexes.has(this.key(schema, name)); i++) {
+      name = `${base.slice(0, 63 - String(i).length)}${i}`;
+    }
+    return name;
+  }
+
+  createSequence(name: string, undo: UndoAction[]): SequenceInfo {
+    const seq: SequenceInfo = { name, value: 0, called: false };
+    this.sequences.set(name, seq);
+    undo.push(() => this.sequences.delete(name));
+    return seq;
+  }
+
+  /** nextval: not transactional, like PostgreSQL's sequences. */
+  nextval(name: string): number {
+    const s = this.sequences.get(name);
+    if (!s) throw new SqlError(SQLSTATE.undefinedTable, `relation "${name}" does not exist`);
+    s.value = s.called ? s.value + 1 : Math.max(s.value, 1);
+    s.called = true;
+    return s.value;
+  }
+}
+
+export function liveColumnIndex(t: TableInfo, name: string): number {
+  return t.columns.findIndex((c) => c.name === name);
+}

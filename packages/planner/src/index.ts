@@ -1,0 +1,10 @@
+export { parseSql, parseOne } from './parse/index.js';
+export type * from './parse/ast.js';
+export { Catalog } from './catalog/catalog.js';
+export type { TableInfo, ColumnInfo, ConstraintInfo, IndexInfo, SchemaInfo, UndoAction } from './catalog/catalog.js';
+export { executeStatement } from './statement/execute.js';
+export type { ExecuteOptions } from './statement/execute.js';
+export type { StatementSession, StatementResult, ResultColumn } from './statement/session.js';
+export { planSelect, runQuery } from './statement/select.js';
+export { explainPlan } from './plan/explain.js';
+export type { PlanNode } from './plan/nodes.js';

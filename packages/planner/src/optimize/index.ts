@@ -1,0 +1,17 @@
+/** The optimizer: an ordered list of rewrite rules, one per file. */
+import type { PlanNode } from '../plan/nodes.js';
+import { pushDownFilters } from './pushdown-filter.js';
+import { pruneColumns } from './prune-columns.js';
+
+export type Rule = (plan: PlanNode) => PlanNode;
+
+export const RULES: readonly { name: string; apply: Rule }[] = [
+  { name: 'pushdown_filter', apply: pushDownFilters },
+  { name: 'prune_columns', apply: pruneColumns },
+];
+
+export function optimize(plan: PlanNode): PlanNode {
+  let p = plan;
+  for (const r of RULES) p = r.apply(p);
+  return p;
+}

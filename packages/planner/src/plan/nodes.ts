@@ -1,0 +1,190 @@
+/**
+ * Logical/physical plan nodes produced by the binder and optimizer, built into
+ * batch sources by plan/build.ts and printed by plan/explain.ts. Every node
+ * knows its output column types; names live in the binder's scopes.
+ */
+import type { SqlType } from '../../../storage/src/types/sql-type.js';
+import type { Value } from '../../../storage/src/types/values.js';
+import type { ExprNode } from '../../../storage/src/expr/expr.js';
+import type { ResolvedAggregate } from '../../../storage/src/aggregates/index.js';
+import type { TableInfo } from '../catalog/catalog.js';
+import type { WindowCallSpec, JoinType } from '../exec/index.js';
+
+export interface SortKey {
+  expr: ExprNode;
+  desc: boolean;
+  nullsFirst: boolean;
+}
+
+export interface AggCall {
+  agg: ResolvedAggregate;
+  name: string;
+  args: ExprNode[];
+  distinct: boolean;
+  filter?: ExprNode;
+  orderBy?: SortKey[];
+  directArgs?: Value[];
+}
+
+export type PlanNode =
+  | ScanPlan
+  | ValuesPlan
+  | SinglePlan
+  | FunctionScanPlan
+  | FilterPlan
+  | ProjectPlan
+  | AggregatePlan
+  | WindowPlan
+  | SortPlan
+  | LimitPlan
+  | DistinctPlan
+  | JoinPlan
+  | SetOpPlan
+  | CteRefPlan
+  | RecursiveCtePlan
+  | WorkTablePlan
+  | RowsPlan;
+
+interface Base {
+  readonly types: SqlType[];
+}
+
+export interface ScanPlan extends Base {
+  op: 'scan';
+  table: TableInfo;
+  /** storage column ids to read, in output order */
+  columnIds: number[];
+  /** append the storage row id as a last float8 column (UPDATE / DELETE) */
+  withRowId: boolean;
+  /** conjunctive predicate over the scanned columns, pushed down by the optimizer */
+  filter?: ExprNode;
+  alias: string;
+}
+
+export interface ValuesPlan extends Base {
+  op: 'values';
+  rows: ExprNode[][];
+}
+
+/** One row with no columns: SELECT without FROM. */
+export interface SinglePlan extends Base {
+  op: 'single';
+}
+
+export interface FunctionScanPlan extends Base {
+  op: 'function';
+  name: string;
+  args: ExprNode[];
+  withOrdinality: boolean;
+}
+
+export interface FilterPlan extends Base {
+  op: 'filter';
+  input: PlanNode;
+  predicate: ExprNode;
+}
+
+export interface ProjectPlan extends Base {
+  op: 'project';
+  input: PlanNode;
+  exprs: ExprNode[];
+}
+
+export interface AggregatePlan extends Base {
+  op: 'aggregate';
+  input: PlanNode;
+  groupBy: ExprNode[];
+  aggs: AggCall[];
+}
+
+export interface WindowPlan extends Base {
+  op: 'window';
+  input: PlanNode;
+  partitionBy: ExprNode[];
+  orderBy: SortKey[];
+  calls: WindowCallSpec[];
+}
+
+export interface SortPlan extends Base {
+  op: 'sort';
+  input: PlanNode;
+  keys: SortKey[];
+  /** top-N: rows needed (limit + offset) when known */
+  limit?: number;
+}
+
+export interface LimitPlan extends Base {
+  op: 'limit';
+  input: PlanNode;
+  limit: ExprNode | null;
+  offset: ExprNode | null;
+}
+
+export interface DistinctPlan extends Base {
+  op: 'distinct';
+  input: PlanNode;
+  /** DISTINCT ON: column indexes; absent = all columns */
+  on?: number[];
+}
+
+export interface JoinPlan extends Base {
+  op: 'join';
+  joinType: JoinType | 'cross';
+  left: PlanNode;
+  right: PlanNode;
+  /** over the concatenated row */
+  condition?: ExprNode;
+  /** equi-join keys extracted by the builder/optimizer */
+  leftKeys?: ExprNode[];
+  rightKeys?: ExprNode[];
+  residual?: ExprNode;
+  /** LATERAL: the right side reads these left columns as correlated slots 0..n-1 */
+  lateralColumns?: number[];
+}
+
+export interface SetOpPlan extends Base {
+  op: 'setop';
+  kind: 'union' | 'intersect' | 'except';
+  all: boolean;
+  left: PlanNode;
+  right: PlanNode;
+}
+
+/** A reference to a WITH query, materialised once per statement. */
+export interface CteRefPlan extends Base {
+  op: 'cte';
+  name: string;
+  cte: CteDef;
+}
+
+export interface CteDef {
+  name: string;
+  plan: PlanNode;
+  id: number;
+}
+
+export interface RecursiveCtePlan extends Base {
+  op: 'recursive';
+  name: string;
+  nonRecursive: PlanNode;
+  recursive: PlanNode;
+  all: boolean;
+  workTableId: number;
+}
+
+export interface WorkTablePlan extends Base {
+  op: 'worktable';
+  workTableId: number;
+}
+
+/** Rows computed before execution (e.g. catalog views, RETURNING output). */
+export interface RowsPlan extends Base {
+  op: 'rows';
+  label: string;
+  rows: () => Value[][];
+}
+
+export interface SubqueryDef {
+  id: number;
+  plan: PlanNode;
+}

@@ -1,0 +1,78 @@
+/**
+ * Statement dispatch for everything the planner package owns (queries, DML,
+ * DDL, EXPLAIN). Transaction control and settings are the session's (server).
+ */
+import { T } from '../../../storage/src/types/sql-type.js';
+import type { SqlType } from '../../../storage/src/types/sql-type.js';
+import type { Value } from '../../../storage/src/types/values.js';
+import { SqlError, SQLSTATE } from '../../../storage/src/errors.js';
+import type { Statement } from '../parse/ast.js';
+import { explainPlan } from '../plan/explain.js';
+import type { StatementResult, StatementSession } from './session.js';
+import { planSelect, runQuery } from './select.js';
+import { executeInsert } from './insert.js';
+import { executeDelete, executeUpdate } from './update-delete.js';
+import { alterTable, createIndex, createSchema, createTable, createView, dropObjects, truncate } from './ddl.js';
+
+export interface ExecuteOptions {
+  params: readonly Value[];
+  paramTypes?: SqlType[];
+  notice: (message: string) => void;
+}
+
+export function executeStatement(stmt: Statement, session: StatementSession, opts: ExecuteOptions): StatementResult {
+  switch (stmt.kind) {
+    case 'select': {
+      const prepared = planSelect(stmt, session, opts.paramTypes ? [...opts.paramTypes] : []);
+      const rows = runQuery(prepared, session, opts.params);
+      const columns = prepared.names.map((name, i) => ({ name, type: prepared.plan.types[i]!.id === 'unknown' ? T.text : prepared.plan.types[i]! }));
+      return { command: `SELECT ${rows.length}`, rowCount: rows.length, columns, rows };
+    }
+    case 'insert':
+      return executeInsert(stmt, session, opts.params, opts.paramTypes);
+    case 'update':
+      return executeUpdate(stmt, session, opts.params, opts.paramTypes);
+    case 'delete':
+      return executeDelete(stmt, session, opts.params, opts.paramTypes);
+    case 'create_table':
+      return createTable(stmt, session, opts.params);
+    case 'drop':
+      return dropObjects(stmt, session, opts.notice);
+    case 'alter_table':
+      return alterTable(stmt, session);
+    case 'create_index':
+      return createIndex(stmt, session, opts.notice);
+    case 'create_schema':
+      return createSchema(stmt.name, stmt.ifNotExists, session, opts.notice);
+    case 'create_view':
+      return createView(stmt, session);
+    case 'truncate':
+      return truncate(stmt, session);
+    case 'explain':
+      return explain(stmt, session, opts);
+    case 'noop':
+      return { command: stmt.tag, rowCount: null };
+    default:
+      throw new SqlError(SQLSTATE.featureNotSupported, `${stmt.kind.toUpperCase()} is not supported here`);
+  }
+}
+
+function explain(stmt: Extract<Statement, { kind: 'explain' }>, session: StatementSession, opts: ExecuteOptions): StatementResult {
+  const inner = stmt.statement;
+  if (inner.kind !== 'select') {
+    return { command: 'EXPLAIN', rowCount: 1, columns: [{ name: 'QUERY PLAN', type: T.text }], rows: [[`${inner.kind.toUpperCase()} on table`]] };
+  }
+  const prepared = planSelect(inner, session, opts.paramTypes ? [...opts.paramTypes] : []);
+  const lines = explainPlan(prepared.plan);
+  if (stmt.analyze) {
+    const start = performance.now();
+    const rows = runQuery(prepared, session, opts.params);
+    const ms = performance.now() - start;
+    lines.push(`Rows: ${rows.length}`, `Execution Time: ${ms.toFixed(3)} ms`);
+  }
+  for (const s of prepared.binding.subqueries) {
+    lines.push(`SubPlan ${s.id}`);
+    for (const l of explainPlan(s.plan)) lines.push(`  ${l}`);
+  }
+  return { command: 'EXPLAIN', rowCount: lines.length, columns: [{ name: 'QUERY PLAN', type: T.text }], rows: lines.map((l) => [l]) };
+}

@@ -1,0 +1,41 @@
+/** What statement execution needs from the session that runs it (implemented by the server). */
+import type { FormatContext, Value } from '../../../storage/src/types/values.js';
+import type { EvalContext } from '../../../storage/src/expr/expr.js';
+import type { SqlType } from '../../../storage/src/types/sql-type.js';
+import type { TableTxn, TableVersion } from '../../../storage/src/table/index.js';
+import type { Catalog, TableInfo, UndoAction } from '../catalog/catalog.js';
+import type { PlanNode } from '../plan/nodes.js';
+
+export interface StatementSession {
+  readonly catalog: Catalog;
+  readonly searchPath: readonly string[];
+  readonly settings: FormatContext;
+  /** the version this statement reads (own writes when in a transaction) */
+  read(table: TableInfo): TableVersion;
+  /** the write transaction of the current (possibly implicit) transaction on this table */
+  write(table: TableInfo): TableTxn;
+  /** DDL undo actions of the current transaction */
+  readonly undo: UndoAction[];
+  /** run when the current transaction commits (physical removal of dropped columns) */
+  onCommit(action: () => void): void;
+  /** expression context for this statement */
+  /** expression context; `paramTypes` are the statement's bound parameter types, used to convert the client's raw values */
+  evalContext(params: readonly Value[], paramTypes?: readonly (SqlType | undefined)[]): EvalContext;
+  /** system relations (pg_catalog, information_schema, timescaledb_information) */
+  systemRelation?(schema: string | undefined, name: string): { plan: PlanNode; names: string[] } | undefined;
+}
+
+export interface ResultColumn {
+  name: string;
+  type: SqlType;
+  tableOid?: number;
+  attnum?: number;
+}
+
+export interface StatementResult {
+  /** PostgreSQL command tag, e.g. 'SELECT 3', 'INSERT 0 1', 'CREATE TABLE' */
+  command: string;
+  rowCount: number | null;
+  columns?: ResultColumn[];
+  rows?: Value[][];
+}

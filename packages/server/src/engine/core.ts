@@ -1,0 +1,26 @@
+/** State shared by all sessions of one engine: the catalog and system relations. */
+import { Catalog } from '../../../planner/src/catalog/catalog.js';
+import type { PlanNode } from '../../../planner/src/plan/nodes.js';
+import type { Session } from './session.js';
+
+export class EngineCore {
+  readonly catalog = new Catalog();
+  readonly user: string;
+  readonly database: string;
+  private nextSessionId = 1;
+  readonly sessions = new Set<Session>();
+
+  constructor(opts: { user?: string; database?: string } = {}) {
+    this.user = opts.user ?? 'strata';
+    this.database = opts.database ?? 'strata';
+  }
+
+  allocSessionId(): number {
+    return this.nextSessionId++;
+  }
+
+  /** pg_catalog / information_schema / timescaledb_information relations (the server issue adds them). */
+  systemRelation(_schema: string | undefined, _name: string, _session: Session): { plan: PlanNode; names: string[] } | undefined {
+    return undefined;
+  }
+}

@@ -1,0 +1,296 @@
+/**
+ * A client session: settings, transaction state (idle / in transaction /
+ * failed), prepared statements, and the execution of parsed statements.
+ */
+import type { SqlType } from '../../../storage/src/types/sql-type.js';
+import { T } from '../../../storage/src/types/sql-type.js';
+import type { Value } from '../../../storage/src/types/values.js';
+import type { EvalContext } from '../../../storage/src/expr/expr.js';
+import { SqlError, SQLSTATE } from '../../../storage/src/errors.js';
+import { parseSql } from '../../../planner/src/parse/index.js';
+import type { ParsedStatement, Statement } from '../../../planner/src/parse/ast.js';
+import type { TableInfo } from '../../../planner/src/catalog/catalog.js';
+import { executeStatement } from '../../../planner/src/statement/execute.js';
+import type { StatementResult, StatementSession } from '../../../planner/src/statement/session.js';
+import type { PlanNode } from '../../../planner/src/plan/nodes.js';
+import type { EngineCore } from './core.js';
+import { Settings } from './settings.js';
+import { Transaction } from './transaction.js';
+import { convertParams } from './params.js';
+
+export type TransactionStatus = 'I' | 'T' | 'E';
+
+export interface Notice {
+  severity: 'NOTICE' | 'WARNING';
+  code: string;
+  message: string;
+}
+
+export class Session {
+  readonly settings: Settings;
+  private txn: Transaction | null = null;
+  readonly notices: Notice[] = [];
+  private seed: number | null = null;
+  private rngState = 0;
+  readonly id: number;
+  closed = false;
+
+  constructor(readonly core: EngineCore, id: number, initialSettings?: Record<string, string>) {
+    this.id = id;
+    this.settings = new Settings(initialSettings);
+  }
+
+  get status(): TransactionStatus {
+    if (!this.txn || !this.txn.explicit) return 'I';
+    return this.txn.failed ? 'E' : 'T';
+  }
+
+  /** Parse a query string into statements (cached by the parser). */
+  parse(sql: string): ParsedStatement[] {
+    return parseSql(sql);
+  }
+
+  /**
+   * Run a simple-protocol query string: statements in order; without explicit
+   * transaction control they form one implicit transaction, as in PostgreSQL.
+   */
+  runScript(sql: string, onResult: (r: StatementResult, stmt: ParsedStatement) => void): void {
+    const stmts = this.parse(sql);
+    const implicitBlock = stmts.length > 1 && !this.txn;
+    if (implicitBlock) this.txn = new Transaction(false);
+    try {
+      for (const s of stmts) onResult(this.runParsed(s, [], undefined, implicitBlock), s);
+      if (implicitBlock && this.txn && !this.txn.explicit) {
+        const t = this.txn;
+        this.txn = null;
+        t.commit();
+      }
+    } catch (e) {
+      if (implicitBlock && this.txn && !this.txn.explicit) {
+        const t = this.txn;
+        this.txn = null;
+        t.rollback();
+      }
+      throw e;
+    }
+  }
+
+  /** Execute one parsed statement with parameters (extended protocol / embedding API). */
+  runParsed(ps: ParsedStatement, params: readonly unknown[], paramTypes?: SqlType[], inImplicitBlock = false): StatementResult {
+    const stmt = ps.statement;
+    if (this.txn?.failed && this.txn.explicit) {
+      if (stmt.kind === 'transaction' && (stmt.action === 'rollback' || stmt.action === 'commit' || stmt.action === 'rollback_to')) {
+        return this.transactionControl(stmt);
+      }
+      throw new SqlError(SQLSTATE.inFailedSqlTransaction, 'current transaction is aborted, commands ignored until end of transaction block');
+    }
+    try {
+      return this.dispatch(stmt, params, paramTypes, inImplicitBlock);
+    } catch (e) {
+      // AST positions count from the statement's start; clients expect positions in the whole query string
+      if (e instanceof SqlError && e.position !== undefined && ps.offset) e.position += ps.offset;
+      if (this.txn?.explicit) this.txn.failed = true;
+      throw e;
+    }
+  }
+
+  private dispatch(stmt: Statement, params: readonly unknown[], paramTypes: SqlType[] | undefined, inImplicitBlock: boolean): StatementResult {
+    switch (stmt.kind) {
+      case 'transaction':
+        return this.transactionControl(stmt);
+      case 'set':
+        return this.set(stmt);
+      case 'show':
+        return this.show(stmt.name);
+      case 'reset':
+        if (stmt.name === 'all') this.settings.resetAll();
+        else this.settings.reset(stmt.name);
+        return { command: 'RESET', rowCount: null };
+      case 'prepare':
+      case 'execute':
+      case 'deallocate':
+        throw new SqlError(SQLSTATE.featureNotSupported, `${stmt.kind.toUpperCase()} is not supported yet`);
+      case 'copy':
+        throw new SqlError(SQLSTATE.featureNotSupported, 'COPY is only available through the wire protocol');
+      case 'call':
+        throw new SqlError(SQLSTATE.undefinedFunction, `procedure ${stmt.call.name} does not exist`);
+      default:
+        return this.inTransaction(inImplicitBlock, (s) => executeStatement(stmt, s, { params: params as readonly Value[], paramTypes, notice: (m) => this.notice(m) }), params);
+    }
+  }
+
+  notice(message: string, severity: Notice['severity'] = 'NOTICE', code = '00000'): void {
+    this.notices.push({ severity, code, message });
+  }
+
+  private inTransaction(inImplicitBlock: boolean, run: (s: StatementSession) => StatementResult, rawParams: readonly unknown[]): StatementResult {
+    const autocommit = !this.txn;
+    const txn = this.txn ?? new Transaction(false);
+    if (autocommit) this.txn = txn;
+    const statementSession = this.statementSession(txn, rawParams);
+    try {
+      const result = run(statementSession);
+      if (autocommit) {
+        this.txn = null;
+        txn.commit();
+      }
+      return result;
+    } catch (e) {
+      if (autocommit) {
+        this.txn = null;
+        txn.rollback();
+      }
+      void inImplicitBlock;
+      throw e;
+    }
+  }
+
+  private statementSession(txn: Transaction, rawParams: readonly unknown[]): StatementSession {
+    const settings = this.settings.format();
+    const statementTime = Date.now() * 1000;
+    const core = this.core;
+    const self = this;
+    return {
+      catalog: core.catalog,
+      searchPath: this.settings.searchPath(),
+      settings,
+      read: (t: TableInfo) => txn.read(t),
+      write: (t: TableInfo) => txn.write(t),
+      undo: txn.undo,
+      onCommit: (f) => txn.commitHooks.push(f),
+      evalContext(params: readonly Value[], paramTypes?: readonly (SqlType | undefined)[]): EvalContext {
+        const values = paramTypes ? convertParams(rawParams, paramTypes, settings) : params;
+        return {
+          params: values,
+          settings,
+          statementTime,
+          transactionTime: txn.startMicros,
+          correlated: [],
+          session: {
+            random: () => self.random(),
+            setSeed: (s: number) => self.setSeed(s),
+            getSetting: (n: string) => self.settings.tryGet(n),
+            setSetting: (n: string, v: string, local: boolean) => self.setSetting(n, v, local),
+            nextval: (seq: string) => core.catalog.nextval(seq),
+            currentUser: core.user,
+            currentDatabase: core.database,
+          },
+        };
+      },
+      systemRelation: (schema: string | undefined, name: string): { plan: PlanNode; names: string[] } | undefined => core.systemRelation(schema, name, this),
+    };
+  }
+
+  random(): number {
+    if (this.seed === null) return Math.random();
+    // mulberry32: deterministic after setseed(), like PostgreSQL's per-session PRNG
+    this.rngState = (this.rngState + 0x6d2b79f5) | 0;
+    let t = this.rngState;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  }
+
+  setSeed(s: number): void {
+    if (s < -1 || s > 1) throw new SqlError(SQLSTATE.invalidParameterValue, `setseed parameter ${s} is out of allowed range [-1,1]`);
+    this.seed = s;
+    this.rngState = Math.floor(s * 2147483647);
+  }
+
+  private setSetting(name: string, value: string, local: boolean): void {
+    const prev = this.settings.set(name, value);
+    const n = name;
+    if (this.txn) {
+      const undo = () => this.settings.restore(n, prev);
+      if (local && this.txn.explicit) this.txn.localSettingUndo.push(undo);
+      else this.txn.settingUndo.push(undo);
+    }
+  }
+
+  private set(stmt: Extract<Statement, { kind: 'set' }>): StatementResult {
+    const name = Settings.canonical(stmt.name);
+    if (name === 'transaction' || name === 'session characteristics') return { command: 'SET', rowCount: null };
+    if (stmt.isDefault) {
+      this.settings.reset(name);
+      return { command: 'SET', rowCount: null };
+    }
+    const value = stmt.values.join(', ');
+    if (stmt.local && !this.txn?.explicit) {
+      this.notice('SET LOCAL can only be used in transaction blocks', 'WARNING', '25P01');
+      return { command: 'SET', rowCount: null };
+    }
+    this.setSetting(name, value, stmt.local);
+    return { command: 'SET', rowCount: null };
+  }
+
+  private show(name: string): StatementResult {
+    if (name === 'all') {
+      const rows = this.settings.all().map((s) => [s.name, s.setting, ''] as Value[]);
+      return { command: 'SHOW', rowCount: rows.length, columns: [{ name: 'name', type: T.text }, { name: 'setting', type: T.text }, { name: 'description', type: T.text }], rows };
+    }
+    const value = this.settings.get(name);
+    const display = Settings.canonical(name) === 'timezone' ? 'TimeZone' : Settings.canonical(name) === 'datestyle' ? 'DateStyle' : Settings.canonical(name);
+    return { command: 'SHOW', rowCount: 1, columns: [{ name: display.toLowerCase() === display ? display : display, type: T.text }], rows: [[value]] };
+  }
+
+  private transactionControl(stmt: Extract<Statement, { kind: 'transaction' }>): StatementResult {
+    switch (stmt.action) {
+      case 'begin':
+        if (this.txn?.explicit) {
+          this.notice('there is already a transaction in progress', 'WARNING', '25001');
+          return { command: 'BEGIN', rowCount: null };
+        }
+        if (this.txn) {
+          // BEGIN inside an implicit multi-statement block turns it into an explicit transaction
+          (this.txn as { explicit: boolean }).explicit = true;
+          return { command: 'BEGIN', rowCount: null };
+        }
+        this.txn = new Transaction(true);
+        return { command: 'BEGIN', rowCount: null };
+      case 'commit': {
+        const t = this.txn;
+        if (!t || !t.explicit) {
+          this.notice('there is no transaction in progress', 'WARNING', '25P01');
+          return { command: 'COMMIT', rowCount: null };
+        }
+        this.txn = null;
+        if (t.failed) {
+          t.rollback();
+          return { command: 'ROLLBACK', rowCount: null };
+        }
+        try {
+          t.commit();
+        } catch (e) {
+          t.rollback();
+          throw e;
+        }
+        return { command: 'COMMIT', rowCount: null };
+      }
+      case 'rollback': {
+        const t = this.txn;
+        if (!t || !t.explicit) {
+          this.notice('there is no transaction in progress', 'WARNING', '25P01');
+          return { command: 'ROLLBACK', rowCount: null };
+        }
+        this.txn = null;
+        t.rollback();
+        return { command: 'ROLLBACK', rowCount: null };
+      }
+      case 'savepoint':
+      case 'release':
+      case 'rollback_to':
+        if (!this.txn?.explicit) throw new SqlError(SQLSTATE.noActiveSqlTransaction, `${stmt.action === 'savepoint' ? 'SAVEPOINT' : stmt.action === 'release' ? 'RELEASE SAVEPOINT' : 'ROLLBACK TO SAVEPOINT'} can only be used in transaction blocks`);
+        throw new SqlError(SQLSTATE.featureNotSupported, 'savepoints are not supported yet');
+    }
+  }
+
+  /** End the session: an open transaction is rolled back. */
+  close(): void {
+    if (this.txn) {
+      const t = this.txn;
+      this.txn = null;
+      t.rollback();
+    }
+    this.closed = true;
+  }
+}

@@ -1,0 +1,444 @@
+/**
+ * A write transaction on one table. Own inserts live in txn-private pieces
+ * (already in storage layout, text interned into the tail chunk's dictionary);
+ * own deletes are copy-on-write deletion maps plus a mask of what this txn
+ * deleted, which commit replays onto whatever version is newest by then.
+ */
+import { SqlError, SQLSTATE } from '../errors.js';
+import type { Value } from '../types/values.js';
+import type { Batch } from '../vector.js';
+import { vectorFromValues } from '../vector.js';
+import type { Chunk } from './chunk.js';
+import type { ColData, Piece } from './layout.js';
+import { colDataFromVector, colDataValue, firstNull, vectorFromColData } from './layout.js';
+import type { ColumnSpec, Schema, UniqueKeySpec } from './schema.js';
+import { describeKey, keyOfVectors, UniqueIndex, type Key } from './unique-index.js';
+import { ChunkSnap, PrivateSegment, ROWID_CHUNK, VersionImpl, type TableVersion } from './version.js';
+import type { StringDict } from './dict.js';
+
+export interface TableTxn {
+  /** Committed base plus own writes, frozen at the call (later writes need a new view). */
+  view(): TableVersion;
+  /** One vector per table column, in table column order, already of the column types. */
+  insert(batch: Batch): void;
+  insertRows(rows: readonly (readonly Value[])[]): void;
+  /** Rows deleted; ids of rows not live in this txn's view are ignored. */
+  delete(rowIds: ArrayLike<number>): number;
+  truncate(): void;
+  commit(): void;
+  rollback(): void;
+  readonly active: boolean;
+}
+
+/** What a txn needs from its store. */
+export interface StoreInternals {
+  readonly name: string;
+  readonly sealRows: number;
+  schema(): Schema;
+  current(): VersionImpl;
+  indexes(): ReadonlyMap<string, UniqueIndex>;
+  /** Dictionary to intern uncommitted text into (the chunk appends are expected to go to). */
+  internDict(columnId: number): StringDict;
+  /** The chunk appends go to, opening a new one when there is none or it is full. */
+  appendChunk(): Chunk;
+  /** Forget the chunk list (TRUNCATE): the next append opens a fresh chunk. */
+  resetChunks(): void;
+  publish(v: VersionImpl, indexes: ReadonlyMap<string, UniqueIndex>): void;
+  format(v: Value, c: ColumnSpec): string;
+}
+
+export function serializationError(): SqlError {
+  return new SqlError(SQLSTATE.serializationFailure, 'could not serialize access due to concurrent update');
+}
+
+export class Txn implements TableTxn {
+  private snaps: ChunkSnap[];
+  private readonly snapPos = new Map<number, number>();
+  /** Snaps/maps this txn may mutate in place: cloned since the last view() handed them out. */
+  private readonly ownedSnaps = new Set<ChunkSnap>();
+  private readonly ownedMaps = new Set<Uint8Array>();
+  /** chunk id → batch index → rows this txn deleted. */
+  private readonly masks = new Map<number, Map<number, Uint8Array>>();
+  private pieces: Piece[] = [];
+  private starts: number[] = [];
+  private privLen = 0;
+  private privDeleted: Uint8Array | null = null;
+  private privDeletedOwned = false;
+  private privDeletedCount = 0;
+  private readonly privIdx = new Map<string, Map<Key, number>>();
+  private truncated = false;
+  private done = false;
+  private cachedView: VersionImpl | null = null;
+  private checkSeq = -1;
+  private staleChecks = false;
+
+  constructor(private readonly store: StoreInternals) {
+    const base = store.current();
+    this.snaps = base.snaps.slice();
+    this.snaps.forEach((s, i) => this.snapPos.set(s.chunk.id, i));
+  }
+
+  get active(): boolean {
+    return !this.done;
+  }
+
+  private assertOpen(): void {
+    if (this.done) throw new SqlError(SQLSTATE.invalidTransactionState, 'transaction is already finished');
+  }
+
+  view(): TableVersion {
+    this.assertOpen();
+    if (this.cachedView) return this.cachedView;
+    this.ownedSnaps.clear();
+    this.ownedMaps.clear();
+    this.privDeletedOwned = false;
+    const priv = this.privLen > 0 ? new PrivateSegment(this.pieces.slice(), this.starts.slice(), this.privLen, this.privDeleted, this.privDeletedCount) : null;
+    this.cachedView = new VersionImpl(this.store.schema(), this.snaps.slice(), this.store.indexes(), this.store.current().seq, priv, this.privIdx);
+    return this.cachedView;
+  }
+
+  insertRows(rows: readonly (readonly Value[])[]): void {
+    const cols = this.store.schema().columns;
+    this.insert({ length: rows.length, columns: cols.map((c, j) => vectorFromValues(c.type, rows.map((r) => r[j] ?? null))) });
+  }
+
+  insert(batch: Batch): void {
+    this.assertOpen();
+    const schema = this.store.schema();
+    if (batch.columns.length !== schema.columns.length) {
+      throw new Error(`insert into "${this.store.name}": ${batch.columns.length} vectors for ${schema.columns.length} columns`);
+    }
+    const n = batch.length;
+    if (n === 0) return;
+    const cols = new Map<number, ColData>();
+    schema.columns.forEach((c, i) => {
+      const l = schema.layout(c.id);
+      cols.set(c.id, colDataFromVector(l, batch.columns[i]!, l.kind === 'dict' ? this.store.internDict(c.id) : null));
+    });
+    const piece: Piece = { length: n, cols };
+    for (const c of schema.columns) {
+      if (!c.notNull) continue;
+      const k = firstNull(cols.get(c.id)!, n);
+      if (k >= 0) throw this.notNullError(schema, c, piece, k);
+    }
+    const pending = schema.uniqueKeys.length > 0 ? this.checkUnique(schema, piece, this.privLen) : null;
+    this.starts.push(this.privLen);
+    this.pieces.push(piece);
+    this.privLen += n;
+    if (pending) for (const [name, m] of pending) {
+      let p = this.privIdx.get(name);
+      if (!p) this.privIdx.set(name, (p = new Map()));
+      for (const [k, pos] of m) p.set(k, pos);
+    }
+    this.cachedView = null;
+  }
+
+  private notNullError(schema: Schema, c: ColumnSpec, piece: Piece, row: number): SqlError {
+    const vals = schema.columns.map((s) => {
+      const d = piece.cols.get(s.id);
+      const v = d ? colDataValue(d, row) : schema.fill(s.id);
+      return v === null ? 'null' : this.store.format(v, s);
+    });
+    return new SqlError(SQLSTATE.notNullViolation, `null value in column "${c.name}" of relation "${this.store.name}" violates not-null constraint`, {
+      detail: `Failing row contains (${vals.join(', ')}).`,
+      table: this.store.name,
+      column: c.name,
+    });
+  }
+
+  private uniqueError(schema: Schema, spec: UniqueKeySpec, piece: Piece, row: number): SqlError {
+    const vals = spec.columnIds.map((id) => {
+      const d = piece.cols.get(id);
+      return d ? colDataValue(d, row) : schema.fill(id);
+    });
+    return new SqlError(SQLSTATE.uniqueViolation, `duplicate key value violates unique constraint "${spec.name}"`, {
+      detail: `${describeKey(spec, schema.columns, vals, (v, c) => (v === null ? 'null' : this.store.format(v, c)))} already exists.`,
+      table: this.store.name,
+      constraint: spec.name,
+    });
+  }
+
+  private keyVectors(schema: Schema, spec: UniqueKeySpec, piece: Piece, from: number, to: number) {
+    return spec.columnIds.map((id) => {
+      const l = schema.layout(id);
+      const c = piece.cols.get(id);
+      return c ? vectorFromColData(l, c, from, to) : vectorFromValues(l.type, new Array<Value>(to - from).fill(schema.fill(id)));
+    });
+  }
+
+  private privLive(pos: number): boolean {
+    return pos < this.privLen && !(this.privDeleted !== null && this.privDeleted[pos] === 1);
+  }
+
+  private deletedByMe(rowId: number): boolean {
+    const cid = Math.floor(rowId / ROWID_CHUNK);
+    const pos = rowId - cid * ROWID_CHUNK;
+    const b = Math.floor(pos / this.store.sealRows);
+    const m = this.masks.get(cid)?.get(b);
+    return m !== undefined && m[pos - b * this.store.sealRows] === 1;
+  }
+
+  /** Checks a new piece against committed rows (newest version), own rows and itself. */
+  private checkUnique(schema: Schema, piece: Piece, start: number): [string, Map<Key, number>][] {
+    const latest = this.store.current();
+    if (this.checkSeq !== latest.seq) {
+      if (this.checkSeq !== -1 && this.privLen > 0) this.staleChecks = true;
+      this.checkSeq = latest.seq;
+    }
+    const indexes = this.store.indexes();
+    const out: [string, Map<Key, number>][] = [];
+    for (const spec of schema.uniqueKeys) {
+      const idx = indexes.get(spec.name);
+      const vecs = this.keyVectors(schema, spec, piece, 0, piece.length);
+      const own = this.privIdx.get(spec.name);
+      const local = new Map<Key, number>();
+      for (let i = 0; i < piece.length; i++) {
+        const k = keyOfVectors(vecs, i);
+        if (k === null) continue;
+        if (local.has(k)) throw this.uniqueError(schema, spec, piece, i);
+        const p = own?.get(k);
+        if (p !== undefined && this.privLive(p)) throw this.uniqueError(schema, spec, piece, i);
+        if (idx && !this.truncated) {
+          for (const r of idx.candidates(k)) {
+            if (latest.isLive(r) && !this.deletedByMe(r)) throw this.uniqueError(schema, spec, piece, i);
+          }
+        }
+        local.set(k, start + i);
+      }
+      out.push([spec.name, local]);
+    }
+    return out;
+  }
+
+  delete(rowIds: ArrayLike<number>): number {
+    this.assertOpen();
+    const sr = this.store.sealRows;
+    let count = 0;
+    for (let i = 0; i < rowIds.length; i++) {
+      const r = rowIds[i]!;
+      if (r < 0) {
+        const p = -r - 1;
+        if (p !== Math.floor(p) || !this.privLive(p)) continue;
+        this.ownPrivDeleted()[p] = 1;
+        this.privDeletedCount++;
+        count++;
+        continue;
+      }
+      const cid = Math.floor(r / ROWID_CHUNK);
+      const idx = this.snapPos.get(cid);
+      if (idx === undefined) continue;
+      const pos = r - cid * ROWID_CHUNK;
+      if (!this.snaps[idx]!.isLive(pos)) continue;
+      const s = this.ownSnap(idx);
+      const b = Math.floor(pos / sr);
+      const off = pos - b * sr;
+      let d = s.deletes[b] ?? null;
+      if (d === null || !this.ownedMaps.has(d)) {
+        const nd = new Uint8Array(sr);
+        if (d) nd.set(d);
+        s.deletes[b] = d = nd;
+        this.ownedMaps.add(nd);
+      }
+      d[off] = 1;
+      s.deletedCount++;
+      let bm = this.masks.get(cid);
+      if (!bm) this.masks.set(cid, (bm = new Map()));
+      let m = bm.get(b);
+      if (!m) bm.set(b, (m = new Uint8Array(sr)));
+      m[off] = 1;
+      count++;
+    }
+    if (count > 0) this.cachedView = null;
+    return count;
+  }
+
+  private ownSnap(idx: number): ChunkSnap {
+    const s = this.snaps[idx]!;
+    if (this.ownedSnaps.has(s)) return s;
+    const c = s.clone();
+    this.snaps[idx] = c;
+    this.ownedSnaps.add(c);
+    return c;
+  }
+
+  private ownPrivDeleted(): Uint8Array {
+    let d = this.privDeleted;
+    if (d === null || d.length < this.privLen || !this.privDeletedOwned) {
+      const size = d === null ? this.privLen : d.length < this.privLen ? Math.max(this.privLen, d.length * 2) : d.length;
+      const nd = new Uint8Array(Math.max(size, 64));
+      if (d) nd.set(d);
+      this.privDeleted = d = nd;
+      this.privDeletedOwned = true;
+    }
+    return d;
+  }
+
+  truncate(): void {
+    this.assertOpen();
+    this.truncated = true;
+    this.snaps = [];
+    this.snapPos.clear();
+    this.masks.clear();
+    this.ownedSnaps.clear();
+    this.ownedMaps.clear();
+    if (this.privLen > 0) {
+      this.ownPrivDeleted().fill(1, 0, this.privLen);
+      this.privDeletedCount = this.privLen;
+    }
+    this.privIdx.clear();
+    this.cachedView = null;
+  }
+
+  rollback(): void {
+    this.done = true;
+    this.pieces = [];
+    this.starts = [];
+    this.cachedView = null;
+  }
+
+  commit(): void {
+    this.assertOpen();
+    try {
+      this.doCommit();
+    } finally {
+      this.done = true;
+      this.pieces = [];
+      this.cachedView = null;
+    }
+  }
+
+  private doCommit(): void {
+    const store = this.store;
+    const latest = store.current();
+    const schema = store.schema();
+    const sr = store.sealRows;
+    // Validate everything before touching shared state, so a failed commit leaves no trace.
+    if (!this.truncated) {
+      for (const [cid, bm] of this.masks) {
+        const ls = latest.snapById(cid);
+        if (!ls) throw serializationError();
+        for (const [b, mask] of bm) {
+          const ld = ls.deletes[b];
+          if (!ld) continue;
+          const n = Math.min(mask.length, ld.length);
+          for (let i = 0; i < n; i++) if (mask[i]! & ld[i]!) throw serializationError();
+        }
+      }
+    }
+    const liveCount = this.privLen - this.privDeletedCount;
+    if (schema.uniqueKeys.length > 0 && liveCount > 0 && (this.staleChecks || this.checkSeq !== latest.seq)) {
+      this.recheckUnique(schema, latest);
+    }
+    if (!this.truncated && this.masks.size === 0 && liveCount === 0) return;
+
+    const snaps: ChunkSnap[] = this.truncated ? [] : latest.snaps.slice();
+    const pos = new Map<number, number>();
+    snaps.forEach((s, i) => pos.set(s.chunk.id, i));
+    if (!this.truncated) {
+      for (const [cid, bm] of this.masks) {
+        const i = pos.get(cid)!;
+        const s = snaps[i]!.clone();
+        for (const [b, mask] of bm) {
+          const ld = s.deletes[b];
+          const nd = new Uint8Array(sr);
+          if (ld) nd.set(ld);
+          let cnt = 0;
+          for (let j = 0; j < sr; j++) {
+            if (mask[j] === 1) {
+              nd[j] = 1;
+              cnt++;
+            }
+          }
+          s.deletes[b] = nd;
+          s.deletedCount += cnt;
+        }
+        snaps[i] = s;
+      }
+    }
+
+    if (this.truncated) store.resetChunks();
+    const appended: { rowId: number; piece: Piece; from: number; to: number }[] = [];
+    const touched = new Set<Chunk>();
+    for (let k = 0; k < this.pieces.length; k++) {
+      const piece = this.pieces[k]!;
+      const start = this.starts[k]!;
+      for (const [a, e] of liveRuns(this.privDeleted, start, piece.length)) {
+        let p = a;
+        while (p < e) {
+          const chunk = store.appendChunk();
+          const at = chunk.storedRows;
+          const took = chunk.append(piece, p, e, schema.fillOf, true);
+          appended.push({ rowId: chunk.id * ROWID_CHUNK + at, piece, from: p, to: p + took });
+          touched.add(chunk);
+          p += took;
+        }
+      }
+    }
+    for (const chunk of touched) {
+      const i = pos.get(chunk.id);
+      if (i === undefined) {
+        pos.set(chunk.id, snaps.length);
+        snaps.push(ChunkSnap.capture(chunk, null));
+      } else snaps[i] = ChunkSnap.capture(chunk, snaps[i]!);
+    }
+
+    const indexes = this.truncated ? new Map(schema.uniqueKeys.map((u) => [u.name, new UniqueIndex(u)] as const)) : store.indexes();
+    const v = new VersionImpl(schema, snaps, indexes, latest.seq + 1);
+    const isLive = (r: number) => v.isLive(r);
+    for (const spec of schema.uniqueKeys) {
+      const idx = indexes.get(spec.name);
+      if (!idx) continue;
+      for (const a of appended) {
+        const vecs = this.keyVectors(schema, spec, a.piece, a.from, a.to);
+        for (let i = 0; i < a.to - a.from; i++) {
+          const key = keyOfVectors(vecs, i);
+          if (key !== null) idx.add(key, a.rowId + i, isLive);
+        }
+      }
+    }
+    store.publish(v, indexes);
+  }
+
+  /** Commit-time re-check when other commits or DDL happened since the insert-time checks. */
+  private recheckUnique(schema: Schema, latest: VersionImpl): void {
+    const indexes = this.store.indexes();
+    for (const spec of schema.uniqueKeys) {
+      const idx = indexes.get(spec.name);
+      const seen = new Set<Key>();
+      for (let k = 0; k < this.pieces.length; k++) {
+        const piece = this.pieces[k]!;
+        const start = this.starts[k]!;
+        const vecs = this.keyVectors(schema, spec, piece, 0, piece.length);
+        for (let i = 0; i < piece.length; i++) {
+          if (!this.privLive(start + i)) continue;
+          const key = keyOfVectors(vecs, i);
+          if (key === null) continue;
+          if (seen.has(key)) throw this.uniqueError(schema, spec, piece, i);
+          seen.add(key);
+          if (idx && !this.truncated) {
+            for (const r of idx.candidates(key)) {
+              if (latest.isLive(r) && !this.deletedByMe(r)) throw this.uniqueError(schema, spec, piece, i);
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/** Maximal runs [from, to) (piece offsets) of rows not deleted, for a piece starting at `start`. */
+function liveRuns(deleted: Uint8Array | null, start: number, n: number): [number, number][] {
+  if (deleted === null) return [[0, n]];
+  const out: [number, number][] = [];
+  let a = -1;
+  for (let i = 0; i < n; i++) {
+    const dead = start + i < deleted.length && deleted[start + i] === 1;
+    if (!dead && a < 0) a = i;
+    else if (dead && a >= 0) {
+      out.push([a, i]);
+      a = -1;
+    }
+  }
+  if (a >= 0) out.push([a, n]);
+  return out;
+}
