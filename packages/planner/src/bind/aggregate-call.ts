@@ -66,7 +66,10 @@ export function bindAggregateCall(e: FuncCallExpr, ctx: QueryContext): ExprNode 
     args.splice(1);
   }
   const filter = e.filter ? coerce(bindExpr(e.filter, pre), T.bool, ctx.stmt, 'implicit') : undefined;
-  const orderBy = e.orderBy.length > 0 ? bindSortKeys(e.orderBy, pre) : undefined;
+  // an ordered-set aggregate sorts by its WITHIN GROUP value: pass it as the ORDER BY key too, with its direction
+  const orderBy = ordered
+    ? e.withinGroup.map((o, i) => ({ expr: args[i]!, desc: o.direction === 'desc', nullsFirst: o.nulls ? o.nulls === 'first' : o.direction === 'desc' }))
+    : e.orderBy.length > 0 ? bindSortKeys(e.orderBy, pre) : undefined;
   const call = { agg: resolved, name: e.name, args, distinct: e.distinct, filter, orderBy, directArgs };
   const key = `${resolved.aggId}|${e.distinct}|${args.map(exprKey).join(',')}|${filter ? exprKey(filter) : ''}|${orderBy?.map((o) => `${exprKey(o.expr)}${o.desc}${o.nullsFirst}`).join(',') ?? ''}|${JSON.stringify(directArgs ?? null)}`;
   const aggs = ctx.agg.aggs as (typeof call & { key?: string })[];
@@ -120,6 +123,7 @@ export function bindWindowCall(e: FuncCallExpr, ctx: QueryContext): ExprNode {
   const orderBy = bindSortKeys(spec.orderBy, inner);
   const args = e.args.map((a) => bindExpr(a, inner));
   let call: WindowCallSpec;
+  if (spec.frame) validateFrame(spec.frame);
   const frame = spec.frame
     ? { mode: spec.frame.mode, start: frameBound(spec.frame.start, inner), end: frameBound(spec.frame.end, inner), exclude: spec.frame.exclude }
     : { mode: 'range' as const, start: { kind: 'unbounded_preceding' as const }, end: { kind: 'current_row' as const } };
@@ -158,4 +162,12 @@ export function bindWindowCall(e: FuncCallExpr, ctx: QueryContext): ExprNode {
     ctx.windows.calls.push({ spec: call, partitionBy, orderBy, key });
   }
   return { k: 'col', type: call.type, index: WINDOW_PLACEHOLDER_BASE + idx };
+}
+
+function validateFrame(f: NonNullable<WindowSpec['frame']>): void {
+  const err = (m: string) => new SqlError(SQLSTATE.windowingError, m);
+  if (f.start.kind === 'unbounded_following') throw err('frame start cannot be UNBOUNDED FOLLOWING');
+  if (f.end.kind === 'unbounded_preceding') throw err('frame end cannot be UNBOUNDED PRECEDING');
+  if (f.start.kind === 'current_row' && f.end.kind === 'preceding') throw err('frame starting from current row cannot have preceding rows');
+  if (f.start.kind === 'following' && (f.end.kind === 'preceding' || f.end.kind === 'current_row')) throw err('frame starting from following row cannot have preceding rows');
 }

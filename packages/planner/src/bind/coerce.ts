@@ -43,6 +43,11 @@ export function coerce(e: ExprNode, to: SqlType, stmt: StatementBinding, context
   }
   if (e.k === 'const' && e.type.id === 'unknown') {
     if (e.value === null) return { k: 'const', type: to, value: null };
+    if (to.typmod >= 0 && to.id !== 'numeric') {
+      const base: SqlType = { ...to, typmod: -1 };
+      const parsed = parseText(base, e.value as string, stmt.settings);
+      return { k: 'const', type: to, value: castValue(parsed, base, to, stmt.settings, context === 'explicit') };
+    }
     const parsed = parseText(to, e.value as string, stmt.settings);
     return { k: 'const', type: to, value: parsed };
   }

@@ -56,6 +56,8 @@ export interface QueryContext {
   /** where aggregates are forbidden, the clause name for the error (e.g. 'WHERE') */
   noAggregatesIn?: string;
   noWindowsIn?: string;
+  /** binding a branch of a set operation: untyped literals in the select list stay 'unknown' until the set operation resolves them */
+  setOpBranch?: boolean;
   /** named WINDOW clause entries */
   windowDefs?: Map<string, import('../parse/ast.js').WindowSpec>;
 }

@@ -67,6 +67,11 @@ export function bindExpr(e: Expr, ctx: QueryContext): ExprNode {
       return e.not ? { k: 'not', type: T.bool, arg: node } : node;
     }
     case 'in_list': {
+      if (e.expr.kind === 'row') {
+        const eqs = e.list.map((item) => bindRowComparison('=', e.expr, item, ctx, e.position));
+        const any: ExprNode = eqs.length === 1 ? eqs[0]! : { k: 'or', type: T.bool, args: eqs };
+        return e.not ? { k: 'not', type: T.bool, arg: any } : any;
+      }
       const arg = bindExpr(e.expr, ctx);
       const items = e.list.map((x) => bindExpr(x, ctx));
       const { type, exprs } = unify([arg, ...items], ctx.stmt, 'IN');
@@ -74,6 +79,7 @@ export function bindExpr(e: Expr, ctx: QueryContext): ExprNode {
       return { k: 'inlist', type: T.bool, arg: exprs[0]!, list: exprs.slice(1), eqFn: eq.fnId, negate: e.not };
     }
     case 'in_subquery':
+      if (e.expr.kind === 'row') return bindRowInSubquery(e, ctx);
       return bindSubquery(ctx, e.query, e.not ? 'all' : 'in', e.expr, e.not ? '<>' : '=', false, e.position);
     case 'exists':
       return bindSubquery(ctx, e.query, 'exists');
@@ -108,7 +114,7 @@ export function bindExpr(e: Expr, ctx: QueryContext): ExprNode {
       return { k: 'call', type: arrayOf(type), fn: 'array_constructor', args: exprs };
     }
     case 'row':
-      throw new SqlError(SQLSTATE.featureNotSupported, 'row constructors are not supported yet', { position: e.position });
+      throw new SqlError(SQLSTATE.featureNotSupported, 'row values are only supported in comparisons and IN', { position: e.position });
     case 'subscript': {
       const arr = bindExpr(e.expr, ctx);
       const idx = coerce(bindExpr(e.index, ctx), T.int4, ctx.stmt, 'implicit');
@@ -268,6 +274,7 @@ function bindBinary(op: string, l: Expr, r: Expr, ctx: QueryContext, position?: 
     flatten(r);
     return { k: op, type: T.bool, args };
   }
+  if (l.kind === 'row' || r.kind === 'row') return bindRowComparison(op, l, r, ctx, position);
   const left = bindExpr(l, ctx);
   const right = bindExpr(r, ctx);
   if (op === 'is distinct from' || op === 'is not distinct from') {
@@ -350,4 +357,69 @@ export function callFunction(name: string, args: ExprNode[], ctx: QueryContext, 
     fn: r.fnId,
     args: args.map((a, i) => coerce(a, r.argTypes[i] ?? a.type, ctx.stmt, 'implicit')),
   };
+}
+
+/**
+ * Row comparison as PostgreSQL defines it: = and <> pairwise, ordering
+ * operators lexicographically on the first unequal pair.
+ *   (a, b) < (c, d)   ≡   a < c OR (a = c AND b < d)
+ */
+function bindRowComparison(op: string, l: Expr, r: Expr, ctx: QueryContext, position?: number): ExprNode {
+  const lf = l.kind === 'row' ? l.fields : null;
+  const rf = r.kind === 'row' ? r.fields : null;
+  if (!lf || !rf) throw new SqlError(SQLSTATE.featureNotSupported, 'comparing a row value with a non-row value is not supported', { position });
+  if (lf.length !== rf.length) throw new SqlError(SQLSTATE.syntaxError, 'unequal number of entries in row expressions', { position });
+  const pair = (o: string, i: number) => bindBinary(o, lf[i]!, rf[i]!, ctx, position);
+  const all = (parts: ExprNode[]): ExprNode => (parts.length === 1 ? parts[0]! : { k: 'and', type: T.bool, args: parts });
+  const any = (parts: ExprNode[]): ExprNode => (parts.length === 1 ? parts[0]! : { k: 'or', type: T.bool, args: parts });
+  switch (op) {
+    case '=':
+      return all(lf.map((_, i) => pair('=', i)));
+    case '<>':
+      return any(lf.map((_, i) => pair('<>', i)));
+    case 'is distinct from':
+      return any(lf.map((_, i) => pair('is distinct from', i)));
+    case 'is not distinct from':
+      return all(lf.map((_, i) => pair('is not distinct from', i)));
+    case '<':
+    case '<=':
+    case '>':
+    case '>=': {
+      const strict = op[0]!;
+      const n = lf.length;
+      const ors: ExprNode[] = [];
+      for (let i = 0; i < n; i++) {
+        const prefix = lf.slice(0, i).map((_, j) => pair('=', j));
+        const last = pair(i === n - 1 ? op : strict, i);
+        ors.push(all([...prefix, last]));
+      }
+      return any(ors);
+    }
+    default:
+      throw new SqlError(SQLSTATE.featureNotSupported, `operator ${op} is not supported for row values`, { position });
+  }
+}
+
+/** (a, b) IN (SELECT x, y …) → EXISTS (SELECT 1 FROM (…) s WHERE s.x = a AND s.y = b). */
+function bindRowInSubquery(e: Extract<Expr, { kind: 'in_subquery' }>, ctx: QueryContext): ExprNode {
+  if (e.not) throw new SqlError(SQLSTATE.featureNotSupported, 'NOT IN with a row value and a subquery is not supported yet; use NOT EXISTS', { position: e.position });
+  const fields = (e.expr as Extract<Expr, { kind: 'row' }>).fields;
+  const alias = '__in_rows';
+  const names = fields.map((_, i) => `c${i + 1}`);
+  const where = fields
+    .map((f, i): Expr => ({ kind: 'binary', op: '=', left: { kind: 'column', qualifier: [alias], name: names[i]! }, right: f }))
+    .reduce((a, b): Expr => ({ kind: 'binary', op: 'and', left: a, right: b }));
+  const query: import('../parse/ast.js').SelectStmt = {
+    kind: 'select',
+    orderBy: [],
+    body: {
+      kind: 'core',
+      targets: [{ kind: 'expr', expr: { kind: 'literal', literalType: 'integer', value: '1' } }],
+      from: [{ kind: 'subquery', query: e.query, alias, columnAliases: names, lateral: false }],
+      where,
+      groupBy: [],
+      windows: [],
+    },
+  };
+  return bindSubquery(ctx, query, 'exists');
 }

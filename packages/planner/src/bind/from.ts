@@ -9,7 +9,7 @@ import type { PlanNode } from '../plan/nodes.js';
 import type { QueryContext } from './context.js';
 import { Scope, type ScopeColumn } from './scope.js';
 import { bindExpr, callOperator } from './expr.js';
-import { coerce, resolveUnknown } from './coerce.js';
+import { coerce, resolveUnknown, unify } from './coerce.js';
 import { bindQuery } from './select.js';
 
 export interface BoundFrom {
@@ -80,8 +80,16 @@ function bindTable(ref: TableRef, ctx: QueryContext): BoundFrom {
 
 const SERIES_TYPES: Record<string, SqlType> = { int2: T.int4, int4: T.int4, int8: T.int8, numeric: T.numeric, timestamp: T.timestamp, timestamptz: T.timestamptz, date: T.timestamptz };
 
-function bindFunctionRef(item: Extract<FromItem, { kind: 'function' }>, ctx: QueryContext): BoundFrom {
+function bindFunctionRef(item: Extract<FromItem, { kind: 'function' }>, ctx: QueryContext, left?: BoundFrom): BoundFrom {
   const call = item.call;
+  if (left) {
+    // arguments may reference earlier FROM items (implicitly LATERAL, as in PostgreSQL)
+    const leftCtx: QueryContext = { ...ctx, scope: left.scope, agg: undefined, windows: undefined };
+    const sub: QueryContext = { stmt: ctx.stmt, scope: new Scope(), outer: leftCtx, correlated: [], correlatedKeys: new Map(), ctes: ctx.ctes };
+    const bound = bindFunctionRef(item, sub);
+    if (sub.correlated.length > 0) return { ...bound, lateral: sub.correlated } as BoundFrom & { lateral: ExprNode[] };
+    return bound;
+  }
   const args = call.args.map((a) => bindExpr(a, ctx));
   const name = call.name;
   let types: SqlType[];
@@ -129,8 +137,9 @@ export function bindFromItem(item: FromItem, ctx: QueryContext, left?: BoundFrom
     case 'table':
       return bindTable(item, ctx);
     case 'function':
-      return bindFunctionRef(item, ctx);
+      return bindFunctionRef(item, ctx, left);
     case 'subquery': {
+      if (!item.alias) throw new SqlError(SQLSTATE.syntaxError, 'subquery in FROM must have an alias', { hint: 'For example, FROM (SELECT ...) [AS] foo.' });
       if (item.lateral && left) return bindLateral(item, ctx, left);
       const sub: QueryContext = { stmt: ctx.stmt, scope: new Scope(), outer: ctx.outer, correlated: ctx.correlated, correlatedKeys: ctx.correlatedKeys, ctes: ctx.ctes };
       const bound = bindQuery(item.query, sub);
@@ -163,6 +172,10 @@ export function joinBound(
   j: { joinType: 'inner' | 'left' | 'right' | 'full' | 'cross'; on?: import('../parse/ast.js').Expr; using?: string[]; natural: boolean },
   ctx: QueryContext,
 ): BoundFrom {
+  const leftRels = new Set(left.scope.relations().filter((r) => r !== ''));
+  for (const r of right.scope.relations()) {
+    if (r !== '' && leftRels.has(r)) throw new SqlError(SQLSTATE.duplicateAlias, `table name "${r}" specified more than once`);
+  }
   const scope = Scope.concat(left.scope, right.scope);
   let condition: ExprNode | undefined;
   let using = j.using;
@@ -170,6 +183,7 @@ export function joinBound(
     const rightNames = new Set(right.scope.star([]).map((c) => c.name));
     using = left.scope.star([]).map((c) => c.name).filter((n) => rightNames.has(n));
   }
+  let merged: { name: string; l: ScopeColumn; r: ScopeColumn }[] = [];
   if (using && using.length > 0) {
     const conds: ExprNode[] = [];
     for (const name of using) {
@@ -179,12 +193,7 @@ export function joinBound(
       if (!r) throw new SqlError(SQLSTATE.undefinedColumn, `column "${name}" specified in USING clause does not exist in right table`);
       const jctx: QueryContext = { ...ctx, scope, agg: undefined };
       conds.push(callOperator('=', { k: 'col', type: l.type, index: l.index }, { k: 'col', type: r.type, index: r.index + left.scope.width }, jctx));
-      const rc = scope.columns[r.index + left.scope.width]!;
-      rc.usingDuplicate = true;
-      if (j.joinType === 'right') {
-        scope.columns[l.index]!.usingDuplicate = true;
-        rc.usingDuplicate = false;
-      }
+      merged.push({ name, l, r: { ...r, index: r.index + left.scope.width } });
     }
     condition = conds.length === 1 ? conds[0] : { k: 'and', type: T.bool, args: conds };
   } else if (j.on) {
@@ -206,6 +215,7 @@ export function joinBound(
   if (right.lateral && right.lateral.some((e) => e.k !== 'col')) {
     throw new SqlError(SQLSTATE.featureNotSupported, 'LATERAL references to enclosing queries are not supported yet');
   }
+  if (merged.length > 0) return mergeUsingColumns(plan, scope, merged, joinType, ctx);
   return { plan, scope };
 }
 
@@ -222,3 +232,27 @@ export function bindFromList(items: FromItem[], ctx: QueryContext): BoundFrom {
 }
 
 export { resolveUnknown };
+
+/**
+ * USING / NATURAL joins expose each join column once, first in `*`, as the
+ * left value (inner/left), the right value (right) or COALESCE of both (full).
+ */
+function mergeUsingColumns(plan: PlanNode, scope: Scope, merged: { name: string; l: ScopeColumn; r: ScopeColumn }[], joinType: string, ctx: QueryContext): BoundFrom {
+  const k = merged.length;
+  const exprs: ExprNode[] = merged.map(({ l, r }) => {
+    const lc: ExprNode = { k: 'col', type: l.type, index: l.index };
+    const rc: ExprNode = { k: 'col', type: r.type, index: r.index };
+    if (joinType === 'right') return rc;
+    if (joinType !== 'full') return lc;
+    const { type, exprs: both } = unify([lc, rc], ctx.stmt, 'JOIN/USING');
+    return { k: 'coalesce', type, args: both };
+  });
+  const usedL = new Set(merged.map((m) => m.l.index));
+  const usedR = new Set(merged.map((m) => m.r.index));
+  const all: ExprNode[] = [...exprs, ...plan.types.map((t, i): ExprNode => ({ k: 'col', type: t, index: i }))];
+  const cols: ScopeColumn[] = [
+    ...merged.map((m, i) => ({ name: m.name, type: exprs[i]!.type, index: i, relation: '' })),
+    ...scope.columns.map((c) => ({ ...c, index: c.index + k, usingDuplicate: c.usingDuplicate || usedL.has(c.index) || usedR.has(c.index) })),
+  ];
+  return { plan: { op: 'project', input: plan, exprs: all, types: all.map((e) => e.type) }, scope: new Scope(cols) };
+}

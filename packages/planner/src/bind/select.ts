@@ -38,6 +38,7 @@ export function bindQuery(stmt: SelectStmt, ctx: QueryContext): BoundQuery {
 function bindWith(stmt: SelectStmt, ctx: QueryContext): CteScope {
   const scope: CteScope = { parent: ctx.ctes, ctes: new Map() };
   for (const cte of stmt.with!.ctes) {
+    if (scope.ctes.has(cte.name)) throw new SqlError(SQLSTATE.duplicateAlias, `WITH query name "${cte.name}" specified more than once`);
     if (cte.query.kind !== 'select') throw new SqlError(SQLSTATE.featureNotSupported, 'data-modifying statements in WITH are not supported yet');
     const cctx: QueryContext = { ...ctx, ctes: scope, agg: undefined, windows: undefined };
     let bound: BoundQuery;
@@ -105,8 +106,8 @@ function bindBody(body: QueryBody, ctx: QueryContext): BoundQuery {
     case 'values':
       return bindValues(body.rows, ctx);
     case 'setop': {
-      const l = bindBody(body.left, ctx);
-      const r = bindBody(body.right, ctx);
+      const l = bindBody(body.left, { ...ctx, setOpBranch: true });
+      const r = bindBody(body.right, { ...ctx, setOpBranch: true });
       const opName = body.op.toUpperCase();
       if (l.plan.types.length !== r.plan.types.length) {
         throw new SqlError(SQLSTATE.syntaxError, `each ${opName} query must have the same number of columns`);
@@ -260,7 +261,27 @@ function expandTargets(targets: SelectTarget[], scope: Scope): Target[] {
   return out;
 }
 
-function bindCore(core: SelectCore, stmt: SelectStmt | undefined, ctx: QueryContext): BoundQuery {
+const SET_RETURNING = new Set(['generate_series', 'unnest']);
+
+/**
+ * A set-returning function in the select list runs once per input row:
+ *   SELECT generate_series(1, n) AS g FROM t   →   SELECT __srf1.g FROM t, LATERAL generate_series(1, n) __srf1(g)
+ */
+function liftSetReturning(core: SelectCore): SelectCore {
+  let n = 0;
+  const from = [...core.from];
+  const targets = core.targets.map((t): SelectTarget => {
+    if (t.kind !== 'expr' || t.expr.kind !== 'func' || t.expr.over || !SET_RETURNING.has(t.expr.name)) return t;
+    const alias = `__srf${++n}`;
+    const name = t.alias ?? t.expr.name;
+    from.push({ kind: 'function', call: t.expr, alias, columnAliases: [name], lateral: true });
+    return { kind: 'expr', expr: { kind: 'column', qualifier: [alias], name }, alias: name };
+  });
+  return n === 0 ? core : { ...core, from, targets };
+}
+
+function bindCore(rawCore: SelectCore, stmt: SelectStmt | undefined, ctx: QueryContext): BoundQuery {
+  const core = liftSetReturning(rawCore);
   const from = bindFromList(core.from, ctx);
   let plan = from.plan;
   const scope = from.scope;
@@ -293,7 +314,10 @@ function bindCore(core: SelectCore, stmt: SelectStmt | undefined, ctx: QueryCont
   if (hasWindow) ectx.windows = { calls: [], baseWidth: 0 };
 
   for (const t of targets) {
-    if (!t.expr || hasAgg) t.expr = resolveUnknown(bindExpr(t.ast, ectx), ctx.stmt);
+    if (!t.expr || hasAgg) {
+      const e = bindExpr(t.ast, ectx);
+      t.expr = ctx.setOpBranch && e.k === 'const' ? e : resolveUnknown(e, ctx.stmt);
+    }
   }
   let having: ExprNode | undefined;
   if (core.having) {

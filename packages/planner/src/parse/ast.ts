@@ -198,7 +198,7 @@ export interface CastExpr {
 
 export interface FuncCallExpr {
   kind: 'func';
-  /** Lower-cased unless quoted. `EXTRACT(field FROM x)` becomes date_part('field', x); `POSITION(a IN b)` position(a, b); `SUBSTRING(x FROM a FOR b)` substring(x, a, b); `TRIM(LEADING x FROM y)` ltrim(y, x) etc.; CURRENT_TIMESTAMP / CURRENT_DATE / LOCALTIMESTAMP / CURRENT_USER … become calls with no args. */
+  /** Lower-cased unless quoted. `EXTRACT(field FROM x)` becomes extract('field', x) (numeric result, unlike date_part's float8); `POSITION(a IN b)` position(b, a) (PostgreSQL's argument order); `SUBSTRING(x FROM a FOR b)` substring(x, a, b); `TRIM(LEADING x FROM y)` ltrim(y, x) etc.; CURRENT_TIMESTAMP / CURRENT_DATE / LOCALTIMESTAMP / CURRENT_USER … become calls with no args. */
   name: string;
   schema?: string;
   args: Expr[];

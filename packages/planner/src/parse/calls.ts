@@ -33,7 +33,7 @@ export abstract class CallParser extends TypeParser {
       const ft = this.next();
       if (ft.kind !== 'ident' && ft.kind !== 'string') throw this.syntaxError(ft);
       this.expectKw('from');
-      f = makeFunc('date_part', [stringLit(ft.kind === 'ident' ? ft.value : ft.value.toLowerCase(), this.posOf(ft)), this.parseExpr()], position);
+      f = makeFunc('extract', [stringLit(ft.kind === 'ident' ? ft.value : ft.value.toLowerCase(), this.posOf(ft)), this.parseExpr()], position);
     } else if (kw === 'position') {
       const needle = this.parseOther();
       this.expectKw('in');

@@ -237,8 +237,8 @@ describe('function calls', () => {
     expect((e('rank() OVER (w ORDER BY x)') as { over: unknown }).over).toEqual({ baseName: 'w', partitionBy: [], orderBy: [{ expr: col('x'), direction: 'asc' }] });
   });
   it('SQL-standard forms map to plain functions', () => {
-    expect(e('EXTRACT(epoch FROM t)')).toEqual(fn('date_part', [str('epoch'), col('t')]));
-    expect(e('EXTRACT(HOUR FROM t)')).toEqual(fn('date_part', [str('hour'), col('t')]));
+    expect(e('EXTRACT(epoch FROM t)')).toEqual(fn('extract', [str('epoch'), col('t')]));
+    expect(e('EXTRACT(HOUR FROM t)')).toEqual(fn('extract', [str('hour'), col('t')]));
     expect(e("date_part('hour', t)")).toEqual(fn('date_part', [str('hour'), col('t')]));
     // PostgreSQL's gram.y builds position(string, substring), the order pg_catalog.position takes
     expect(e("POSITION('a' IN s)")).toEqual(fn('position', [col('s'), str('a')]));

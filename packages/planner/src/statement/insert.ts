@@ -74,7 +74,7 @@ function bindSource(stmt: InsertStmt, table: TableInfo, targetIdx: number[], roo
     const vctx: QueryContext = { ...root, noAggregatesIn: 'VALUES', noWindowsIn: 'VALUES' };
     const rows = stmt.source.rows.map((r) => {
       if (r.length > targetIdx.length) throw new SqlError(SQLSTATE.syntaxError, 'INSERT has more expressions than target columns');
-      if (r.length < targetIdx.length) throw new SqlError(SQLSTATE.syntaxError, 'INSERT has more target columns than expressions');
+      if (r.length < targetIdx.length && stmt.columns) throw new SqlError(SQLSTATE.syntaxError, 'INSERT has more target columns than expressions');
       const out: ExprNode[] = cols.map((c) => defaultExpr(c));
       r.forEach((e, k) => {
         const ci = targetIdx[k]!;

@@ -112,8 +112,10 @@ export function executeUpdate(stmt: UpdateStmt, session: StatementSession, param
       ? defaultExpr(col)
       : coerce(bindExpr(s.value, sctx), col.type, binding, 'assignment', () => `column "${col.name}" is of type ${formatType(col.type)} but expression is of type ${formatType(bindExpr(s.value, sctx).type)}`);
   }
-  const { batch, ctx } = matchedRows(target, stmt.where, newValues, session, params);
-  const rows: Batch = { length: batch.length, columns: batch.columns.slice(1) };
+  const extra = extraColumns(target);
+  const { batch, ctx } = matchedRows(target, stmt.where, [...newValues, ...extra], session, params);
+  const width = table.columns.length;
+  const rows: Batch = { length: batch.length, columns: batch.columns.slice(1, 1 + width) };
   if (rows.length > 0) {
     enforceChecks(table, rows, ctx);
     const txn = session.write(table);
@@ -121,10 +123,10 @@ export function executeUpdate(stmt: UpdateStmt, session: StatementSession, param
     txn.insert(toStoreBatch(table, rows));
   }
   const result: StatementResult = { command: `UPDATE ${rows.length}`, rowCount: rows.length };
-  const returning = bindReturning(stmt.returning, new Scope(target.bound.scope.columns.filter((c) => c.index < table.columns.length)), binding);
+  const returning = bindReturning(stmt.returning, returningScope(target), binding);
   if (returning) {
     result.columns = returning.columns;
-    result.rows = evalRows(returning.exprs, rows, ctx);
+    result.rows = evalRows(returning.exprs, { length: batch.length, columns: batch.columns.slice(1) }, ctx);
   }
   return result;
 }
@@ -134,13 +136,27 @@ export function executeDelete(stmt: DeleteStmt, session: StatementSession, param
   const binding = newBinding(session, paramTypes ? [...paramTypes] : []);
   const target = bindTarget(table, stmt.alias, stmt.using, rootContext(binding));
   const cols: ExprNode[] = table.columns.map((c, i) => ({ k: 'col', type: c.type, index: i }));
-  const { batch, ctx } = matchedRows(target, stmt.where, cols, session, params);
+  const { batch, ctx } = matchedRows(target, stmt.where, [...cols, ...extraColumns(target)], session, params);
   if (batch.length > 0) session.write(table).delete(rowIdsOf(batch));
   const result: StatementResult = { command: `DELETE ${batch.length}`, rowCount: batch.length };
-  const returning = bindReturning(stmt.returning, new Scope(target.bound.scope.columns.filter((c) => c.index < table.columns.length)), binding);
+  const returning = bindReturning(stmt.returning, returningScope(target), binding);
   if (returning) {
     result.columns = returning.columns;
     result.rows = evalRows(returning.exprs, { length: batch.length, columns: batch.columns.slice(1) }, ctx);
   }
   return result;
+}
+
+/** FROM / USING columns, carried along so RETURNING can read them. */
+function extraColumns(target: Target): ExprNode[] {
+  return target.bound.scope.columns.filter((c) => c.index > target.rowIdIndex).map((c) => ({ k: 'col', type: c.type, index: c.index }));
+}
+
+/** RETURNING sees the target's columns then the FROM/USING columns (the row id dropped). */
+function returningScope(target: Target): Scope {
+  return new Scope(
+    target.bound.scope.columns
+      .filter((c) => c.index !== target.rowIdIndex)
+      .map((c) => ({ ...c, index: c.index < target.rowIdIndex ? c.index : c.index - 1 })),
+  );
 }

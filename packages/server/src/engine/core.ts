@@ -2,6 +2,7 @@
 import { Catalog } from '../../../planner/src/catalog/catalog.js';
 import type { PlanNode } from '../../../planner/src/plan/nodes.js';
 import type { Session } from './session.js';
+import { informationSchema } from '../catalog/information-schema.js';
 
 export class EngineCore {
   readonly catalog = new Catalog();
@@ -20,7 +21,8 @@ export class EngineCore {
   }
 
   /** pg_catalog / information_schema / timescaledb_information relations (the server issue adds them). */
-  systemRelation(_schema: string | undefined, _name: string, _session: Session): { plan: PlanNode; names: string[] } | undefined {
+  systemRelation(schema: string | undefined, name: string, _session: Session): { plan: PlanNode; names: string[] } | undefined {
+    if (schema === 'information_schema') return informationSchema(this.catalog, name, this.database);
     return undefined;
   }
 }

@@ -200,9 +200,8 @@ function numberCastFor(from: SqlType, to: SqlType): NumCast | 'retag' | null {
     return (x) => (x >= lo && x <= hi ? x : undefined);
   }
   if (fInt && t === 'float8') return 'retag';
-  if ((fInt || f === 'float4') && t === 'float4') return f === 'float4' ? 'retag' : (x) => Math.fround(x);
-  if (f === 'float4' && t === 'float8') return 'retag';
-  if (f === 'float8' && t === 'float4')
+  if (f === 'float4' && (t === 'float4' || t === 'float8')) return 'retag';
+  if ((fInt || f === 'float8') && t === 'float4')
     return (x) => {
       const r = Math.fround(x);
       // overflow and underflow are errors in float84(): castValue reports them

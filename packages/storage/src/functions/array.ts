@@ -56,3 +56,10 @@ op('&&(anyarray, anyarray) -> bool', () => null, {
     scalar: (a) => A(a[0]!).some((x) => x !== null && A(a[1]!).some((y) => y !== null && compareValues(x, y, types[0]!.elem!) === 0)),
   }),
 });
+
+// nodes the binder builds directly: ARRAY[...] and arr[i] (ids without a signature)
+fn('array_constructor(...any) -> text', (a) => a.slice(), { id: 'array_constructor', strict: false, internal: true });
+fn('array_subscript(anyarray, int4) -> anyelement', (a) => {
+  const i = a[1] as number;
+  return Number.isInteger(i) && i >= 1 ? (A(a[0]!)[i - 1] ?? null) : null;
+}, { id: 'array_subscript', internal: true });

@@ -56,6 +56,8 @@ export interface FnOptions {
   /** Parameter names for `name => value` calls, and defaults of trailing parameters. */
   argNames?: readonly string[];
   defaults?: readonly Value[];
+  /** Only reachable by id (nodes the binder builds itself), not by SQL name. */
+  internal?: boolean;
 }
 
 export interface FnDef {
@@ -150,6 +152,7 @@ function define(isOperator: boolean, sig: string, impl: ScalarFn, opts: FnOption
   };
   if (byId.has(id)) throw new Error(`duplicate function id ${id}`);
   byId.set(id, def);
+  if (opts.internal) return def;
   const map = isOperator ? operators : functions;
   let list = map.get(name);
   if (!list) map.set(name, (list = []));

@@ -1,6 +1,5 @@
 /** Date/time functions: current time, date_trunc, date_part/extract, constructors, age, time zones. */
 import { SqlError, SQLSTATE } from '../errors.js';
-import { Decimal } from '../types/numeric.js';
 import type { Interval, Value } from '../types/values.js';
 import { MICROS_PER_DAY, MICROS_PER_HOUR, MICROS_PER_MINUTE, MICROS_PER_SECOND } from '../types/values.js';
 import type { EvalContext } from '../expr/expr.js';

@@ -17,6 +17,7 @@ import './datetime.js';
 import './json.js';
 import './system.js';
 import './array.js';
+import './to-char.js';
 
 export type { ResolvedFunction, ScalarFunctionImpl, Volatility } from './registry.js';
 

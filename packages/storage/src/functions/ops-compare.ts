@@ -4,7 +4,6 @@
  */
 import { SqlError, SQLSTATE } from '../errors.js';
 import type { SqlType } from '../types/sql-type.js';
-import { T } from '../types/sql-type.js';
 import type { Interval, Value } from '../types/values.js';
 import { MICROS_PER_DAY } from '../types/values.js';
 import type { EvalContext } from '../expr/expr.js';

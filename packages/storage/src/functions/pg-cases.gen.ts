@@ -34,7 +34,7 @@ export function caseSql(c: Case): string {
     return sa.length === 1 ? `${o} (${sa[0]})` : `(${sa[0]}) ${o} (${sa[1]})`;
   }
   // grammar-level spellings the parser rewrites into these calls
-  if (callee === 'position') return `position(${sa[0]} IN ${sa[1]})`;
+  if (callee === 'position') return `position(${sa[1]} IN ${sa[0]})`;
   if (callee === 'extract') return `extract(${args[0]!.slice(args[0]!.indexOf('|') + 1)} FROM ${sa[1]})`;
   return `${callee}(${sa.join(', ')})`;
 }

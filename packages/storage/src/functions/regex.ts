@@ -177,7 +177,10 @@ export function compileLike(pattern: string, ci: boolean): Matcher {
   if (hit) return hit;
   let re = '';
   let literal = '';
-  const pieces: (string | '%' | '_')[] = [];
+  // wildcards are marked with a NUL, which text values cannot contain, so an escaped % stays literal
+  const ANY = '\u0000%';
+  const ONE = '\u0000_';
+  const pieces: string[] = [];
   const cps = Array.from(pattern);
   for (let i = 0; i < cps.length; i++) {
     const c = cps[i]!;
@@ -197,26 +200,26 @@ export function compileLike(pattern: string, ci: boolean): Matcher {
     } else if (c === '%' || c === '_') {
       if (literal) pieces.push(literal);
       literal = '';
-      if (!(c === '%' && pieces[pieces.length - 1] === '%')) pieces.push(c);
+      if (!(c === '%' && pieces[pieces.length - 1] === ANY)) pieces.push(c === '%' ? ANY : ONE);
     } else literal += c;
   }
   if (literal) pieces.push(literal);
   let m: Matcher;
-  const lit = (p: string | undefined) => p !== undefined && p !== '%' && p !== '_';
+  const lit = (p: string | undefined) => p !== undefined && p !== ANY && p !== ONE;
   if (!ci && pieces.length === 0) m = (s) => s === '';
   else if (!ci && pieces.length === 1 && lit(pieces[0])) m = (s) => s === pieces[0];
-  else if (!ci && pieces.length === 1 && pieces[0] === '%') m = () => true;
-  else if (!ci && pieces.length === 2 && lit(pieces[0]) && pieces[1] === '%') {
+  else if (!ci && pieces.length === 1 && pieces[0] === ANY) m = () => true;
+  else if (!ci && pieces.length === 2 && lit(pieces[0]) && pieces[1] === ANY) {
     const p = pieces[0]!;
     m = (s) => s.startsWith(p);
-  } else if (!ci && pieces.length === 2 && pieces[0] === '%' && lit(pieces[1])) {
+  } else if (!ci && pieces.length === 2 && pieces[0] === ANY && lit(pieces[1])) {
     const p = pieces[1]!;
     m = (s) => s.endsWith(p);
-  } else if (!ci && pieces.length === 3 && pieces[0] === '%' && lit(pieces[1]) && pieces[2] === '%') {
+  } else if (!ci && pieces.length === 3 && pieces[0] === ANY && lit(pieces[1]) && pieces[2] === ANY) {
     const p = pieces[1]!;
     m = (s) => s.includes(p);
   } else {
-    for (const p of pieces) re += p === '%' ? '.*' : p === '_' ? '.' : Array.from(p, escapeChar).join('');
+    for (const p of pieces) re += p === ANY ? '.*' : p === ONE ? '.' : Array.from(p, escapeChar).join('');
     const rx = new RegExp(`^${re}$`, ci ? 'isu' : 'su');
     m = (s) => rx.test(s);
   }

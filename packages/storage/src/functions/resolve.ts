@@ -288,8 +288,6 @@ const OPERATOR_ALIASES: Record<string, string> = {
   ilike: '~~*',
   'not ilike': '!~~*',
   '!=': '<>',
-  'similar to': 'similar to',
-  'not similar to': 'not similar to',
 };
 
 export function canonicalOperator(op: string): string {

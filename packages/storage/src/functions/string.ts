@@ -81,7 +81,8 @@ function strpos(s: string, sub: string): number {
   if (i < 0) return 0;
   return hasAstral(s) ? charLength(s.slice(0, i)) + 1 : i + 1;
 }
-fn('position(text, text) -> int4', (a) => strpos(S(a[1]!), S(a[0]!)));
+// position(string, substring), PostgreSQL's argument order: POSITION(sub IN s) arrives as position(s, sub)
+fn('position(text, text) -> int4', (a) => strpos(S(a[0]!), S(a[1]!)));
 fn('strpos(text, text) -> int4', (a) => strpos(S(a[0]!), S(a[1]!)));
 fn('replace(text, text, text) -> text', (a) => (S(a[1]!) === '' ? S(a[0]!) : S(a[0]!).split(S(a[1]!)).join(S(a[2]!))));
 

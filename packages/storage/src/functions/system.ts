@@ -96,3 +96,8 @@ fn('pg_typeof(any) -> text', () => null, {
 fn('num_nulls(...any) -> int4', (a) => a.filter((x) => x === null).length, { strict: false });
 fn('num_nonnulls(...any) -> int4', (a) => a.filter((x) => x !== null).length, { strict: false });
 fn('gen_random_uuid() -> text', () => randomUUID(), { volatility: 'volatile' });
+
+fn('nextval(text) -> int8', (a, ctx) => {
+  if (!ctx.session?.nextval) throw new SqlError(SQLSTATE.featureNotSupported, 'sequences are not available in this context');
+  return ctx.session.nextval(a[0] as string);
+}, { volatility: 'volatile' });

@@ -94,7 +94,13 @@ export function formatTime(micros: number): string {
 /** Shared by timestamp and timestamptz: `local` is wall-clock µs; `zoneText` appended (may be ''). */
 function formatLocal(local: number, st: ParsedStyle, offsetText: string, abbrev: string | null): string {
   const days = Math.floor(local / MICROS_PER_DAY);
-  const tod = local - days * MICROS_PER_DAY;
+  let tod = local - days * MICROS_PER_DAY;
+  if (local > 9007199254740992 || local < -9007199254740992) {
+    // beyond 2^53 µs (~285 years from 1970) doubles lose µs: hide the noise below the precision
+    const ulp = 2 ** (Math.floor(Math.log2(Math.abs(local))) - 52);
+    const g = 10 ** Math.ceil(Math.log10(ulp));
+    tod = Math.min(Math.round(tod / g) * g, MICROS_PER_DAY - g);
+  }
   if (st.style === 'ISO') {
     const { y, m, d } = civilFromDays(days, scratch);
     if (y > 0) return year4(y) + '-' + P2[m] + '-' + P2[d] + ' ' + formatTimeOfDay(tod) + offsetText;

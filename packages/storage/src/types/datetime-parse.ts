@@ -458,6 +458,16 @@ function decode(text: string, kind: DateTimeKind, ctx: FormatContext): Decoded {
   return out;
 }
 
+/** PostgreSQL's limits: 4714-11-24 BC .. 294276-12-31 (timestamps), .. 5874897-12-31 (dates). */
+const MIN_DAY = daysFromCivil(-4713, 11, 24);
+const END_TS_DAY = daysFromCivil(294277, 1, 1);
+const END_DATE_DAY = daysFromCivil(5874898, 1, 1);
+function checkTimestampRange(us: number, text: string): number {
+  if (us < MIN_DAY * MICROS_PER_DAY || us >= END_TS_DAY * MICROS_PER_DAY)
+    throw new SqlError(SQLSTATE.datetimeFieldOverflow, `timestamp out of range: "${text}"`);
+  return us;
+}
+
 function nowMicrosDefault(): number {
   return Date.now() * 1000;
 }
@@ -490,8 +500,8 @@ export function parseTimestamptz(text: string, ctx: FormatContext, nowMicros?: n
   }
   if (!d.hasDate) throw badDateTimeSyntax('timestamptz', text);
   const local = d.days * MICROS_PER_DAY + d.tod;
-  if (!Number.isNaN(d.offset)) return local - d.offset * MICROS_PER_SECOND;
-  return localToUtc(local, d.zone ?? sessionZone(ctx));
+  if (!Number.isNaN(d.offset)) return checkTimestampRange(local - d.offset * MICROS_PER_SECOND, text);
+  return checkTimestampRange(localToUtc(local, d.zone ?? sessionZone(ctx)), text);
 }
 
 /** timestamp input → µs of the wall clock (a zone in the text is ignored, as in PostgreSQL). */
@@ -512,7 +522,7 @@ export function parseTimestamp(text: string, ctx: FormatContext, nowMicros?: num
     }
   }
   if (!d.hasDate) throw badDateTimeSyntax('timestamp', text);
-  return d.days * MICROS_PER_DAY + d.tod;
+  return checkTimestampRange(d.days * MICROS_PER_DAY + d.tod, text);
 }
 
 /** date input → days since 1970-01-01. */
@@ -533,6 +543,7 @@ export function parseDate(text: string, ctx: FormatContext, nowMicros?: number):
     }
   }
   if (!d.hasDate) throw badDateTimeSyntax('date', text);
+  if (d.days < MIN_DAY || d.days >= END_DATE_DAY) throw new SqlError(SQLSTATE.datetimeFieldOverflow, `date out of range: "${text}"`);
   return d.days;
 }
 

@@ -217,6 +217,9 @@ export const ZONE_ABBREVIATIONS: ReadonlyMap<string, number> = new Map([
   ['nzst', 12 * 3600], ['nzdt', 13 * 3600],
 ]);
 
+/** Abbreviations that are also zone names in tzdata (valid for SET TIME ZONE). */
+const TZDATA_ABBREV_ZONES = new Set(['est', 'mst', 'hst', 'utc', 'gmt', 'uct', 'zulu', 'wet', 'cet', 'met', 'eet']);
+
 const cache = new Map<string, TimeZone>();
 export const UTC_ZONE: TimeZone = new FixedZone('UTC', 0, 'UTC');
 cache.set('a:UTC', UTC_ZONE);
@@ -314,6 +317,7 @@ function resolveZone(name: string, key: string, allowAbbrev: boolean): TimeZone 
     const a = ZONE_ABBREVIATIONS.get(t);
     if (a !== undefined) return new FixedZone(name, a, t.toUpperCase());
   }
+  if (!allowAbbrev && ZONE_ABBREVIATIONS.has(t) && !TZDATA_ABBREV_ZONES.has(t)) throw zoneNotRecognized(name);
   let iana: string;
   try {
     iana = new Intl.DateTimeFormat('en-US', { timeZone: name.trim() }).resolvedOptions().timeZone;
