@@ -8,3 +8,5 @@ export type { StatementSession, StatementResult, ResultColumn } from './statemen
 export { planSelect, runQuery } from './statement/select.js';
 export { explainPlan } from './plan/explain.js';
 export type { PlanNode } from './plan/nodes.js';
+export { describeStatement } from './statement/describe.js';
+export type { StatementDescription } from './statement/describe.js';

@@ -73,7 +73,7 @@ describe('TSBS queries (section 3.3)', () => {
         WHERE hostname IN ('host_9','host_3') AND time >= ${START} AND time < ${END} GROUP BY hour ORDER BY hour`);
     expect(target0(s)).toMatchObject({
       name: 'to_timestamp',
-      args: [{ op: '*', left: { op: '/', left: { kind: 'cast', expr: { name: 'date_part', args: [str('epoch'), col('time')] }, type: ty('int4') } } }],
+      args: [{ op: '*', left: { op: '/', left: { kind: 'cast', expr: { name: 'extract', args: [str('epoch'), col('time')] }, type: ty('int4') } } }],
     });
   });
   it('double-groupby with WITH … JOIN tags', () => {

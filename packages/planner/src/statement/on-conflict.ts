@@ -39,12 +39,7 @@ function conflictKeys(stmt: InsertStmt, table: TableInfo): ConstraintInfo[] {
 }
 
 function fetchRow(txn: TableTxn, table: TableInfo, rowId: number): Value[] {
-  const ids = table.columns.map((c) => c.id);
-  for (const sb of txn.view().scan(ids, { withRowIds: true })) {
-    const r = sb.rowIds!;
-    for (let i = 0; i < sb.batch.length; i++) if (r[i] === rowId) return batchRow(sb.batch, i);
-  }
-  throw new Error(`row ${rowId} vanished`);
+  return batchRow(txn.view().fetch([rowId], table.columns.map((c) => c.id)), 0);
 }
 
 export function applyOnConflict(stmt: InsertStmt, table: TableInfo, batch: Batch, txn: TableTxn, session: StatementSession, binding: StatementBinding, ctx: EvalContext): Batch {
@@ -83,6 +78,12 @@ export function applyOnConflict(stmt: InsertStmt, table: TableInfo, batch: Batch
     if (conflict === null) {
       txn.insert(toStoreBatch(table, rowsToBatch(table, [row])));
       written.push(row);
+      // a later row of this statement conflicting with this one must not update it (PostgreSQL: 21000)
+      if (action.kind === 'update') {
+        const k = keys[0]!;
+        const id = txn.view().lookupUnique(k.name, k.columnIds.map((cid) => row[colIndex.get(cid)!]!));
+        if (id !== null) updatedRowIds.add(id);
+      }
       continue;
     }
     if (action.kind === 'nothing') continue;

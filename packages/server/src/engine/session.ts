@@ -17,6 +17,22 @@ import type { EngineCore } from './core.js';
 import { Settings } from './settings.js';
 import { Transaction } from './transaction.js';
 import { convertParams } from './params.js';
+import { describeStatement, type StatementDescription } from '../../../planner/src/statement/describe.js';
+import type { Batch } from '../../../storage/src/vector.js';
+import { compileExpr } from '../../../storage/src/expr/compile.js';
+import { defaultExpr, enforceChecks, toStoreBatch, writableTable } from '../../../planner/src/statement/dml-common.js';
+import type { QualifiedName } from '../../../planner/src/parse/ast.js';
+
+/** An open COPY … FROM STDIN: batches in the order of `columns`, appended inside the session's transaction. */
+export interface CopyIn {
+  readonly table: TableInfo;
+  readonly columns: readonly { name: string; type: SqlType }[];
+  push(batch: Batch): void;
+  /** ends the COPY (commits when it runs in autocommit) and returns the number of rows */
+  finish(): number;
+  /** abandons the COPY: autocommit → nothing is kept; in a transaction block → the transaction fails */
+  abort(): void;
+}
 
 export type TransactionStatus = 'I' | 'T' | 'E';
 
@@ -278,9 +294,90 @@ export class Session {
       }
       case 'savepoint':
       case 'release':
-      case 'rollback_to':
+      case 'rollback_to': {
+        const tag = stmt.action === 'savepoint' ? 'SAVEPOINT' : stmt.action === 'release' ? 'RELEASE' : 'ROLLBACK';
         if (!this.txn?.explicit) throw new SqlError(SQLSTATE.noActiveSqlTransaction, `${stmt.action === 'savepoint' ? 'SAVEPOINT' : stmt.action === 'release' ? 'RELEASE SAVEPOINT' : 'ROLLBACK TO SAVEPOINT'} can only be used in transaction blocks`);
-        throw new SqlError(SQLSTATE.featureNotSupported, 'savepoints are not supported yet');
+        const name = stmt.savepoint ?? '';
+        if (stmt.action === 'savepoint') this.txn.savepoint(name);
+        else if (stmt.action === 'release') this.txn.release(name);
+        else this.txn.rollbackTo(name);
+        return { command: tag, rowCount: null };
+      }
+    }
+  }
+
+  /** Parameter types and result columns of a statement, without running it. */
+  describe(ps: ParsedStatement, paramTypes: (SqlType | undefined)[] = []): StatementDescription {
+    if (this.txn?.failed && this.txn.explicit) {
+      throw new SqlError(SQLSTATE.inFailedSqlTransaction, 'current transaction is aborted, commands ignored until end of transaction block');
+    }
+    const txn = this.txn ?? new Transaction(false);
+    return describeStatement(ps.statement, this.statementSession(txn, []), paramTypes);
+  }
+
+  /** Start COPY FROM into a table (columns: the COPY column list, or all). */
+  beginCopy(name: QualifiedName, columnNames?: string[]): CopyIn {
+    if (this.txn?.failed && this.txn.explicit) {
+      throw new SqlError(SQLSTATE.inFailedSqlTransaction, 'current transaction is aborted, commands ignored until end of transaction block');
+    }
+    const autocommit = !this.txn;
+    const txn = this.txn ?? new Transaction(false);
+    if (autocommit) this.txn = txn;
+    try {
+      const session = this.statementSession(txn, []);
+      const table = writableTable(session, name.schema, name.name);
+      const idx = (columnNames ?? table.columns.map((c) => c.name)).map((n) => {
+        const i = table.columns.findIndex((c) => c.name === n);
+        if (i < 0) throw new SqlError(SQLSTATE.undefinedColumn, `column "${n}" of relation "${table.name}" does not exist`);
+        return i;
+      });
+      if (new Set(idx).size !== idx.length) throw new SqlError(SQLSTATE.duplicateColumn, 'column specified more than once');
+      const defaults = table.columns.map((c, i) => (idx.includes(i) ? null : compileExpr(defaultExpr(c))));
+      let rows = 0;
+      let done = false;
+      const end = (ok: boolean) => {
+        if (done) return;
+        done = true;
+        if (autocommit) {
+          this.txn = null;
+          if (ok) txn.commit();
+          else txn.rollback();
+        } else if (!ok) txn.failed = true;
+      };
+      return {
+        table,
+        columns: idx.map((i) => ({ name: table.columns[i]!.name, type: table.columns[i]!.type })),
+        push: (batch: Batch) => {
+          if (batch.length === 0) return;
+          try {
+            const ctx = session.evalContext([]);
+            const full: Batch = {
+              length: batch.length,
+              columns: table.columns.map((_, ci) => {
+                const k = idx.indexOf(ci);
+                return k >= 0 ? batch.columns[k]! : defaults[ci]!({ length: batch.length, columns: [] }, ctx);
+              }),
+            };
+            enforceChecks(table, full, ctx);
+            txn.write(table).insert(toStoreBatch(table, full));
+            rows += batch.length;
+          } catch (e) {
+            end(false);
+            throw e;
+          }
+        },
+        finish: () => {
+          end(true);
+          return rows;
+        },
+        abort: () => end(false),
+      };
+    } catch (e) {
+      if (autocommit) {
+        this.txn = null;
+        txn.rollback();
+      } else if (this.txn) this.txn.failed = true;
+      throw e;
     }
   }
 

@@ -4,6 +4,7 @@
  */
 import type { FormatContext } from '../../../storage/src/types/values.js';
 import { SqlError, SQLSTATE } from '../../../storage/src/errors.js';
+import { tryGetTimeZone } from '../../../storage/src/types/timezone.js';
 
 interface SettingDef {
   /** spelling SHOW reports */
@@ -13,18 +14,24 @@ interface SettingDef {
   readOnly?: boolean;
 }
 
+/**
+ * SET TIME ZONE value → the zone string the session keeps. A plain number is an
+ * hour offset with ISO sign (east positive), which PostgreSQL stores in POSIX
+ * form: '+03' → '<+03>-03'.
+ */
 function validTimeZone(v: string): string {
   const t = v.trim();
-  const upper = t.toUpperCase();
-  if (upper === 'UTC' || upper === 'GMT' || upper === 'Z') return t.toUpperCase() === 'Z' ? 'UTC' : upper;
-  if (/^[+-]?\d{1,2}(:\d{2})?$/.test(t)) return t;
-  if (/^(UTC|GMT)[+-]\d{1,2}(:\d{2})?$/i.test(t)) return t;
-  try {
-    const zone = new Intl.DateTimeFormat('en-US', { timeZone: t }).resolvedOptions().timeZone;
-    return zone === 'UTC' && !/utc/i.test(t) && !/^etc\//i.test(t) ? t : t;
-  } catch {
-    throw new SqlError(SQLSTATE.invalidParameterValue, `invalid value for parameter "TimeZone": "${v}"`);
+  const num = /^([+-]?)(\d+(?:\.\d+)?)$/.exec(t);
+  if (num) {
+    const minutes = Math.round(Number(num[2]) * 60);
+    if (minutes > 15 * 60) throw new SqlError(SQLSTATE.invalidParameterValue, `invalid value for parameter "TimeZone": "${v}"`);
+    const pad = (n: number) => String(n).padStart(2, '0');
+    const hm = `${pad(Math.floor(minutes / 60))}${minutes % 60 ? `:${pad(minutes % 60)}` : ''}`;
+    const east = num[1] !== '-';
+    return `<${east ? '+' : '-'}${hm}>${east ? '-' : '+'}${hm}`;
   }
+  if (!tryGetTimeZone(t)) throw new SqlError(SQLSTATE.invalidParameterValue, `invalid value for parameter "TimeZone": "${v}"`);
+  return t;
 }
 
 function dateStyle(v: string): string {

@@ -2,7 +2,8 @@
  * A transaction spanning tables: one storage transaction per written table,
  * the catalog's DDL undo log, setting changes to revert, and commit hooks.
  */
-import type { TableTxn, TableVersion } from '../../../storage/src/table/index.js';
+import type { TableTxn, TableVersion, TxnSavepoint } from '../../../storage/src/table/index.js';
+import { SqlError, SQLSTATE } from '../../../storage/src/errors.js';
 import type { TableInfo, UndoAction } from '../../../planner/src/catalog/catalog.js';
 
 export class Transaction {
@@ -14,6 +15,7 @@ export class Transaction {
   readonly localSettingUndo: (() => void)[] = [];
   failed = false;
   readonly startMicros: number;
+  private readonly savepoints: Savepoint[] = [];
 
   constructor(readonly explicit: boolean) {
     this.startMicros = Date.now() * 1000;
@@ -63,8 +65,53 @@ export class Transaction {
     for (const u of [...this.settingUndo].reverse()) u();
   }
 
+  savepoint(name: string): void {
+    const tables = new Map<TableInfo, TxnSavepoint>();
+    for (const [t, txn] of this.tables) tables.set(t, txn.savepoint());
+    this.savepoints.push({ name, tables, undo: this.undo.length, commitHooks: this.commitHooks.length, settingUndo: this.settingUndo.length, localSettingUndo: this.localSettingUndo.length });
+  }
+
+  private find(name: string, what: string): number {
+    for (let i = this.savepoints.length - 1; i >= 0; i--) if (this.savepoints[i]!.name === name) return i;
+    throw new SqlError('3B001', `${what} "${name}" does not exist`);
+  }
+
+  /** ROLLBACK TO SAVEPOINT: undo everything since it; the savepoint itself stays. */
+  rollbackTo(name: string): void {
+    const i = this.find(name, 'savepoint');
+    const sp = this.savepoints[i]!;
+    this.savepoints.length = i + 1;
+    for (const [t, txn] of [...this.tables]) {
+      const mark = sp.tables.get(t);
+      if (mark) txn.rollbackTo(mark);
+      else {
+        txn.rollback();
+        this.tables.delete(t);
+      }
+    }
+    for (const u of this.undo.splice(sp.undo).reverse()) u();
+    this.commitHooks.length = sp.commitHooks;
+    for (const u of this.localSettingUndo.splice(sp.localSettingUndo).reverse()) u();
+    for (const u of this.settingUndo.splice(sp.settingUndo).reverse()) u();
+    this.failed = false;
+  }
+
+  /** RELEASE SAVEPOINT: forget it and every later one, keeping their work. */
+  release(name: string): void {
+    this.savepoints.length = this.find(name, 'savepoint');
+  }
+
   private rollbackCatalog(): void {
     for (const u of this.undo.reverse()) u();
     this.undo.length = 0;
   }
+}
+
+interface Savepoint {
+  name: string;
+  tables: Map<TableInfo, TxnSavepoint>;
+  undo: number;
+  commitHooks: number;
+  settingUndo: number;
+  localSettingUndo: number;
 }

@@ -54,6 +54,8 @@ fn('length(bpchar) -> int4', (a) => charLength(rtrimSpaces(S(a[0]!))));
 alias('char_length', 'length');
 alias('character_length', 'length');
 fn('octet_length(text) -> int4', (a) => Buffer.byteLength(S(a[0]!), 'utf8'));
+// character(n) keeps its padding for octet_length, unlike the cast to text
+fn('octet_length(bpchar) -> int4', (a) => Buffer.byteLength(S(a[0]!), 'utf8'));
 fn('bit_length(text) -> int4', (a) => 8 * Buffer.byteLength(S(a[0]!), 'utf8'));
 
 /** SQL substring(s FROM start FOR len): the window [start, start+len) clipped to the string. */

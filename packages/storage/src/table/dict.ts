@@ -19,8 +19,20 @@ export class StringDict {
   // Per-source-dictionary code translation, so a DictVector input is interned once per distinct code.
   private remaps = new WeakMap<readonly string[], Int32Array>();
 
+  private snap: readonly string[] | null = null;
+
   get size(): number {
     return this.values.length;
+  }
+
+  /**
+   * The dictionary as handed to scans: an array that never changes after it is
+   * handed out (a new one once the dictionary has grown), because kernels cache
+   * per-dictionary results (ranks, hashes, group remaps) keyed by the array.
+   */
+  snapshot(): readonly string[] {
+    if (this.snap === null || this.snap.length !== this.values.length) this.snap = Object.freeze(this.values.slice());
+    return this.snap;
   }
 
   intern(s: string): number {

@@ -161,7 +161,7 @@ export function vectorFromColData(layout: ColumnLayout, c: ColData, from: number
     case 'bool':
       return { tag: 'bool', type, length, values: c.values.subarray(from, to), nulls: c.nulls ? c.nulls.subarray(from, to) : null };
     case 'dict':
-      return { tag: 'dict', type, length, codes: c.codes.subarray(from, to), dict: c.dict.values, nulls: c.nulls ? c.nulls.subarray(from, to) : null };
+      return { tag: 'dict', type, length, codes: c.codes.subarray(from, to), dict: c.dict.snapshot(), nulls: c.nulls ? c.nulls.subarray(from, to) : null };
     default:
       return { tag: 'object', type, length, values: c.values.slice(from, to) };
   }

@@ -28,6 +28,10 @@ export interface TableTxn {
   commit(): void;
   rollback(): void;
   readonly active: boolean;
+  /** Mark the current state (SAVEPOINT). */
+  savepoint(): TxnSavepoint;
+  /** Return to a marked state (ROLLBACK TO SAVEPOINT); the mark stays usable. */
+  rollbackTo(mark: TxnSavepoint): void;
 }
 
 /** What a txn needs from its store. */
@@ -49,6 +53,23 @@ export interface StoreInternals {
 
 export function serializationError(): SqlError {
   return new SqlError(SQLSTATE.serializationFailure, 'could not serialize access due to concurrent update');
+}
+
+/** Opaque state of a table transaction at a SAVEPOINT. */
+export interface TxnSavepoint {
+  readonly _txn: object;
+}
+
+interface SavepointState extends TxnSavepoint {
+  snaps: ChunkSnap[];
+  snapPos: [number, number][];
+  masks: [number, [number, Uint8Array][]][];
+  pieces: number;
+  privLen: number;
+  privDeleted: Uint8Array | null;
+  privDeletedCount: number;
+  privIdx: [string, Map<Key, number>][];
+  truncated: boolean;
 }
 
 export class Txn implements TableTxn {
@@ -286,6 +307,48 @@ export class Txn implements TableTxn {
       this.privDeletedCount = this.privLen;
     }
     this.privIdx.clear();
+    this.cachedView = null;
+  }
+
+  savepoint(): TxnSavepoint {
+    this.assertOpen();
+    // view() hands the current snaps, bitmaps and private deletes out, so later writes copy them instead of mutating
+    this.view();
+    const mark: SavepointState = {
+      _txn: this,
+      snaps: this.snaps.slice(),
+      snapPos: [...this.snapPos],
+      masks: [...this.masks].map(([cid, m]) => [cid, [...m].map(([b, bits]) => [b, bits.slice()] as [number, Uint8Array])]),
+      pieces: this.pieces.length,
+      privLen: this.privLen,
+      privDeleted: this.privDeleted,
+      privDeletedCount: this.privDeletedCount,
+      privIdx: [...this.privIdx].map(([k, m]) => [k, new Map(m)]),
+      truncated: this.truncated,
+    };
+    return mark;
+  }
+
+  rollbackTo(mark: TxnSavepoint): void {
+    this.assertOpen();
+    const m = mark as SavepointState;
+    if (m._txn !== this) throw new Error('savepoint of another transaction');
+    this.snaps = m.snaps.slice();
+    this.snapPos.clear();
+    for (const [k, v] of m.snapPos) this.snapPos.set(k, v);
+    this.masks.clear();
+    for (const [cid, bm] of m.masks) this.masks.set(cid, new Map(bm.map(([b, bits]) => [b, bits.slice()])));
+    this.pieces.length = m.pieces;
+    this.starts.length = m.pieces;
+    this.privLen = m.privLen;
+    this.privDeleted = m.privDeleted;
+    this.privDeletedOwned = false;
+    this.privDeletedCount = m.privDeletedCount;
+    this.privIdx.clear();
+    for (const [k, v] of m.privIdx) this.privIdx.set(k, new Map(v));
+    this.truncated = m.truncated;
+    this.ownedSnaps.clear();
+    this.ownedMaps.clear();
     this.cachedView = null;
   }
 
