@@ -195,7 +195,8 @@ export function bindColumn(qualifier: string[], name: string, ctx: QueryContext,
       return { k: 'corr', type: outerRef.type, slot };
     }
   }
-  const shown = qualifier.length > 0 ? `${qualifier.join('.')}.${name}` : name;
+  // PostgreSQL quotes an unqualified name but not a qualified one
+  const shown = qualifier.length > 0 ? `${qualifier.join('.')}.${name}` : `"${name}"`;
   throw new SqlError(SQLSTATE.undefinedColumn, `column ${shown} does not exist`, { position });
 }
 

@@ -2,12 +2,14 @@
 import type { PlanNode } from '../plan/nodes.js';
 import { pushDownFilters } from './pushdown-filter.js';
 import { pruneColumns } from './prune-columns.js';
+import { removeIdentityProjections } from './remove-identity-projection.js';
 
 export type Rule = (plan: PlanNode) => PlanNode;
 
 export const RULES: readonly { name: string; apply: Rule }[] = [
   { name: 'pushdown_filter', apply: pushDownFilters },
   { name: 'prune_columns', apply: pruneColumns },
+  { name: 'remove_identity_projection', apply: removeIdentityProjections },
 ];
 
 export function optimize(plan: PlanNode): PlanNode {

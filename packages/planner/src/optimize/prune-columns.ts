@@ -78,6 +78,21 @@ function prune(plan: PlanNode, needed: Set<number>): { plan: PlanNode; map: Rema
       const inner = prune(plan.input, needed);
       return { plan: { ...plan, input: inner.plan, types: inner.plan.types }, map: inner.map };
     }
+    case 'join': {
+      if (plan.lateralColumns) return { plan: pruneChildren(plan), map: identity };
+      const lw = plan.left.types.length;
+      const need = refs([plan.condition], new Set(needed));
+      const leftNeed = new Set([...need].filter((i) => i < lw));
+      const rightNeed = new Set([...need].filter((i) => i >= lw).map((i) => i - lw));
+      const l = prune(plan.left, leftNeed);
+      const r = prune(plan.right, rightNeed);
+      const newLw = l.plan.types.length;
+      const m: Remap = (i) => (i < lw ? l.map(i) : newLw + r.map(i - lw));
+      return {
+        plan: { ...plan, left: l.plan, right: r.plan, condition: plan.condition ? remapExpr(plan.condition, m) : undefined, types: [...l.plan.types, ...r.plan.types] },
+        map: m,
+      };
+    }
     default:
       return { plan: pruneChildren(plan), map: identity };
   }

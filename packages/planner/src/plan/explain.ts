@@ -1,45 +1,107 @@
-/** EXPLAIN text: one line per operator, PostgreSQL-style indentation with `->`. */
+/**
+ * EXPLAIN text: one line per operator with PostgreSQL-style `->` indentation;
+ * expressions are printed with the names of the columns they read.
+ */
 import type { ExprNode } from '../../../storage/src/expr/expr.js';
+import type { Value } from '../../../storage/src/types/values.js';
 import type { PlanNode } from './nodes.js';
+import { extractEquiKeys } from './equi-keys.js';
 
-function expr(e: ExprNode): string {
+function literal(v: Value): string {
+  if (v === null) return 'NULL';
+  if (typeof v === 'string') return `'${v.replace(/'/g, "''")}'`;
+  if (Array.isArray(v)) return `{${v.map(literal).join(',')}}`;
+  if (typeof v === 'object' && 'months' in v) return `'${v.months} mons ${v.days} days ${v.micros / 1e6} secs'`;
+  return String(v);
+}
+
+/** Function ids look like `+(int4,int4)` or `lower(text)`; operators print infix. */
+function fnName(id: string): string {
+  const i = id.indexOf('(');
+  return i > 0 ? id.slice(0, i) : id;
+}
+
+export function exprText(e: ExprNode, labels: readonly string[]): string {
+  const t = (x: ExprNode) => exprText(x, labels);
   switch (e.k) {
     case 'const':
-      return e.value === null ? 'NULL' : typeof e.value === 'string' ? `'${e.value}'` : String(e.value);
+      return literal(e.value);
     case 'col':
-      return `$${e.index}`;
+      return labels[e.index] ?? `$${e.index}`;
     case 'param':
       return `$${e.index + 1}`;
     case 'corr':
-      return `outer.${e.slot}`;
-    case 'call':
-      return `${e.fn.replace(/\(.*$/, '')}(${e.args.map(expr).join(', ')})`;
+      return `outer.$${e.slot}`;
+    case 'call': {
+      const name = fnName(e.fn);
+      if (!/^[a-z_]/i.test(name) && e.args.length === 2) return `(${t(e.args[0]!)} ${name} ${t(e.args[1]!)})`;
+      if (!/^[a-z_]/i.test(name) && e.args.length === 1) return `(${name}${t(e.args[0]!)})`;
+      return `${name}(${e.args.map(t).join(', ')})`;
+    }
     case 'cast':
-      return `(${expr(e.arg)})::${e.type.id}`;
+      return `(${t(e.arg)})::${e.type.id}`;
     case 'and':
     case 'or':
-      return `(${e.args.map(expr).join(` ${e.k.toUpperCase()} `)})`;
+      return `(${e.args.map(t).join(` ${e.k.toUpperCase()} `)})`;
     case 'not':
-      return `NOT ${expr(e.arg)}`;
+      return `NOT ${t(e.arg)}`;
     case 'isnull':
-      return `${expr(e.arg)} IS ${e.negate ? 'NOT ' : ''}NULL`;
+      return `(${t(e.arg)} IS ${e.negate ? 'NOT ' : ''}NULL)`;
     case 'isbool':
-      return `${expr(e.arg)} IS ${e.negate ? 'NOT ' : ''}${e.test.toUpperCase()}`;
+      return `(${t(e.arg)} IS ${e.negate ? 'NOT ' : ''}${e.test.toUpperCase()})`;
     case 'case':
-      return `CASE ${e.whens.map((w) => `WHEN ${expr(w.cond)} THEN ${expr(w.then)}`).join(' ')}${e.else ? ` ELSE ${expr(e.else)}` : ''} END`;
+      return `CASE ${e.whens.map((w) => `WHEN ${t(w.cond)} THEN ${t(w.then)}`).join(' ')}${e.else ? ` ELSE ${t(e.else)}` : ''} END`;
     case 'coalesce':
-      return `COALESCE(${e.args.map(expr).join(', ')})`;
+      return `COALESCE(${e.args.map(t).join(', ')})`;
     case 'inlist':
-      return `${expr(e.arg)} ${e.negate ? 'NOT ' : ''}IN (${e.list.map(expr).join(', ')})`;
+      return `(${t(e.arg)} ${e.negate ? 'NOT ' : ''}IN (${e.list.map(t).join(', ')}))`;
     case 'subquery':
       return `(SubPlan ${e.id})`;
   }
 }
 
+/** Output column labels of a plan node, used to print its parent's expressions. */
+export function outputLabels(p: PlanNode): string[] {
+  switch (p.op) {
+    case 'scan': {
+      const names = p.columnIds.map((id) => `${p.alias}.${p.table.columns.find((c) => c.id === id)?.name ?? `#${id}`}`);
+      return p.withRowId ? [...names, `${p.alias}.ctid`] : names;
+    }
+    case 'project': {
+      const input = outputLabels(p.input);
+      return p.exprs.map((e) => exprText(e, input));
+    }
+    case 'aggregate': {
+      const input = outputLabels(p.input);
+      return [...p.groupBy.map((g) => exprText(g, input)), ...p.aggs.map((a) => `${a.name}(${a.distinct ? 'DISTINCT ' : ''}${a.args.map((x) => exprText(x, input)).join(', ') || '*'})`)];
+    }
+    case 'window': {
+      const input = outputLabels(p.input);
+      return [...input, ...p.calls.map((c) => `${c.kind}(…) OVER (…)`)];
+    }
+    case 'join':
+      return [...outputLabels(p.left), ...outputLabels(p.right)];
+    case 'filter':
+    case 'sort':
+    case 'limit':
+    case 'distinct':
+      return outputLabels(p.input);
+    case 'setop':
+      return outputLabels(p.left);
+    case 'cte':
+      return p.types.map((_, i) => `${p.name}.$${i}`);
+    case 'function':
+      return p.types.map((_, i) => (i === 0 ? p.name : 'ordinality'));
+    default:
+      return p.types.map((_, i) => `$${i}`);
+  }
+}
+
 function describe(p: PlanNode): { title: string; details: string[]; children: PlanNode[] } {
+  const inputLabels = (x: PlanNode) => outputLabels(x);
   switch (p.op) {
     case 'scan':
-      return { title: `Seq Scan on ${p.table.name}${p.alias !== p.table.name ? ` ${p.alias}` : ''}`, details: p.filter ? [`Filter: ${expr(p.filter)}`] : [], children: [] };
+      return { title: `Seq Scan on ${p.table.name}${p.alias !== p.table.name ? ` ${p.alias}` : ''}`, details: [`Output: ${outputLabels(p).join(', ')}`, ...(p.filter ? [`Filter: ${exprText(p.filter, outputLabels({ ...p, withRowId: false }))}`] : [])], children: [] };
     case 'values':
       return { title: `Values Scan (${p.rows.length} rows)`, details: [], children: [] };
     case 'single':
@@ -47,26 +109,40 @@ function describe(p: PlanNode): { title: string; details: string[]; children: Pl
     case 'function':
       return { title: `Function Scan on ${p.name}`, details: [], children: [] };
     case 'filter':
-      return { title: 'Filter', details: [`Filter: ${expr(p.predicate)}`], children: [p.input] };
+      return { title: 'Filter', details: [`Filter: ${exprText(p.predicate, inputLabels(p.input))}`], children: [p.input] };
     case 'project':
-      return { title: 'Project', details: [`Output: ${p.exprs.map(expr).join(', ')}`], children: [p.input] };
-    case 'aggregate':
+      return { title: 'Project', details: [`Output: ${outputLabels(p).join(', ')}`], children: [p.input] };
+    case 'aggregate': {
+      const input = inputLabels(p.input);
+      const out = outputLabels(p);
       return {
         title: p.groupBy.length ? 'HashAggregate' : 'Aggregate',
-        details: [...(p.groupBy.length ? [`Group Key: ${p.groupBy.map(expr).join(', ')}`] : []), `Aggregates: ${p.aggs.map((a) => `${a.name}(${a.distinct ? 'DISTINCT ' : ''}${a.args.map(expr).join(', ')})`).join(', ')}`],
+        details: [...(p.groupBy.length ? [`Group Key: ${p.groupBy.map((g) => exprText(g, input)).join(', ')}`] : []), `Aggregates: ${out.slice(p.groupBy.length).join(', ')}`],
         children: [p.input],
       };
+    }
     case 'window':
       return { title: 'WindowAgg', details: [`Calls: ${p.calls.map((c) => c.kind).join(', ')}`], children: [p.input] };
     case 'sort':
-      return { title: p.limit !== undefined ? `Top-N Sort (limit ${p.limit})` : 'Sort', details: [`Sort Key: ${p.keys.map((k) => `${expr(k.expr)}${k.desc ? ' DESC' : ''}`).join(', ')}`], children: [p.input] };
+      return { title: p.limit !== undefined ? `Top-N Sort (limit ${p.limit})` : 'Sort', details: [`Sort Key: ${p.keys.map((k) => `${exprText(k.expr, inputLabels(p.input))}${k.desc ? ' DESC' : ''}${k.nullsFirst !== k.desc ? (k.nullsFirst ? ' NULLS FIRST' : ' NULLS LAST') : ''}`).join(', ')}`], children: [p.input] };
     case 'limit':
       return { title: 'Limit', details: [], children: [p.input] };
     case 'distinct':
       return { title: p.on ? 'Unique (DISTINCT ON)' : 'HashAggregate (DISTINCT)', details: [], children: [p.input] };
     case 'join': {
-      const kind = p.joinType === 'cross' ? 'Nested Loop' : `${p.joinType[0]!.toUpperCase()}${p.joinType.slice(1)} Join`;
-      return { title: p.lateralColumns ? `Nested Loop (lateral) ${kind}` : kind, details: p.condition ? [`Join Filter: ${expr(p.condition)}`] : [], children: [p.left, p.right] };
+      const labels = outputLabels(p);
+      const kind = p.joinType === 'cross' ? 'inner' : p.joinType;
+      if (p.lateralColumns) return { title: `Nested Loop (lateral ${kind})`, details: [], children: [p.left, p.right] };
+      if (p.condition) {
+        const keys = extractEquiKeys(p.condition, p.left.types.length);
+        if (keys.leftKeys.length > 0) {
+          const rightLabels = outputLabels(p.right);
+          const conds = keys.leftKeys.map((l, i) => `${exprText(l, labels)} = ${exprText(keys.rightKeys[i]!, rightLabels)}`);
+          return { title: `Hash ${kind[0]!.toUpperCase()}${kind.slice(1)} Join`, details: [`Hash Cond: ${conds.join(' AND ')}`, ...(keys.residual ? [`Join Filter: ${exprText(keys.residual, labels)}`] : [])], children: [p.left, p.right] };
+        }
+        return { title: `Nested Loop ${kind[0]!.toUpperCase()}${kind.slice(1)} Join`, details: [`Join Filter: ${exprText(p.condition, labels)}`], children: [p.left, p.right] };
+      }
+      return { title: 'Nested Loop', details: [], children: [p.left, p.right] };
     }
     case 'setop':
       return { title: `${p.kind === 'union' ? (p.all ? 'Append' : 'HashAggregate (UNION)') : `HashSetOp ${p.kind[0]!.toUpperCase()}${p.kind.slice(1)}${p.all ? ' All' : ''}`}`, details: [], children: [p.left, p.right] };

@@ -73,6 +73,22 @@ function columnVector(type: SqlType, n: number, get: (i: number) => unknown, ctx
   return vectorFromValues(type, out);
 }
 
+/**
+ * Which table columns the rows provide at all (an object key present in any
+ * row, an array long enough, an Arrow column); the others get their DEFAULT.
+ */
+export function providedColumns(table: TableInfo, rows: BulkRows): boolean[] {
+  const cols = table.columns;
+  if (isArrowTable(rows)) return cols.map((c) => rows.getChild(c.name) !== null);
+  const list = rows as readonly unknown[];
+  const out = cols.map(() => false);
+  for (const r of list) {
+    if (Array.isArray(r)) for (let i = 0; i < Math.min(r.length, cols.length); i++) out[i] = true;
+    else if (r && typeof r === 'object') cols.forEach((c, i) => { if (c.name in (r as object)) out[i] = true; });
+  }
+  return out;
+}
+
 export function rowsToBatches(table: TableInfo, rows: BulkRows, ctx: FormatContext, batchRows = 65_536): Batch[] {
   const cols = table.columns;
   if (isArrowTable(rows)) {

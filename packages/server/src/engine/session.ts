@@ -197,6 +197,11 @@ export class Session {
     };
   }
 
+  /** An expression context outside any statement (bulk load defaults). */
+  defaultEvalContext(): EvalContext {
+    return this.statementSession(this.txn ?? new Transaction(false), []).evalContext([]);
+  }
+
   random(): number {
     if (this.seed === null) return Math.random();
     // mulberry32: deterministic after setseed(), like PostgreSQL's per-session PRNG

@@ -11,7 +11,9 @@ import { EngineCore } from './core.js';
 import { Session } from './session.js';
 import { fieldDef, toJs, toText, type FieldDef } from './results.js';
 import { DatabaseError, toSqlError } from './database-error.js';
-import { rowsToBatches, type BulkRows } from './bulk-insert.js';
+import { providedColumns, rowsToBatches, type BulkRows } from './bulk-insert.js';
+import { compileExpr } from '../../../storage/src/expr/compile.js';
+import { defaultExpr, enforceChecks } from '../../../planner/src/statement/dml-common.js';
 import { toStoreBatch } from '../../../planner/src/statement/dml-common.js';
 
 export interface StrataOptions {
@@ -130,7 +132,15 @@ export class StrataSession {
       const name = dot > 0 ? tableName.slice(dot + 1) : tableName;
       const table = core.catalog.getTable(schema, name, this.session.settings.searchPath());
       if (table.kind !== 'table' || !table.store) throw new SqlError(SQLSTATE.wrongObjectType, `cannot insert into "${table.name}"`);
-      const batches = rowsToBatches(table, rows, this.session.settings.format());
+      const settings = this.session.settings.format();
+      const provided = providedColumns(table, rows);
+      const defaults = table.columns.map((c, i) => (provided[i] ? null : compileExpr(defaultExpr(c))));
+      const ctx = this.session.defaultEvalContext();
+      const batches = rowsToBatches(table, rows, settings).map((b) => ({
+        length: b.length,
+        columns: b.columns.map((v, i) => (defaults[i] ? defaults[i]!({ length: b.length, columns: [] }, ctx) : v)),
+      }));
+      for (const b of batches) if (b.length > 0) enforceChecks(table, b, ctx);
       let count = 0;
       const txnBatches = batches.filter((b) => b.length > 0);
       if (txnBatches.length === 0) return { rowCount: 0 };

@@ -177,6 +177,13 @@ export interface SessionHooks {
   nextval?(sequence: string): number;
   currentUser?: string;
   currentDatabase?: string;
+  /**
+   * Catalog look-ups for the system information functions (pg_get_expr,
+   * pg_get_indexdef, regclass output, pg_relation_size, …): the storage layer
+   * cannot see the planner's catalog, so the server answers by function name.
+   * Returns undefined when it does not know the name.
+   */
+  catalog?(fn: string, args: readonly Value[]): Value | undefined;
 }
 
 /** A compiled expression: evaluate over a batch and return a vector of batch.length rows. */
