@@ -236,7 +236,17 @@ export abstract class SelectParser extends ExprParser {
       this.next();
       const inner = this.parseJoinedTable();
       this.expectPunct(')');
-      if (this.isKw('as') || this.isColId()) throw this.unsupported('an alias on a parenthesised join');
+      if (this.isKw('as') || this.isColId()) {
+        // (a JOIN b …) AS t exposes the join's columns under t: the same as a derived table over SELECT *
+        const query: SelectStmt = {
+          kind: 'select',
+          orderBy: [],
+          body: { kind: 'core', targets: [{ kind: 'star', qualifier: [] }], from: [inner], groupBy: [], windows: [] },
+        };
+        const ref: FromItem = { kind: 'subquery', query, lateral: false };
+        this.parseAlias(ref, true);
+        return ref;
+      }
       return inner;
     }
     const only = this.acceptKw('only');

@@ -309,7 +309,7 @@ export class SealedBatch {
         return { tag: 'bool', type, length, values, nulls };
       }
       case 'dict':
-        return { tag: 'dict', type, length, codes: (d.values as Int32Array).subarray(from, to), dict: dict!.values, nulls };
+        return { tag: 'dict', type, length, codes: (d.values as Int32Array).subarray(from, to), dict: dict!.snapshot(), nulls };
       default: {
         const codec = l.kind === 'obj' ? codecFor(type) : null;
         const offs = d.valueOffsets as Int32Array;

@@ -155,10 +155,10 @@ export class PrivateSegment {
  */
 export function fillVector(l: ColumnLayout, fill: Value, n: number, dict: StringDict | null): Vector {
   if (l.kind === 'dict') {
-    if (fill === null) return { tag: 'dict', type: l.type, length: n, codes: new Int32Array(n), dict: dict?.values ?? [], nulls: new Uint8Array(n).fill(1) };
+    if (fill === null) return { tag: 'dict', type: l.type, length: n, codes: new Int32Array(n), dict: dict?.snapshot() ?? [], nulls: new Uint8Array(n).fill(1) };
     const s = String(fill);
     if (dict === null) return { tag: 'dict', type: l.type, length: n, codes: new Int32Array(n), dict: [s], nulls: null };
-    return { tag: 'dict', type: l.type, length: n, codes: new Int32Array(n).fill(dict.intern(s)), dict: dict.values, nulls: null };
+    return { tag: 'dict', type: l.type, length: n, codes: new Int32Array(n).fill(dict.intern(s)), dict: dict.snapshot(), nulls: null };
   }
   return constantVector(l.type, fill, n);
 }
