@@ -14,8 +14,8 @@ beforeAll(async () => {
 });
 
 async function explain(sql: string): Promise<string> {
-  const r = await db.query(`EXPLAIN ${sql}`, [], { rowMode: 'array' });
-  return (r.rows as string[][]).map((x) => x[0]).join('\n');
+  const r = await db.query<string[]>(`EXPLAIN ${sql}`, [], { rowMode: 'array' });
+  return r.rows.map((x) => x[0]).join('\n');
 }
 
 describe('EXPLAIN', () => {
