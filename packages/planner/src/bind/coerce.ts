@@ -5,7 +5,7 @@
  * an untyped $n takes it for the whole statement.
  */
 import type { SqlType } from '../../../storage/src/types/sql-type.js';
-import { T, formatType, sameType } from '../../../storage/src/types/sql-type.js';
+import { T, formatType, isStringCategory, sameType } from '../../../storage/src/types/sql-type.js';
 import type { ExprNode } from '../../../storage/src/expr/expr.js';
 import { SqlError, SQLSTATE } from '../../../storage/src/errors.js';
 import { canCoerce, castValue, commonSupertype } from '../../../storage/src/types/casts.js';
@@ -41,6 +41,9 @@ export function coerce(e: ExprNode, to: SqlType, stmt: StatementBinding, context
     }
     return coerce({ k: 'param', type: known, index: e.index }, to, stmt, context, what);
   }
+  if (to.id === 'regclass' && e.k === 'const' && e.value !== null && isStringCategory(e.type)) {
+    return { k: 'const', type: to, value: regclassOid(String(e.value), stmt) };
+  }
   if (e.k === 'const' && e.type.id === 'unknown') {
     if (e.value === null) return { k: 'const', type: to, value: null };
     if (to.typmod >= 0 && to.id !== 'numeric') {
@@ -54,6 +57,13 @@ export function coerce(e: ExprNode, to: SqlType, stmt: StatementBinding, context
   if (sameType(e.type, to)) {
     if (context !== 'implicit' && needsTypmodCast(e.type, to)) return { k: 'cast', type: to, arg: e, explicit: context === 'explicit' };
     return e;
+  }
+  // a regclass is an OID at run time; only the catalog (through the session hook) knows names
+  if (to.id === 'regclass' && isStringCategory(e.type) && context === 'explicit') {
+    return { k: 'call', type: T.regclass, fn: 'text_regclass(text)', args: [coerce(e, T.text, stmt, 'explicit')] };
+  }
+  if (e.type.id === 'regclass' && isStringCategory(to) && context !== 'implicit') {
+    return coerce({ k: 'call', type: T.text, fn: 'regclass_text(regclass)', args: [e] }, to, stmt, context);
   }
   if (!canCoerce(e.type, to, context)) {
     if (context === 'explicit') {
@@ -82,4 +92,26 @@ export function unify(exprs: ExprNode[], stmt: StatementBinding, what: string): 
 export function resolveUnknown(e: ExprNode, stmt: StatementBinding): ExprNode {
   if (e.type.id !== 'unknown') return e;
   return coerce(e, T.text, stmt, 'implicit');
+}
+
+/**
+ * 'name'::regclass → the relation's OID at bind time, as PostgreSQL's regclassin
+ * does: tables, views, indexes, then system relations and sequences (which
+ * the server's systemRelation reports with their `oid`).
+ */
+function regclassOid(text: string, stmt: StatementBinding): number {
+  const t = text.trim();
+  if (/^\d+$/.test(t)) return Number(t);
+  const parts = [...t.matchAll(/"((?:[^"]|"")*)"|([^."]+)/g)].map((m) => (m[1] !== undefined ? m[1].replace(/""/g, '"') : m[2]!.trim().toLowerCase()));
+  const name = parts[parts.length - 1] ?? '';
+  const schema = parts.length > 1 ? parts[parts.length - 2] : undefined;
+  const table = stmt.catalog.findTable(schema, name, stmt.searchPath);
+  if (table) return table.oid;
+  for (const s of schema !== undefined ? [schema] : stmt.searchPath) {
+    const ix = stmt.catalog.findIndex(s, name);
+    if (ix) return ix.oid;
+  }
+  const sys = stmt.systemRelation?.(schema, name) as { oid?: number } | undefined;
+  if (sys?.oid !== undefined) return sys.oid;
+  throw new SqlError(SQLSTATE.undefinedTable, `relation "${t}" does not exist`);
 }

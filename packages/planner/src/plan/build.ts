@@ -11,7 +11,7 @@ import type { Batch, Vector } from '../../../storage/src/vector.js';
 import { getValue } from '../../../storage/src/vector.js';
 import { SqlError, SQLSTATE } from '../../../storage/src/errors.js';
 import { compileExpr } from '../../../storage/src/expr/compile.js';
-import type { TableVersion } from '../../../storage/src/table/index.js';
+import type { TableStore, TableVersion } from '../../../storage/src/table/index.js';
 import * as ops from '../../../storage/src/ops/index.js';
 import type { BatchSource } from '../../../storage/src/ops/index.js';
 import * as exec from '../exec/index.js';
@@ -21,7 +21,7 @@ import { extractEquiKeys } from './equi-keys.js';
 
 export interface TableAccess {
   /** the version a statement reads: own writes inside a transaction, else the latest commit */
-  read(table: TableInfo): TableVersion;
+  read(store: TableStore): TableVersion;
 }
 
 export interface ExecEnv {
@@ -105,7 +105,7 @@ export function buildPlan(plan: PlanNode, env: ExecEnv): BatchSource {
 }
 
 function scanSource(plan: Extract<PlanNode, { op: 'scan' }>, env: ExecEnv): BatchSource {
-  const source: BatchSource = () => scanBatches(env.tables.read(plan.table), plan.columnIds, plan.withRowId);
+  const source: BatchSource = () => scanBatches(env.tables.read(plan.table.store!), plan.columnIds, plan.withRowId);
   return plan.filter ? ops.filterOp(source, plan.filter) : source;
 }
 

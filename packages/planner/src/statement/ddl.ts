@@ -163,7 +163,7 @@ export function createTable(stmt: CreateTableStmt, session: StatementSession, pa
     }
   }
   if (asRows) {
-    if (asRows.length > 0) session.write(table).insert(toStoreBatch(table, rowsToBatch(table, asRows)));
+    if (asRows.length > 0) session.write(table.store!).insert(toStoreBatch(table, rowsToBatch(table, asRows)));
     return { command: `SELECT ${asRows.length}`, rowCount: asRows.length };
   }
   return { command: 'CREATE TABLE', rowCount: null };
@@ -276,7 +276,7 @@ export function truncate(stmt: TruncateStmt, session: StatementSession): Stateme
     return t;
   });
   for (const t of tables) {
-    session.write(t).truncate();
+    session.write(t.store!).truncate();
     if (stmt.restartIdentity) {
       for (const c of t.columns) if (c.serialSequence) {
         const s = session.catalog.sequences.get(c.serialSequence);
@@ -386,7 +386,7 @@ function alterAction(table: TableInfo, action: AlterTableStmt['actions'][number]
     case 'set_not_null': {
       const col = findColumn(table, action.column);
       if (table.store) {
-        for (const sb of session.read(table).scan([col.id])) {
+        for (const sb of session.read(table.store!).scan([col.id])) {
           const v = sb.batch.columns[0]!;
           for (let i = 0; i < sb.batch.length; i++) if (getValue(v, i) === null) throw new SqlError(SQLSTATE.notNullViolation, `column "${col.name}" of relation "${table.name}" contains null values`);
         }

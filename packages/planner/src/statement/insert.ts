@@ -46,7 +46,7 @@ export function executeInsert(stmt: InsertStmt, session: StatementSession, param
   if (batches.length === 0) batch = { length: 0, columns: table.columns.map((c) => vectorFromValues(c.type, [])) };
   const returning = bindReturning(stmt.returning, tableScope(table, stmt.alias), binding);
   if (batch.length > 0) enforceChecks(table, batch, ctx);
-  const txn = session.write(table);
+  const txn = session.write(table.store!);
   let written: Batch = batch;
   if (stmt.onConflict) {
     written = applyOnConflict(stmt, table, batch, txn, session, binding, ctx);

@@ -2,7 +2,7 @@
 import type { FormatContext, Value } from '../../../storage/src/types/values.js';
 import type { EvalContext } from '../../../storage/src/expr/expr.js';
 import type { SqlType } from '../../../storage/src/types/sql-type.js';
-import type { TableTxn, TableVersion } from '../../../storage/src/table/index.js';
+import type { TableStore, TableTxn, TableVersion } from '../../../storage/src/table/index.js';
 import type { Catalog, TableInfo, UndoAction } from '../catalog/catalog.js';
 import type { PlanNode } from '../plan/nodes.js';
 
@@ -11,9 +11,9 @@ export interface StatementSession {
   readonly searchPath: readonly string[];
   readonly settings: FormatContext;
   /** the version this statement reads (own writes when in a transaction) */
-  read(table: TableInfo): TableVersion;
+  read(store: TableStore): TableVersion;
   /** the write transaction of the current (possibly implicit) transaction on this table */
-  write(table: TableInfo): TableTxn;
+  write(store: TableStore): TableTxn;
   /** DDL undo actions of the current transaction */
   readonly undo: UndoAction[];
   /** run when the current transaction commits (physical removal of dropped columns) */

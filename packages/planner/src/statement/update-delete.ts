@@ -118,7 +118,7 @@ export function executeUpdate(stmt: UpdateStmt, session: StatementSession, param
   const rows: Batch = { length: batch.length, columns: batch.columns.slice(1, 1 + width) };
   if (rows.length > 0) {
     enforceChecks(table, rows, ctx);
-    const txn = session.write(table);
+    const txn = session.write(table.store!);
     txn.delete(rowIdsOf(batch));
     txn.insert(toStoreBatch(table, rows));
   }
@@ -137,7 +137,7 @@ export function executeDelete(stmt: DeleteStmt, session: StatementSession, param
   const target = bindTarget(table, stmt.alias, stmt.using, rootContext(binding));
   const cols: ExprNode[] = table.columns.map((c, i) => ({ k: 'col', type: c.type, index: i }));
   const { batch, ctx } = matchedRows(target, stmt.where, [...cols, ...extraColumns(target)], session, params);
-  if (batch.length > 0) session.write(table).delete(rowIdsOf(batch));
+  if (batch.length > 0) session.write(table.store!).delete(rowIdsOf(batch));
   const result: StatementResult = { command: `DELETE ${batch.length}`, rowCount: batch.length };
   const returning = bindReturning(stmt.returning, returningScope(target), binding);
   if (returning) {

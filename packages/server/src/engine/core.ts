@@ -2,7 +2,7 @@
 import { Catalog } from '../../../planner/src/catalog/catalog.js';
 import type { PlanNode } from '../../../planner/src/plan/nodes.js';
 import type { Session } from './session.js';
-import { informationSchema } from '../catalog/information-schema.js';
+import { systemRelation } from '../catalog/pg-catalog.js';
 
 export class EngineCore {
   readonly catalog = new Catalog();
@@ -20,9 +20,8 @@ export class EngineCore {
     return this.nextSessionId++;
   }
 
-  /** pg_catalog / information_schema / timescaledb_information relations (the server issue adds them). */
-  systemRelation(schema: string | undefined, name: string, _session: Session): { plan: PlanNode; names: string[] } | undefined {
-    if (schema === 'information_schema') return informationSchema(this.catalog, name, this.database);
-    return undefined;
+  /** pg_catalog / information_schema relations and sequences; `oid` lets 'pg_class'::regclass resolve at bind time. */
+  systemRelation(schema: string | undefined, name: string, session: Session): { plan: PlanNode; names: string[]; oid?: number } | undefined {
+    return systemRelation(this, session, schema, name);
   }
 }

@@ -15,6 +15,7 @@ import type { StatementResult, StatementSession } from '../../../planner/src/sta
 import type { PlanNode } from '../../../planner/src/plan/nodes.js';
 import type { EngineCore } from './core.js';
 import { Settings } from './settings.js';
+import { catalogHook } from '../catalog/pg-catalog.js';
 import { Transaction } from './transaction.js';
 import { convertParams } from './params.js';
 import { describeStatement, type StatementDescription } from '../../../planner/src/statement/describe.js';
@@ -170,8 +171,8 @@ export class Session {
       catalog: core.catalog,
       searchPath: this.settings.searchPath(),
       settings,
-      read: (t: TableInfo) => txn.read(t),
-      write: (t: TableInfo) => txn.write(t),
+      read: (s) => txn.read(s),
+      write: (s) => txn.write(s),
       undo: txn.undo,
       onCommit: (f) => txn.commitHooks.push(f),
       evalContext(params: readonly Value[], paramTypes?: readonly (SqlType | undefined)[]): EvalContext {
@@ -190,6 +191,7 @@ export class Session {
             nextval: (seq: string) => core.catalog.nextval(seq),
             currentUser: core.user,
             currentDatabase: core.database,
+            catalog: catalogHook(core, self),
           },
         };
       },
@@ -364,7 +366,7 @@ export class Session {
               }),
             };
             enforceChecks(table, full, ctx);
-            txn.write(table).insert(toStoreBatch(table, full));
+            txn.write(table.store!).insert(toStoreBatch(table, full));
             rows += batch.length;
           } catch (e) {
             end(false);

@@ -2,12 +2,13 @@
  * A transaction spanning tables: one storage transaction per written table,
  * the catalog's DDL undo log, setting changes to revert, and commit hooks.
  */
-import type { TableTxn, TableVersion, TxnSavepoint } from '../../../storage/src/table/index.js';
+import type { TableStore, TableTxn, TableVersion, TxnSavepoint } from '../../../storage/src/table/index.js';
 import { SqlError, SQLSTATE } from '../../../storage/src/errors.js';
-import type { TableInfo, UndoAction } from '../../../planner/src/catalog/catalog.js';
+import type { UndoAction } from '../../../planner/src/catalog/catalog.js';
 
 export class Transaction {
-  readonly tables = new Map<TableInfo, TableTxn>();
+  /** one storage transaction per table or chunk store written */
+  readonly tables = new Map<TableStore, TableTxn>();
   readonly undo: UndoAction[] = [];
   readonly commitHooks: (() => void)[] = [];
   /** SET LOCAL values and SETs to revert when the transaction ends */
@@ -21,18 +22,18 @@ export class Transaction {
     this.startMicros = Date.now() * 1000;
   }
 
-  write(table: TableInfo): TableTxn {
-    let t = this.tables.get(table);
+  write(store: TableStore): TableTxn {
+    let t = this.tables.get(store);
     if (!t) {
-      t = table.store!.begin();
-      this.tables.set(table, t);
+      t = store.begin();
+      this.tables.set(store, t);
     }
     return t;
   }
 
-  read(table: TableInfo): TableVersion {
-    const t = this.tables.get(table);
-    return t ? t.view() : table.store!.latest();
+  read(store: TableStore): TableVersion {
+    const t = this.tables.get(store);
+    return t ? t.view() : store.latest();
   }
 
   commit(): void {
@@ -66,7 +67,7 @@ export class Transaction {
   }
 
   savepoint(name: string): void {
-    const tables = new Map<TableInfo, TxnSavepoint>();
+    const tables = new Map<TableStore, TxnSavepoint>();
     for (const [t, txn] of this.tables) tables.set(t, txn.savepoint());
     this.savepoints.push({ name, tables, undo: this.undo.length, commitHooks: this.commitHooks.length, settingUndo: this.settingUndo.length, localSettingUndo: this.localSettingUndo.length });
   }
@@ -109,7 +110,7 @@ export class Transaction {
 
 interface Savepoint {
   name: string;
-  tables: Map<TableInfo, TxnSavepoint>;
+  tables: Map<TableStore, TxnSavepoint>;
   undo: number;
   commitHooks: number;
   settingUndo: number;

@@ -18,6 +18,7 @@ import './json.js';
 import './system.js';
 import './array.js';
 import './to-char.js';
+import './catalog-functions.js';
 
 export type { ResolvedFunction, ScalarFunctionImpl, Volatility } from './registry.js';
 
