@@ -159,7 +159,7 @@ export function decodeUtf8(b: Buffer): string {
       break;
     }
   }
-  if (ascii) return b.latin1Slice(0, b.length);
+  if (ascii) return b.toString('latin1');
   try {
     return utf8Strict.decode(b);
   } catch {

@@ -1,0 +1,177 @@
+/**
+ * `strata`: the Strata server. Speaks the PostgreSQL v3 wire protocol, so psql
+ * and any PostgreSQL driver can connect. Run `strata --help` for the options.
+ */
+import { parseArgs } from 'node:util';
+import { PgServer } from '../wire/server.js';
+import { createLogger, LOG_LEVELS, type LogLevel } from '../wire/log.js';
+
+const VERSION = '0.1.0';
+
+const HELP = `strata ${VERSION}: a distributed time-series SQL database speaking the PostgreSQL wire protocol
+
+Usage: strata [options]
+
+Options (each can also be set with the environment variable shown):
+  --host HOST             address to listen on                  STRATA_HOST      (default 127.0.0.1)
+  --port PORT             TCP port                              STRATA_PORT      (default 5432)
+  --data-dir DIR          data directory                        STRATA_DATA_DIR  (default ./strata-data)
+  --in-memory             keep data in memory only              STRATA_IN_MEMORY=1
+                          (durability is not implemented yet: for now data is kept in memory
+                          and lost when the server stops, with or without --data-dir)
+  --data-nodes N          data nodes for distributed hypertables STRATA_DATA_NODES (default 1; recorded
+                          for the distribution layer, which is not implemented yet)
+  --user NAME             user name clients log in with         STRATA_USER      (default strata)
+  --password PASSWORD     require this password; without one,   STRATA_PASSWORD
+                          any user is trusted (no password)
+  --auth METHOD           with a password: scram-sha-256,       STRATA_AUTH      (default scram-sha-256)
+                          md5 or password (cleartext)
+  --max-connections N     further clients get "too many clients" STRATA_MAX_CONNECTIONS (default 100)
+  --log-level LEVEL       error, warn, info or debug            STRATA_LOG_LEVEL (default info)
+  -h, --help              show this help
+  -V, --version           print the version
+
+The database is called "strata". Connect with:
+  psql -h 127.0.0.1 -p 5432 -U strata strata
+or a connection string: postgresql://strata@127.0.0.1:5432/strata
+
+Stop with Ctrl-C or SIGTERM: new connections are refused, running COPYs get up to 5 s to
+finish, then every client is disconnected (FATAL 57P01) and open transactions are rolled back.
+`;
+
+class UsageError extends Error {}
+
+function intOption(name: string, v: string, min: number, max: number): number {
+  const n = Number(v);
+  if (!/^\d+$/.test(v.trim()) || n < min || n > max) throw new UsageError(`invalid value for --${name}: "${v}" (expected an integer from ${min} to ${max})`);
+  return n;
+}
+
+export interface CliConfig {
+  host: string;
+  port: number;
+  dataDir: string;
+  inMemory: boolean;
+  dataNodes: number;
+  user: string;
+  password?: string;
+  auth: 'scram-sha-256' | 'md5' | 'password';
+  maxConnections: number;
+  logLevel: LogLevel;
+}
+
+export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliConfig | 'help' | 'version' {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      host: { type: 'string' },
+      port: { type: 'string', short: 'p' },
+      'data-dir': { type: 'string', short: 'D' },
+      'in-memory': { type: 'boolean' },
+      'data-nodes': { type: 'string' },
+      user: { type: 'string', short: 'U' },
+      password: { type: 'string' },
+      auth: { type: 'string' },
+      'max-connections': { type: 'string' },
+      'log-level': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+      version: { type: 'boolean', short: 'V' },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  if (values.help) return 'help';
+  if (values.version) return 'version';
+  const pick = (flag: string | undefined, envName: string, def: string): string => flag ?? (env[envName] || def);
+  const auth = pick(values.auth, 'STRATA_AUTH', 'scram-sha-256').toLowerCase();
+  if (auth !== 'scram-sha-256' && auth !== 'md5' && auth !== 'password') throw new UsageError(`invalid value for --auth: "${auth}" (expected scram-sha-256, md5 or password)`);
+  const logLevel = pick(values['log-level'], 'STRATA_LOG_LEVEL', 'info').toLowerCase() as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) throw new UsageError(`invalid value for --log-level: "${logLevel}" (expected ${LOG_LEVELS.join(', ')})`);
+  const inMemoryEnv = (env.STRATA_IN_MEMORY ?? '').toLowerCase();
+  const password = pick(values.password, 'STRATA_PASSWORD', '') || undefined;
+  const user = pick(values.user, 'STRATA_USER', 'strata');
+  if (!user) throw new UsageError('--user must not be empty');
+  return {
+    host: pick(values.host, 'STRATA_HOST', '127.0.0.1'),
+    port: intOption('port', pick(values.port, 'STRATA_PORT', '5432'), 0, 65535),
+    dataDir: pick(values['data-dir'], 'STRATA_DATA_DIR', './strata-data'),
+    inMemory: values['in-memory'] ?? ['1', 'true', 'on', 'yes'].includes(inMemoryEnv),
+    dataNodes: intOption('data-nodes', pick(values['data-nodes'], 'STRATA_DATA_NODES', '1'), 1, 1024),
+    user,
+    password,
+    auth,
+    maxConnections: intOption('max-connections', pick(values['max-connections'], 'STRATA_MAX_CONNECTIONS', '100'), 1, 100_000),
+    logLevel,
+  };
+}
+
+async function main(): Promise<void> {
+  let cfg: CliConfig | 'help' | 'version';
+  try {
+    cfg = parseCli(process.argv.slice(2), process.env);
+  } catch (e) {
+    process.stderr.write(`strata: ${(e as Error).message}\nTry "strata --help" for the options.\n`);
+    process.exit(2);
+  }
+  if (cfg === 'help') {
+    process.stdout.write(HELP);
+    return;
+  }
+  if (cfg === 'version') {
+    process.stdout.write(`strata ${VERSION}\n`);
+    return;
+  }
+  const log = createLogger(cfg.logLevel);
+  const server = new PgServer({
+    user: cfg.user,
+    password: cfg.password,
+    auth: cfg.auth,
+    maxConnections: cfg.maxConnections,
+    dataNodes: cfg.dataNodes,
+    dataDir: cfg.inMemory ? undefined : cfg.dataDir,
+    logger: log,
+  });
+  // the distribution layer (issue 3) reads the requested number of data nodes from here
+  process.env.STRATA_DATA_NODES = String(cfg.dataNodes);
+  let addr;
+  try {
+    addr = await server.listen(cfg.port, cfg.host);
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    const why = err.code === 'EADDRINUSE' ? 'the address is already in use (another server running? try --port)' : err.code === 'EACCES' ? 'permission denied (ports below 1024 need privileges; try --port)' : err.message;
+    process.stderr.write(`strata: could not listen on ${cfg.host}:${cfg.port}: ${why}\n`);
+    process.exit(1);
+  }
+  const where = cfg.inMemory ? 'running with --in-memory' : `--data-dir ${cfg.dataDir} is recorded but not used yet`;
+  process.stdout.write(`Strata ${VERSION}: data is kept in memory only and lost when the server stops (durability is not implemented yet; ${where}).\n`);
+  if (cfg.dataNodes > 1) process.stdout.write(`Strata: --data-nodes ${cfg.dataNodes} recorded; distributed hypertables are not implemented yet, all data lives on this node.\n`);
+  const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+  const connectHost = cfg.host === '0.0.0.0' || cfg.host === '::' ? '127.0.0.1' : host;
+  process.stdout.write(`Strata listening on ${host}:${addr.port} — connect with: psql "postgresql://${encodeURIComponent(cfg.user)}@${connectHost}:${addr.port}/strata"\n`);
+  if (cfg.password) log.info(`password authentication (${cfg.auth}) required for user "${cfg.user}"`);
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) {
+      log.warn(`${signal} again: exiting now`);
+      process.exit(1);
+    }
+    stopping = true;
+    log.info(`${signal} received: shutting down (${server.connectionCount} connection(s) open)`);
+    server.shutdown().then(
+      () => {
+        log.info('shutdown complete');
+        process.exit(0);
+      },
+      (e: unknown) => {
+        log.error(`shutdown failed: ${(e as Error).message}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('uncaughtException', (e) => log.error(`uncaught exception (server keeps running): ${e.stack ?? e.message}`));
+  process.on('unhandledRejection', (e) => log.error(`unhandled rejection (server keeps running): ${String(e)}`));
+}
+
+void main();

@@ -1,0 +1,437 @@
+/**
+ * One client connection: reads frames, drives the session, writes responses.
+ *
+ * Everything runs synchronously on the event loop (the engine is in-process
+ * and synchronous): a frame is handled completely before the next is read.
+ * Output is buffered and written at ReadyForQuery, Flush, copy responses and
+ * every 256 kB; when the socket's send buffer grows past 8 MB, reading pauses
+ * until it drains. No exception escapes a handler: SQL errors become
+ * ErrorResponse, framing errors close this connection only (08P01).
+ */
+import type { Socket } from 'node:net';
+import { randomInt } from 'node:crypto';
+import type { SqlType } from '../../../storage/src/types/sql-type.js';
+import type { Value } from '../../../storage/src/types/values.js';
+import { formatText } from '../../../storage/src/types/text-io.js';
+import { SqlError, SQLSTATE } from '../../../storage/src/errors.js';
+import type { ParsedStatement } from '../../../planner/src/parse/ast.js';
+import type { ResultColumn, StatementResult } from '../../../planner/src/statement/session.js';
+import type { Session } from '../engine/session.js';
+import { fieldDef } from '../engine/results.js';
+import { toSqlError } from '../engine/database-error.js';
+import { BackendWriter, FrameReader, InvalidUtf8Error, MessageReader, ProtocolError, type Frame } from './messages.js';
+import type { Authenticator } from './auth.js';
+import { encodeBinary } from './binary.js';
+import { handleAuthFrame, handleStartupFrame } from './startup.js';
+import { formatOf, handleBind, handleClose, handleDescribe, handleExecute, handleParse, type Portal, type PreparedStatement } from './extended.js';
+import { abortCopy, runCopy, type CopyInState } from './copy.js';
+import type { WhereError } from './copy-in.js';
+import type { PgServer } from './server.js';
+
+const FLUSH_AT = 256 * 1024;
+const PAUSE_AT = 8 * 1024 * 1024;
+
+export const SERVER_VERSION = '15.0 (Strata 0.1.0)';
+
+/** Settings PostgreSQL reports with ParameterStatus (at start-up and when they change). */
+const REPORTED = ['application_name', 'client_encoding', 'DateStyle', 'IntervalStyle', 'TimeZone', 'integer_datetimes', 'is_superuser', 'server_encoding', 'session_authorization', 'standard_conforming_strings'];
+
+const MIN_MESSAGES = ['debug5', 'debug4', 'debug3', 'debug2', 'debug1', 'log', 'notice', 'warning', 'error'];
+
+let nextPid = 1000 + (process.pid % 1000) * 1000;
+
+export class Connection {
+  readonly pid = nextPid++;
+  readonly secret = randomInt(-0x80000000, 0x7fffffff);
+  readonly out = new BackendWriter();
+  readonly reader = new FrameReader();
+  readonly remote: string;
+  phase: 'startup' | 'auth' | 'ready' | 'closed' = 'startup';
+  session: Session | null = null;
+  authenticator: Authenticator | null = null;
+  user = '';
+  database = '';
+  startupParams: Record<string, string> = {};
+  readonly stmts = new Map<string, PreparedStatement>();
+  readonly portals = new Map<string, Portal>();
+  copyIn: CopyInState | null = null;
+  /** after an error in an extended-protocol message: ignore everything until Sync */
+  skipUntilSync = false;
+  /** an extended-protocol exchange is open (messages since the last Sync) */
+  inExtendedBatch = false;
+  cancelRequested = false;
+  /** counted against --max-connections */
+  admitted = false;
+  private continuation: (() => void) | null = null;
+  private readonly reported = new Map<string, string>();
+  private paused = false;
+  private terminateWhenIdle = false;
+
+  constructor(readonly socket: Socket, readonly server: PgServer) {
+    this.remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => {
+      this.reader.push(chunk);
+      this.process();
+    });
+    socket.on('error', (e) => {
+      server.log.debug(`connection ${this.pid}: socket error: ${e.message}`);
+      this.cleanup();
+    });
+    socket.on('close', () => this.cleanup());
+    socket.on('drain', () => {
+      if (!this.paused) return;
+      this.paused = false;
+      socket.resume();
+      this.process();
+    });
+  }
+
+  /** True between statements (no COPY, no open extended exchange). */
+  get idle(): boolean {
+    return this.phase !== 'ready' || (!this.copyIn && !this.inExtendedBatch);
+  }
+
+  private process(): void {
+    while (!this.paused && this.phase !== 'closed') {
+      let frame: Frame | null;
+      try {
+        frame = this.reader.next();
+      } catch (e) {
+        this.protocolViolation((e as Error).message);
+        return;
+      }
+      if (!frame) break;
+      this.handle(frame);
+      if (this.socket.writableLength > PAUSE_AT && (this.phase as string) !== 'closed') {
+        this.flush();
+        this.paused = true;
+        this.socket.pause();
+      }
+    }
+    this.flush();
+  }
+
+  private handle(frame: Frame): void {
+    try {
+      if (this.phase === 'startup') return handleStartupFrame(this, frame.body);
+      if (this.phase === 'auth') return handleAuthFrame(this, frame.type, frame.body);
+      if (this.phase !== 'ready') return;
+      if (this.copyIn) return this.copyMessage(frame);
+      if (this.skipUntilSync) {
+        if (frame.type === 'S') {
+          this.skipUntilSync = false;
+          this.sync();
+        } else if (frame.type === 'X') this.terminate();
+        return;
+      }
+      this.dispatch(frame);
+    } catch (e) {
+      if (e instanceof ProtocolError) return this.protocolViolation(e.message);
+      if (this.phase !== 'ready') {
+        const err = toSqlError(e);
+        if (err.code === SQLSTATE.internalError) this.logInternal(e);
+        return this.fatal(err.code === SQLSTATE.internalError ? new SqlError(SQLSTATE.protocolViolation, err.message) : err);
+      }
+      this.sendError(e);
+      if ('PBDECH'.includes(frame.type)) this.skipUntilSync = true;
+      else if (frame.type === 'Q' || frame.type === 'S' || frame.type === 'F') this.readyForQuery();
+    }
+  }
+
+  private dispatch(frame: Frame): void {
+    const { type, body } = frame;
+    switch (type) {
+      case 'Q':
+        return this.simpleQuery(body);
+      case 'P':
+        this.inExtendedBatch = true;
+        return handleParse(this, body);
+      case 'B':
+        this.inExtendedBatch = true;
+        return handleBind(this, body);
+      case 'D':
+        this.inExtendedBatch = true;
+        return handleDescribe(this, body);
+      case 'E':
+        this.inExtendedBatch = true;
+        return handleExecute(this, body);
+      case 'C':
+        this.inExtendedBatch = true;
+        return handleClose(this, body);
+      case 'S':
+        return this.sync();
+      case 'H':
+        return this.flush();
+      case 'X':
+        return this.terminate();
+      case 'd':
+      case 'c':
+      case 'f':
+        return; // leftovers of a failed COPY: ignored, as PostgreSQL does
+      case 'F':
+        throw new SqlError(SQLSTATE.featureNotSupported, 'function call messages are not supported');
+      default:
+        throw new ProtocolError(`invalid frontend message type ${type.charCodeAt(0)}`);
+    }
+  }
+
+  // ---- simple query ------------------------------------------------------------
+
+  private simpleQuery(body: Buffer): void {
+    const sql = new MessageReader(body).cstring();
+    const session = this.session!;
+    this.cancelRequested = false;
+    this.stmts.delete('');
+    this.portals.delete('');
+    let stmts: ParsedStatement[];
+    try {
+      stmts = session.parse(sql);
+    } catch (e) {
+      this.sendError(e);
+      return this.readyForQuery();
+    }
+    if (stmts.length === 0) {
+      this.out.emptyQueryResponse();
+      return this.readyForQuery();
+    }
+    if (!stmts.some((s) => s.statement.kind === 'copy')) {
+      try {
+        session.runScript(sql, (r) => this.sendResult(r));
+      } catch (e) {
+        this.sendError(e);
+      }
+      return this.readyForQuery();
+    }
+    this.runSequence(stmts, 0);
+  }
+
+  /** Statements one by one (a script with COPY): COPY FROM pauses the sequence until CopyDone. */
+  private runSequence(stmts: ParsedStatement[], from: number): void {
+    for (let i = from; i < stmts.length; i++) {
+      const ps = stmts[i]!;
+      try {
+        if (ps.statement.kind === 'copy') {
+          if (runCopy(this, ps, false) === 'in') {
+            this.continuation = () => this.runSequence(stmts, i + 1);
+            return;
+          }
+        } else this.sendResult(this.session!.runParsed(ps, []));
+      } catch (e) {
+        this.sendError(e);
+        break;
+      }
+    }
+    this.readyForQuery();
+  }
+
+  private copyMessage(frame: Frame): void {
+    const state = this.copyIn!;
+    try {
+      switch (frame.type) {
+        case 'd':
+          if (this.cancelRequested) throw new SqlError(SQLSTATE.queryCanceled, 'canceling statement due to user request');
+          state.parser.write(frame.body);
+          return;
+        case 'c': {
+          state.parser.end();
+          const n = state.copy.finish();
+          this.copyIn = null;
+          this.sendNotices();
+          this.out.commandComplete(`COPY ${n}`);
+          if (!state.extended) {
+            const cont = this.continuation;
+            this.continuation = null;
+            if (cont) cont();
+            else this.readyForQuery();
+          }
+          return;
+        }
+        case 'f': {
+          const msg = new MessageReader(frame.body).cstring();
+          throw new SqlError(SQLSTATE.queryCanceled, `COPY from stdin failed: ${msg}`);
+        }
+        case 'H':
+        case 'S':
+          return;
+        default:
+          throw new SqlError(SQLSTATE.protocolViolation, `unexpected message type 0x${frame.type.charCodeAt(0).toString(16).padStart(2, '0')} during COPY from stdin`);
+      }
+    } catch (e) {
+      const err = abortCopy(state, e instanceof InvalidUtf8Error ? utf8Error(e) : e);
+      this.copyIn = null;
+      this.continuation = null;
+      this.sendError(err);
+      if (state.extended) this.skipUntilSync = true;
+      else this.readyForQuery();
+    }
+  }
+
+  // ---- output --------------------------------------------------------------------
+
+  sendResult(r: StatementResult): void {
+    this.sendNotices();
+    if (r.columns) {
+      this.out.rowDescription(r.columns.map(fieldDef), []);
+      const rows = r.rows ?? [];
+      this.writeRows(r.columns, rows, 0, rows.length, []);
+    }
+    this.out.commandComplete(r.command);
+    this.reportParams();
+  }
+
+  writeRows(columns: readonly ResultColumn[], rows: readonly Value[][], from: number, to: number, formats: readonly number[]): void {
+    const ctx = this.session!.settings.format();
+    const nc = columns.length;
+    const types: SqlType[] = columns.map((c) => c.type);
+    const binary = columns.map((_, i) => formatOf(formats, i) === 1);
+    const out = this.out;
+    for (let r = from; r < to; r++) {
+      const row = rows[r]!;
+      out.begin('D').int16(nc);
+      for (let k = 0; k < nc; k++) {
+        const v = row[k] ?? null;
+        if (v === null) out.int32(-1);
+        else if (binary[k]) {
+          const b = encodeBinary(types[k]!, v, ctx);
+          out.int32(b.length).bytes(b);
+        } else out.lenText(formatText(types[k]!, v, ctx));
+      }
+      out.end();
+      if (out.size >= FLUSH_AT) this.flush();
+    }
+  }
+
+  sendNotices(): void {
+    const session = this.session;
+    if (!session || session.notices.length === 0) return;
+    const min = MIN_MESSAGES.indexOf(session.settings.tryGet('client_min_messages') ?? 'notice');
+    for (const n of session.notices.splice(0)) {
+      if (MIN_MESSAGES.indexOf(n.severity.toLowerCase()) >= min) this.out.notice(n.severity, n.code, n.message);
+    }
+  }
+
+  sendError(e: unknown): void {
+    const err: WhereError = toSqlError(e instanceof InvalidUtf8Error ? utf8Error(e) : e);
+    if (err.code === SQLSTATE.internalError) this.logInternal(e);
+    this.sendNotices();
+    this.out.errorResponse(err, { where: err.where, severity: err.severity === 'FATAL' || err.severity === 'PANIC' ? 'ERROR' : undefined });
+    this.reportParams();
+  }
+
+  private logInternal(e: unknown): void {
+    this.server.log.error(`connection ${this.pid}: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+  }
+
+  /** ParameterStatus for every reported setting whose value changed (all of them the first time). */
+  reportParams(): void {
+    const session = this.session;
+    if (!session) return;
+    const send = (name: string, value: string) => {
+      if (this.reported.get(name) === value) return;
+      this.reported.set(name, value);
+      this.out.parameterStatus(name, value);
+    };
+    send('server_version', SERVER_VERSION);
+    for (const name of REPORTED) send(name, session.settings.tryGet(name) ?? '');
+  }
+
+  readyForQuery(): void {
+    this.reportParams();
+    this.inExtendedBatch = false;
+    this.out.readyForQuery(this.session?.status ?? 'I');
+    this.flush();
+    if (this.terminateWhenIdle) this.adminShutdown();
+  }
+
+  private sync(): void {
+    const session = this.session!;
+    if (session.status === 'I') this.portals.clear();
+    this.readyForQuery();
+  }
+
+  maybeFlush(): void {
+    if (this.out.size >= FLUSH_AT) this.flush();
+  }
+
+  flush(): void {
+    if (this.out.size === 0 || this.phase === 'closed' || this.socket.destroyed) {
+      if (this.phase === 'closed') this.out.take();
+      return;
+    }
+    this.socket.write(this.out.take());
+  }
+
+  // ---- ending ----------------------------------------------------------------------
+
+  /** FATAL error, then close (start-up and authentication failures, shutdown). */
+  fatal(e: SqlError): void {
+    if (this.phase === 'closed') return;
+    this.out.errorResponse(e, { severity: 'FATAL' });
+    this.flush();
+    this.phase = 'closed';
+    this.socket.end();
+    this.cleanup();
+  }
+
+  private protocolViolation(message: string): void {
+    this.server.log.info(`connection ${this.pid} from ${this.remote}: protocol violation: ${message}`);
+    this.fatal(new SqlError(SQLSTATE.protocolViolation, message));
+  }
+
+  closeQuietly(): void {
+    this.phase = 'closed';
+    this.socket.end();
+    this.cleanup();
+  }
+
+  private terminate(): void {
+    this.closeQuietly();
+  }
+
+  /** A cancel request for this connection (only a running COPY can be interrupted; see server.ts). */
+  cancel(): void {
+    if (this.copyIn) this.cancelRequested = true;
+  }
+
+  /** Server shutdown: close now if idle, else once the running COPY / extended exchange ends. */
+  shutdown(): void {
+    if (this.phase === 'closed') return;
+    if (this.idle) this.adminShutdown();
+    else this.terminateWhenIdle = true;
+  }
+
+  adminShutdown(): void {
+    this.fatal(new SqlError(SQLSTATE.adminShutdown, 'terminating connection due to administrator command'));
+  }
+
+  private cleaned = false;
+
+  /** Release everything: an open COPY is abandoned and an open transaction rolled back. */
+  cleanup(): void {
+    if (this.cleaned) return;
+    this.cleaned = true;
+    this.phase = 'closed';
+    if (this.copyIn) {
+      abortCopy(this.copyIn, new SqlError('08006', 'connection closed during COPY'));
+      this.copyIn = null;
+    }
+    const session = this.session;
+    if (session) {
+      try {
+        session.close();
+      } catch (e) {
+        this.logInternal(e);
+      }
+      this.server.core.sessions.delete(session);
+      this.session = null;
+    }
+    if (!this.socket.destroyed) this.socket.destroy();
+    this.server.release(this);
+  }
+}
+
+function utf8Error(e: InvalidUtf8Error): SqlError {
+  const bad = [...e.bytes].find((b) => b > 0x7f) ?? 0;
+  return new SqlError(SQLSTATE.characterNotInRepertoire, `invalid byte sequence for encoding "UTF8": 0x${bad.toString(16).padStart(2, '0')}`);
+}

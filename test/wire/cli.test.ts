@@ -1,0 +1,168 @@
+/** The `strata` binary: --help, start-up line, psql scripts with \copy, SCRAM with psql, SIGTERM shutdown. */
+import { afterEach, describe, expect, it } from 'vitest';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import pg from 'pg';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const BIN = join(ROOT, 'packages/server/bin/strata.mjs');
+const PSQL = '/usr/bin/psql';
+
+const running: ChildProcess[] = [];
+
+afterEach(() => {
+  for (const p of running.splice(0)) if (p.exitCode === null) p.kill('SIGKILL');
+});
+
+interface Started {
+  proc: ChildProcess;
+  port: number;
+  stdout: () => string;
+  stderr: () => string;
+  exited: Promise<number | null>;
+}
+
+async function startBinary(args: string[], env: Record<string, string> = {}): Promise<Started> {
+  const proc = spawn(process.execPath, [BIN, '--port', '0', ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  running.push(proc);
+  let out = '';
+  let err = '';
+  proc.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  const exited = new Promise<number | null>((res) => proc.on('exit', (code) => res(code)));
+  const port = await new Promise<number>((res, rej) => {
+    const timer = setTimeout(() => rej(new Error(`no start-up line; stdout: ${out} stderr: ${err}`)), 20_000);
+    proc.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /Strata listening on 127\.0\.0\.1:(\d+) — connect with: psql "postgresql:\/\/[^@]+@127\.0\.0\.1:\d+\/strata"/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        res(Number(m[1]));
+      }
+    });
+    proc.on('exit', () => rej(new Error(`exited early; stdout: ${out} stderr: ${err}`)));
+  });
+  return { proc, port, stdout: () => out, stderr: () => err, exited };
+}
+
+describe('strata binary', () => {
+  it('--help documents the options; a bad option exits 2 with a hint', () => {
+    const help = spawnSync(process.execPath, [BIN, '--help'], { encoding: 'utf8' });
+    expect(help.status).toBe(0);
+    for (const opt of ['--host', '--port', '--data-dir', '--in-memory', '--data-nodes', '--user', '--password', '--auth', '--max-connections', '--log-level', 'STRATA_PORT']) expect(help.stdout).toContain(opt);
+    const bad = spawnSync(process.execPath, [BIN, '--port', 'abc'], { encoding: 'utf8' });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('invalid value for --port');
+    expect(bad.stderr).toContain('strata --help');
+  });
+
+  it('prints the in-memory warning and the connect line; env vars work', async () => {
+    const s = await startBinary([], { STRATA_DATA_NODES: '3', STRATA_LOG_LEVEL: 'warn' });
+    expect(s.stdout()).toContain('data is kept in memory only');
+    expect(s.stdout()).toContain('--data-nodes 3 recorded');
+    s.proc.kill('SIGTERM');
+    expect(await s.exited).toBe(0);
+  });
+
+  it('psql -f script.sql with \\copy both ways gives PostgreSQL\'s output', async () => {
+    const s = await startBinary([]);
+    const dir = mkdtempSync(join(tmpdir(), 'strata-psql-'));
+    writeFileSync(join(dir, 'in.csv'), '1,host_a,1.5\n2,host_b,\n3,"host,c",-2.25\n');
+    writeFileSync(join(dir, 'script.sql'), [
+      '\\timing off',
+      'CREATE TABLE readings (id int, host text, v float8);',
+      "INSERT INTO readings VALUES (0, 'zero', 0);",
+      "\\copy readings FROM 'in.csv' WITH (FORMAT csv)",
+      'SELECT id, host, v FROM readings ORDER BY id;',
+      'SELECT count(*) AS n, sum(v) AS total FROM readings WHERE v IS NOT NULL;',
+      'BEGIN;',
+      'UPDATE readings SET v = v * 2 WHERE id = 1;',
+      'COMMIT;',
+      "\\copy (SELECT id, host, v FROM readings ORDER BY id) TO 'out.csv' WITH (FORMAT csv, HEADER)",
+      "SELECT 'multi\nline' AS t, NULL AS n, true AS b;",
+      '',
+    ].join('\n'));
+    const r = await new Promise<{ code: number | null; out: string; err: string }>((res) => {
+      const p = spawn(PSQL, ['-X', '-v', 'ON_ERROR_STOP=1', '-h', '127.0.0.1', '-p', String(s.port), '-U', 'strata', 'strata', '-f', 'script.sql'], { cwd: dir, env: { ...process.env, PGCONNECT_TIMEOUT: '10' } });
+      let out = '';
+      let err = '';
+      p.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      p.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      p.on('exit', (code) => res({ code, out, err }));
+    });
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.out).toBe(`Timing is off.
+CREATE TABLE
+INSERT 0 1
+COPY 3
+ id |  host  |   v   
+----+--------+-------
+  0 | zero   |     0
+  1 | host_a |   1.5
+  2 | host_b |      
+  3 | host,c | -2.25
+(4 rows)
+
+ n | total 
+---+-------
+ 3 | -0.75
+(1 row)
+
+BEGIN
+UPDATE 1
+COMMIT
+COPY 4
+   t   | n | b 
+-------+---+---
+ multi+|   | t
+ line  |   | 
+(1 row)
+
+`);
+    expect(readFileSync(join(dir, 'out.csv'), 'utf8')).toBe('id,host,v\n0,zero,0\n1,host_a,3\n2,host_b,\n3,"host,c",-2.25\n');
+    s.proc.kill('SIGTERM');
+    expect(await s.exited).toBe(0);
+  }, 60_000);
+
+  it('psql reports errors with SQLSTATE and position, and logs in with SCRAM', async () => {
+    const s = await startBinary(['--user', 'strata', '--password', 'pw']);
+    const run = (password: string, sql: string) => spawnSync(PSQL, ['-X', '-v', 'ON_ERROR_STOP=1', '-v', 'VERBOSITY=default', '-h', '127.0.0.1', '-p', String(s.port), '-U', 'strata', 'strata', '-c', sql], { encoding: 'utf8', env: { ...process.env, PGPASSWORD: password } });
+    const ok = run('pw', 'SELECT 1 AS one');
+    expect(ok.status).toBe(0);
+    expect(ok.stdout).toContain(' one \n-----\n   1\n(1 row)');
+    const bad = run('nope', 'SELECT 1');
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('password authentication failed for user "strata"');
+    const err = run('pw', 'SELECT * FROM missing_table');
+    expect(err.status).toBe(1);
+    expect(err.stderr).toContain('ERROR:  relation "missing_table" does not exist');
+    s.proc.kill('SIGTERM');
+    expect(await s.exited).toBe(0);
+  }, 60_000);
+
+  it('SIGTERM: clients get 57P01, open transactions are rolled back, exit code 0', async () => {
+    const s = await startBinary([]);
+    const mk = async () => {
+      const c = new pg.Client({ host: '127.0.0.1', port: s.port, user: 'strata', database: 'strata' });
+      const errors: { code?: string }[] = [];
+      c.on('error', (e) => errors.push(e as { code?: string }));
+      await c.connect();
+      return { c, errors };
+    };
+    const idle = await mk();
+    const inTxn = await mk();
+    await idle.c.query('CREATE TABLE t (a int)');
+    await inTxn.c.query('BEGIN');
+    await inTxn.c.query('INSERT INTO t VALUES (1)');
+    const ended = Promise.all([idle, inTxn].map(({ c }) => new Promise<void>((r) => c.on('end', () => r()))));
+    s.proc.kill('SIGTERM');
+    expect(await s.exited).toBe(0);
+    await ended;
+    expect(idle.errors.map((e) => e.code)).toContain('57P01');
+    expect(inTxn.errors.map((e) => e.code)).toContain('57P01');
+    expect(s.stderr()).toContain('shutdown complete');
+    expect(existsSync(BIN)).toBe(true);
+  }, 60_000);
+});
