@@ -19,6 +19,8 @@ export interface StatementBinding {
   paramTypes: (SqlType | undefined)[];
   subqueries: SubqueryDef[];
   nextId: number;
+  /** the session the statement runs in (procedures such as create_hypertable act on it) */
+  session?: import('../statement/session.js').StatementSession;
   /** resolve a relation the catalog does not hold as a table (system views, pg_catalog) */
   systemRelation?: (schema: string | undefined, name: string) => { plan: PlanNode; names: string[] } | undefined;
 }

@@ -8,6 +8,9 @@ import type { ExprNode } from '../../../storage/src/expr/expr.js';
 import { SqlError, SQLSTATE } from '../../../storage/src/errors.js';
 import type { TableStore } from '../../../storage/src/table/index.js';
 import type { SelectStmt } from '../parse/ast.js';
+import { DataNode } from '../../../storage/src/node/data-node.js';
+import type { ChunkInfo, DataNodeInfo, HypertableInfo } from './hypertable.js';
+import { chunkKey } from './hypertable.js';
 
 export interface ColumnInfo {
   /** stable storage column id (TableStore) */
@@ -52,8 +55,8 @@ export interface TableInfo {
   nextColumnId: number;
   store?: TableStore;
   view?: { query: SelectStmt; text: string; columnNames?: string[] };
-  /** set when the table becomes a hypertable (issue 3) */
-  hypertable?: unknown;
+  /** set when the table becomes a hypertable */
+  hypertable?: HypertableInfo;
 }
 
 export interface SequenceInfo {
@@ -77,6 +80,12 @@ export class Catalog {
   private nextOid = 16_384;
   /** bumped on every DDL so cached plans can tell they are stale */
   version = 0;
+  private readonly dataNodes = new Map<string, DataNodeInfo>();
+  /** where the chunks of non-distributed hypertables live: the access node itself */
+  readonly localNode = new DataNode('');
+  private nextHypertableId = 1;
+  private nextChunkId = 1;
+  private nextDimensionId = 1;
 
   constructor() {
     this.schemas.set('pg_catalog', { oid: 11, name: 'pg_catalog' });
@@ -246,6 +255,107 @@ export class Catalog {
       name = `${base.slice(0, 63 - String(i).length)}${i}`;
     }
     return name;
+  }
+
+  // ---- data nodes and hypertables ----------------------------------------
+
+  listDataNodes(): DataNodeInfo[] {
+    return [...this.dataNodes.values()];
+  }
+
+  findDataNode(name: string): DataNodeInfo | undefined {
+    return this.dataNodes.get(name);
+  }
+
+  getDataNode(name: string): DataNodeInfo {
+    const n = this.dataNodes.get(name);
+    if (!n) throw new SqlError(SQLSTATE.undefinedObject, `server "${name}" does not exist`);
+    return n;
+  }
+
+  addDataNode(info: DataNodeInfo, undo: UndoAction[]): void {
+    this.dataNodes.set(info.name, info);
+    this.version++;
+    undo.push(() => {
+      this.dataNodes.delete(info.name);
+      this.version++;
+    });
+  }
+
+  removeDataNode(name: string, undo: UndoAction[]): void {
+    const n = this.dataNodes.get(name);
+    if (!n) return;
+    this.dataNodes.delete(name);
+    this.version++;
+    undo.push(() => {
+      this.dataNodes.set(name, n);
+      this.version++;
+    });
+  }
+
+  allocHypertableId(): number {
+    return this.nextHypertableId++;
+  }
+
+  allocDimensionId(): number {
+    return this.nextDimensionId++;
+  }
+
+  /** The store of a chunk replica on a node ('' = the access node's local store). */
+  nodeFor(name: string): DataNode {
+    if (name === '') return this.localNode;
+    return this.getDataNode(name).node;
+  }
+
+  /** Create a chunk and its replica stores; undone by ROLLBACK. */
+  createChunk(
+    table: TableInfo,
+    spec: { timeStart: number; timeEnd: number; spaceIndex: number; numPartitions: number; nodes: string[] },
+    undo: UndoAction[],
+  ): ChunkInfo {
+    const ht = table.hypertable!;
+    const id = this.nextChunkId++;
+    const name = `${ht.distributed ? '_dist_hyper' : '_hyper'}_${ht.id}_${id}_chunk`;
+    const stores = new Map<string, TableStore>();
+    const columns = table.store!.columns.map((c) => ({ ...c }));
+    const uniqueKeys = table.store!.uniqueKeys.map((k) => ({ ...k, name: `${id}_${k.name}` }));
+    for (const n of spec.nodes) stores.set(n, this.nodeFor(n).createChunk(id, { name, columns, uniqueKeys }));
+    const chunk: ChunkInfo = { id, name, schema: '_timescaledb_internal', ...spec, nodes: [...spec.nodes], stores };
+    ht.chunks.push(chunk);
+    ht.chunkIndex.set(chunkKey(spec.timeStart, spec.spaceIndex, spec.numPartitions), chunk);
+    this.version++;
+    undo.push(() => {
+      ht.chunks = ht.chunks.filter((c) => c !== chunk);
+      ht.chunkIndex.delete(chunkKey(spec.timeStart, spec.spaceIndex, spec.numPartitions));
+      for (const n of spec.nodes) this.nodeFor(n).dropChunk(id);
+      this.version++;
+    });
+    return chunk;
+  }
+
+  /** Drop chunks (drop_chunks, DROP TABLE); undone by ROLLBACK. */
+  dropChunks(table: TableInfo, chunks: readonly ChunkInfo[], undo: UndoAction[]): void {
+    const ht = table.hypertable!;
+    const gone = new Set(chunks);
+    const before = ht.chunks;
+    ht.chunks = ht.chunks.filter((c) => !gone.has(c));
+    for (const c of chunks) {
+      ht.chunkIndex.delete(chunkKey(c.timeStart, c.spaceIndex, c.numPartitions));
+      for (const n of c.nodes) this.nodeFor(n).dropChunk(c.id);
+    }
+    this.version++;
+    undo.push(() => {
+      ht.chunks = before;
+      for (const c of chunks) {
+        ht.chunkIndex.set(chunkKey(c.timeStart, c.spaceIndex, c.numPartitions), c);
+        for (const n of c.nodes) this.nodeFor(n).restoreChunk(c.id, c.stores.get(n)!);
+      }
+      this.version++;
+    });
+  }
+
+  listHypertables(): TableInfo[] {
+    return [...this.tables.values()].filter((t) => t.hypertable !== undefined).sort((a, b) => a.hypertable!.id - b.hypertable!.id);
   }
 
   createSequence(name: string, undo: UndoAction[]): SequenceInfo {

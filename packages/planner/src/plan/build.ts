@@ -18,6 +18,7 @@ import * as exec from '../exec/index.js';
 import type { TableInfo } from '../catalog/catalog.js';
 import type { PlanNode, SubqueryDef } from './nodes.js';
 import { extractEquiKeys } from './equi-keys.js';
+import { scanHypertable } from './hypertable-scan.js';
 
 export interface TableAccess {
   /** the version a statement reads: own writes inside a transaction, else the latest commit */
@@ -26,6 +27,7 @@ export interface TableAccess {
 
 export interface ExecEnv {
   tables: TableAccess;
+  catalog: import('../catalog/catalog.js').Catalog;
   subqueries: readonly SubqueryDef[];
   /** per-statement materialisations (CTEs, work tables) */
   cteCache: Map<number, Batch[]>;
@@ -96,8 +98,8 @@ export function buildPlan(plan: PlanNode, env: ExecEnv): BatchSource {
       return () => env.workTables.get(plan.workTableId) ?? [];
     case 'rows': {
       const types = plan.types;
-      return () => {
-        const rows = plan.rows();
+      return (ctx) => {
+        const rows = plan.rows(ctx);
         return rows.length === 0 ? [] : [exec.rowsToBatch(rows, types)];
       };
     }
@@ -105,7 +107,10 @@ export function buildPlan(plan: PlanNode, env: ExecEnv): BatchSource {
 }
 
 function scanSource(plan: Extract<PlanNode, { op: 'scan' }>, env: ExecEnv): BatchSource {
-  const source: BatchSource = () => scanBatches(env.tables.read(plan.table.store!), plan.columnIds, plan.withRowId);
+  const ht = plan.table.hypertable;
+  const source: BatchSource = ht
+    ? () => scanHypertable(env.catalog, plan.table, ht.chunks.slice(), (s) => env.tables.read(s), plan.columnIds, plan.withRowId)
+    : () => scanBatches(env.tables.read(plan.table.store!), plan.columnIds, plan.withRowId);
   return plan.filter ? ops.filterOp(source, plan.filter) : source;
 }
 

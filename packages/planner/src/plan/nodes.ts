@@ -181,7 +181,8 @@ export interface WorkTablePlan extends Base {
 export interface RowsPlan extends Base {
   op: 'rows';
   label: string;
-  rows: () => Value[][];
+  /** evaluated at execution time (procedures read their arguments from ctx) */
+  rows: (ctx: import('../../../storage/src/expr/expr.js').EvalContext) => Value[][];
 }
 
 export interface SubqueryDef {

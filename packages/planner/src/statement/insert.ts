@@ -24,6 +24,7 @@ import { execEnv, newBinding, rootContext, statementContext } from './select.js'
 import { bindReturning, columnByName, defaultExpr, enforceChecks, evalRows, tableScope, writableTable } from './dml-common.js';
 import { toStoreBatch } from './dml-common.js';
 import { applyOnConflict } from './on-conflict.js';
+import { writeRows } from '../hypertable/write.js';
 
 export function executeInsert(stmt: InsertStmt, session: StatementSession, params: readonly Value[], paramTypes?: import('../../../storage/src/types/sql-type.js').SqlType[]): StatementResult {
   const table = writableTable(session, stmt.table.schema, stmt.table.name);
@@ -46,12 +47,12 @@ export function executeInsert(stmt: InsertStmt, session: StatementSession, param
   if (batches.length === 0) batch = { length: 0, columns: table.columns.map((c) => vectorFromValues(c.type, [])) };
   const returning = bindReturning(stmt.returning, tableScope(table, stmt.alias), binding);
   if (batch.length > 0) enforceChecks(table, batch, ctx);
-  const txn = session.write(table.store!);
   let written: Batch = batch;
   if (stmt.onConflict) {
-    written = applyOnConflict(stmt, table, batch, txn, session, binding, ctx);
+    if (table.hypertable) throw new SqlError(SQLSTATE.featureNotSupported, 'ON CONFLICT on hypertables is not supported yet');
+    written = applyOnConflict(stmt, table, batch, session.write(table.store!), session, binding, ctx);
   } else if (batch.length > 0) {
-    txn.insert(toStoreBatch(table, batch));
+    writeRows(session, table, batch);
   }
   const result: StatementResult = { command: `INSERT 0 ${written.length}`, rowCount: written.length };
   if (returning) {

@@ -18,6 +18,7 @@ export function newBinding(session: StatementSession, paramTypes: (SqlType | und
     searchPath: session.searchPath,
     settings: session.settings,
     paramTypes,
+    session,
     subqueries: [],
     nextId: 1,
     systemRelation: session.systemRelation ? (s, n) => session.systemRelation!(s, n) : undefined,
@@ -43,7 +44,7 @@ export function planSelect(q: SelectStmt, session: StatementSession, paramTypes?
 }
 
 export function execEnv(session: StatementSession, binding: StatementBinding): ExecEnv {
-  return { tables: session, subqueries: binding.subqueries, cteCache: new Map(), workTables: new Map(), paramTypes: binding.paramTypes };
+  return { tables: session, catalog: session.catalog, subqueries: binding.subqueries, cteCache: new Map(), workTables: new Map(), paramTypes: binding.paramTypes };
 }
 
 /** An EvalContext whose subquery hook runs the statement's subquery plans. */

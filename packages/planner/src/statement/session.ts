@@ -21,6 +21,8 @@ export interface StatementSession {
   /** expression context for this statement */
   /** expression context; `paramTypes` are the statement's bound parameter types, used to convert the client's raw values */
   evalContext(params: readonly Value[], paramTypes?: readonly (SqlType | undefined)[]): EvalContext;
+  /** send a NOTICE to the client */
+  notice?(message: string): void;
   /** system relations (pg_catalog, information_schema, timescaledb_information) */
   systemRelation?(schema: string | undefined, name: string): { plan: PlanNode; names: string[] } | undefined;
 }

@@ -19,10 +19,11 @@ import type { PlanNode } from '../plan/nodes.js';
 import { buildPlan } from '../plan/build.js';
 import { optimize } from '../optimize/index.js';
 import type { TableInfo } from '../catalog/catalog.js';
+import { splitHypertableRowId } from '../plan/hypertable-scan.js';
 import type { StatementResult, StatementSession } from './session.js';
 import { execEnv, newBinding, rootContext, statementContext } from './select.js';
 import { bindReturning, columnByName, defaultExpr, enforceChecks, evalRows, writableTable } from './dml-common.js';
-import { toStoreBatch } from './dml-common.js';
+import { writeRows } from '../hypertable/write.js';
 
 interface Target {
   table: TableInfo;
@@ -96,6 +97,30 @@ function rowIdsOf(batch: Batch): number[] {
   return out;
 }
 
+/**
+ * Delete matched rows. Column 0 holds row ids; for hypertables the row id is
+ * chunkId * CHUNK_ROWID_SPAN + store row id (see plan/build.ts), split here per chunk.
+ */
+function deleteRows(session: StatementSession, table: TableInfo, batch: Batch): void {
+  const ids = rowIdsOf(batch);
+  if (!table.hypertable) {
+    session.write(table.store!).delete(ids);
+    return;
+  }
+  const byChunk = new Map<number, number[]>();
+  for (const id of ids) {
+    const { chunkId, rowId } = splitHypertableRowId(id);
+    let l = byChunk.get(chunkId);
+    if (!l) byChunk.set(chunkId, (l = []));
+    l.push(rowId);
+  }
+  for (const [chunkId, rows] of byChunk) {
+    const chunk = table.hypertable.chunks.find((c) => c.id === chunkId);
+    if (!chunk) continue;
+    for (const node of chunk.nodes) session.write(chunk.stores.get(node)!).delete(rows);
+  }
+}
+
 export function executeUpdate(stmt: UpdateStmt, session: StatementSession, params: readonly Value[], paramTypes?: import('../../../storage/src/types/sql-type.js').SqlType[]): StatementResult {
   const table = writableTable(session, stmt.table.schema, stmt.table.name);
   const binding = newBinding(session, paramTypes ? [...paramTypes] : []);
@@ -118,9 +143,8 @@ export function executeUpdate(stmt: UpdateStmt, session: StatementSession, param
   const rows: Batch = { length: batch.length, columns: batch.columns.slice(1, 1 + width) };
   if (rows.length > 0) {
     enforceChecks(table, rows, ctx);
-    const txn = session.write(table.store!);
-    txn.delete(rowIdsOf(batch));
-    txn.insert(toStoreBatch(table, rows));
+    deleteRows(session, table, batch);
+    writeRows(session, table, rows);
   }
   const result: StatementResult = { command: `UPDATE ${rows.length}`, rowCount: rows.length };
   const returning = bindReturning(stmt.returning, returningScope(target), binding);
@@ -137,7 +161,7 @@ export function executeDelete(stmt: DeleteStmt, session: StatementSession, param
   const target = bindTarget(table, stmt.alias, stmt.using, rootContext(binding));
   const cols: ExprNode[] = table.columns.map((c, i) => ({ k: 'col', type: c.type, index: i }));
   const { batch, ctx } = matchedRows(target, stmt.where, [...cols, ...extraColumns(target)], session, params);
-  if (batch.length > 0) session.write(table.store!).delete(rowIdsOf(batch));
+  if (batch.length > 0) deleteRows(session, table, batch);
   const result: StatementResult = { command: `DELETE ${batch.length}`, rowCount: batch.length };
   const returning = bindReturning(stmt.returning, returningScope(target), binding);
   if (returning) {

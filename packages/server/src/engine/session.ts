@@ -21,7 +21,8 @@ import { convertParams } from './params.js';
 import { describeStatement, type StatementDescription } from '../../../planner/src/statement/describe.js';
 import type { Batch } from '../../../storage/src/vector.js';
 import { compileExpr } from '../../../storage/src/expr/compile.js';
-import { defaultExpr, enforceChecks, toStoreBatch, writableTable } from '../../../planner/src/statement/dml-common.js';
+import { defaultExpr, enforceChecks, writableTable } from '../../../planner/src/statement/dml-common.js';
+import { writeRows } from '../../../planner/src/hypertable/write.js';
 import type { QualifiedName } from '../../../planner/src/parse/ast.js';
 
 /** An open COPY … FROM STDIN: batches in the order of `columns`, appended inside the session's transaction. */
@@ -366,7 +367,7 @@ export class Session {
               }),
             };
             enforceChecks(table, full, ctx);
-            txn.write(table.store!).insert(toStoreBatch(table, full));
+            writeRows(session, table, full);
             rows += batch.length;
           } catch (e) {
             end(false);

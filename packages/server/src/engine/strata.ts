@@ -12,9 +12,6 @@ import { Session } from './session.js';
 import { fieldDef, toJs, toText, type FieldDef } from './results.js';
 import { DatabaseError, toSqlError } from './database-error.js';
 import { providedColumns, rowsToBatches, type BulkRows } from './bulk-insert.js';
-import { compileExpr } from '../../../storage/src/expr/compile.js';
-import { defaultExpr, enforceChecks } from '../../../planner/src/statement/dml-common.js';
-import { toStoreBatch } from '../../../planner/src/statement/dml-common.js';
 
 export interface StrataOptions {
   /** settings every new session starts with, e.g. { TimeZone: 'Europe/Berlin' } */
@@ -128,33 +125,23 @@ export class StrataSession {
     try {
       const core = this.session.core;
       const dot = tableName.indexOf('.');
-      const schema = dot > 0 ? tableName.slice(0, dot) : undefined;
-      const name = dot > 0 ? tableName.slice(dot + 1) : tableName;
-      const table = core.catalog.getTable(schema, name, this.session.settings.searchPath());
+      const name = { schema: dot > 0 ? tableName.slice(0, dot) : undefined, name: dot > 0 ? tableName.slice(dot + 1) : tableName };
+      const table = core.catalog.getTable(name.schema, name.name, this.session.settings.searchPath());
       if (table.kind !== 'table' || !table.store) throw new SqlError(SQLSTATE.wrongObjectType, `cannot insert into "${table.name}"`);
-      const settings = this.session.settings.format();
       const provided = providedColumns(table, rows);
-      const defaults = table.columns.map((c, i) => (provided[i] ? null : compileExpr(defaultExpr(c))));
-      const ctx = this.session.defaultEvalContext();
-      const batches = rowsToBatches(table, rows, settings).map((b) => ({
-        length: b.length,
-        columns: b.columns.map((v, i) => (defaults[i] ? defaults[i]!({ length: b.length, columns: [] }, ctx) : v)),
-      }));
-      for (const b of batches) if (b.length > 0) enforceChecks(table, b, ctx);
+      const batches = rowsToBatches(table, rows, this.session.settings.format());
+      const copy = this.session.beginCopy(name, table.columns.filter((_, i) => provided[i]).map((c) => c.name));
       let count = 0;
-      const txnBatches = batches.filter((b) => b.length > 0);
-      if (txnBatches.length === 0) return { rowCount: 0 };
-      const txn = table.store.begin();
       try {
-        for (const b of txnBatches) {
-          txn.insert(toStoreBatch(table, b));
+        for (const b of batches) {
+          copy.push({ length: b.length, columns: b.columns.filter((_, i) => provided[i]) });
           count += b.length;
         }
-        txn.commit();
       } catch (e) {
-        txn.rollback();
+        copy.abort();
         throw e;
       }
+      copy.finish();
       return { rowCount: count };
     } catch (e) {
       throw new DatabaseError(toSqlError(e));
