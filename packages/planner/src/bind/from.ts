@@ -11,6 +11,7 @@ import { Scope, type ScopeColumn } from './scope.js';
 import { bindExpr, callOperator } from './expr.js';
 import { coerce, resolveUnknown, unify } from './coerce.js';
 import { bindQuery } from './select.js';
+import { bindProcedure, findProcedure } from '../hypertable/index.js';
 
 export interface BoundFrom {
   plan: PlanNode;
@@ -89,6 +90,13 @@ function bindFunctionRef(item: Extract<FromItem, { kind: 'function' }>, ctx: Que
     const bound = bindFunctionRef(item, sub);
     if (sub.correlated.length > 0) return { ...bound, lateral: sub.correlated } as BoundFrom & { lateral: ExprNode[] };
     return bound;
+  }
+  const proc = findProcedure(call.name);
+  if (proc) {
+    const bound = bindProcedure(call, proc, ctx);
+    const alias = item.alias ?? call.name;
+    const hidden = bound.names.map((_, i) => (i === bound.names.length - 1 ? { starHidden: true } : {}));
+    return { plan: bound.plan, scope: relationScope(alias, bound.names, bound.plan.types, item.columnAliases, hidden) };
   }
   const args = call.args.map((a) => bindExpr(a, ctx));
   const name = call.name;

@@ -15,6 +15,8 @@ export interface ScopeColumn {
   schema?: string;
   /** hidden from `*` and from unqualified lookup (row ids, merged USING duplicates) */
   hidden?: boolean;
+  /** left out of `*` but found by name (a procedure's whole-row column) */
+  starHidden?: boolean;
   /** hidden from unqualified lookup only (right side of a USING/NATURAL join) */
   usingDuplicate?: boolean;
   tableOid?: number;
@@ -38,13 +40,13 @@ export class Scope {
 
   /** Columns of `*` or `rel.*` in order. */
   star(qualifier: string[]): ScopeColumn[] {
-    if (qualifier.length === 0) return this.columns.filter((c) => !c.hidden && !c.usingDuplicate);
+    if (qualifier.length === 0) return this.columns.filter((c) => !c.hidden && !c.usingDuplicate && !c.starHidden);
     const rel = qualifier[qualifier.length - 1]!;
     const schema = qualifier.length > 1 ? qualifier[qualifier.length - 2] : undefined;
     if (!this.hasRelation(rel, schema)) {
       throw new SqlError(SQLSTATE.undefinedTable, `missing FROM-clause entry for table "${rel}"`);
     }
-    return this.columns.filter((c) => c.relation === rel && !c.hidden);
+    return this.columns.filter((c) => c.relation === rel && !c.hidden && !c.starHidden);
   }
 
   /**

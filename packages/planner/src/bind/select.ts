@@ -17,6 +17,7 @@ import { exprKey, mapColumns } from './expr-key.js';
 import { bindFromList } from './from.js';
 import { WINDOW_PLACEHOLDER_BASE } from './aggregate-call.js';
 import { buildWindowStages } from './window-stages.js';
+import { findProcedure } from '../hypertable/index.js';
 
 export interface BoundQuery {
   plan: PlanNode;
@@ -271,9 +272,17 @@ function liftSetReturning(core: SelectCore): SelectCore {
   let n = 0;
   const from = [...core.from];
   const targets = core.targets.map((t): SelectTarget => {
-    if (t.kind !== 'expr' || t.expr.kind !== 'func' || t.expr.over || !SET_RETURNING.has(t.expr.name)) return t;
+    if (t.kind !== 'expr' || t.expr.kind !== 'func' || t.expr.over) return t;
+    const proc = findProcedure(t.expr.name);
+    if (!SET_RETURNING.has(t.expr.name) && !proc) return t;
     const alias = `__srf${++n}`;
     const name = t.alias ?? t.expr.name;
+    if (proc) {
+      // a procedure's result: its single column, or the whole row as a record (PostgreSQL prints `(1,public,t,t)`)
+      from.push({ kind: 'function', call: t.expr, alias, lateral: true });
+      const column = proc.returns.length === 1 ? proc.returns[0]!.name : proc.name;
+      return { kind: 'expr', expr: { kind: 'column', qualifier: [alias], name: column }, alias: name };
+    }
     from.push({ kind: 'function', call: t.expr, alias, columnAliases: [name], lateral: true });
     return { kind: 'expr', expr: { kind: 'column', qualifier: [alias], name }, alias: name };
   });

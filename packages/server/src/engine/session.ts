@@ -176,6 +176,7 @@ export class Session {
       write: (s) => txn.write(s),
       undo: txn.undo,
       onCommit: (f) => txn.commitHooks.push(f),
+      notice: (m: string) => self.notice(m),
       evalContext(params: readonly Value[], paramTypes?: readonly (SqlType | undefined)[]): EvalContext {
         const values = paramTypes ? convertParams(rawParams, paramTypes, settings) : params;
         return {
