@@ -93,7 +93,7 @@ export function bindExpr(e: Expr, ctx: QueryContext): ExprNode {
         if (parts.length === 0) return { k: 'const', type: T.bool, value: e.quantifier === 'all' };
         return { k: e.quantifier === 'any' ? 'or' : 'and', type: T.bool, args: parts };
       }
-      throw new SqlError(SQLSTATE.featureNotSupported, `${e.quantifier.toUpperCase()} over a non-literal array is not supported yet`, { position: e.position });
+      return bindQuantifiedArray(e.op, e.quantifier, e.expr, e.array!, ctx, e.position);
     }
     case 'case':
       return bindCase(e, ctx);
@@ -257,6 +257,39 @@ export function callOperator(op: string, left: ExprNode | null, right: ExprNode,
   if (left) args.push(coerce(left, r.argTypes[0]!, ctx.stmt, 'implicit'));
   args.push(coerce(right, r.argTypes[left ? 1 : 0]!, ctx.stmt, 'implicit'));
   return { k: 'call', type: r.returnType, fn: r.fnId, args };
+}
+
+/**
+ * x op ANY/ALL (array expression) over a non-literal array (a column, a parameter, a function
+ * result), as PostgreSQL's ScalarArrayOpExpr: the operator is resolved for (x, element type), the
+ * array is coerced to an array of the operator's right operand, and the run-time function
+ * 'quantified_array' (storage/src/functions/array.ts) applies it with SQL NULL semantics.
+ */
+function bindQuantifiedArray(op: string, quantifier: 'any' | 'all', l: Expr, r: Expr, ctx: QueryContext, position?: number): ExprNode {
+  const left = bindExpr(l, ctx);
+  let arr = bindExpr(r, ctx);
+  // an untyped literal or parameter on the right is an array of the left operand's type
+  if (arr.type.id === 'unknown') arr = coerce(arr, arrayOf(left.type.id === 'unknown' ? T.text : left.type), ctx.stmt, 'explicit');
+  if (arr.type.id !== 'array')
+    throw new SqlError(SQLSTATE.wrongObjectType, 'op ANY/ALL (array) requires array on right side', { position });
+  const elem = arr.type.elem ?? T.text;
+  let cmp;
+  try {
+    cmp = resolveOperator(LIKE_OPS[op] ?? op, left.type, elem);
+  } catch (err) {
+    if (err instanceof SqlError && err.position === undefined && position !== undefined) err.position = position;
+    throw err;
+  }
+  if (cmp.returnType.id !== 'bool')
+    throw new SqlError(SQLSTATE.wrongObjectType, `op ANY/ALL (array) requires operator to yield boolean`, { position });
+  const x = coerce(left, cmp.argTypes[0]!, ctx.stmt, 'implicit');
+  const a = coerce(arr, arrayOf(cmp.argTypes[1]!), ctx.stmt, 'implicit');
+  return {
+    k: 'call',
+    type: T.bool,
+    fn: 'quantified_array',
+    args: [x, a, { k: 'const', type: T.text, value: cmp.fnId }, { k: 'const', type: T.bool, value: quantifier === 'all' }],
+  };
 }
 
 function bindBinary(op: string, l: Expr, r: Expr, ctx: QueryContext, position?: number, escape?: Expr): ExprNode {

@@ -3,6 +3,7 @@ import type { PlanNode } from '../plan/nodes.js';
 import { pushDownFilters } from './pushdown-filter.js';
 import { pruneColumns } from './prune-columns.js';
 import { removeIdentityProjections } from './remove-identity-projection.js';
+import { distribute } from './distribute.js';
 
 export type Rule = (plan: PlanNode) => PlanNode;
 
@@ -10,6 +11,7 @@ export const RULES: readonly { name: string; apply: Rule }[] = [
   { name: 'pushdown_filter', apply: pushDownFilters },
   { name: 'prune_columns', apply: pruneColumns },
   { name: 'remove_identity_projection', apply: removeIdentityProjections },
+  { name: 'distribute', apply: distribute },
 ];
 
 export function optimize(plan: PlanNode): PlanNode {

@@ -93,6 +93,8 @@ export function pushDownFilters(plan: PlanNode): PlanNode {
   return p;
 }
 
+const cteRewrites = new WeakMap<object, Set<(p: PlanNode) => PlanNode>>();
+
 export function mapChildren(plan: PlanNode, f: (p: PlanNode) => PlanNode): PlanNode {
   switch (plan.op) {
     case 'filter':
@@ -108,12 +110,16 @@ export function mapChildren(plan: PlanNode, f: (p: PlanNode) => PlanNode): PlanN
       return { ...plan, left: f(plan.left), right: f(plan.right) } as PlanNode;
     case 'recursive':
       return { ...plan, nonRecursive: f(plan.nonRecursive), recursive: f(plan.recursive) };
-    case 'cte':
-      if (!(plan.cte as { optimized?: boolean }).optimized) {
+    case 'cte': {
+      // a CTE referenced several times is rewritten once per rule
+      let done = cteRewrites.get(plan.cte);
+      if (!done) cteRewrites.set(plan.cte, (done = new Set()));
+      if (!done.has(f)) {
+        done.add(f);
         plan.cte.plan = f(plan.cte.plan);
-        (plan.cte as { optimized?: boolean }).optimized = true;
       }
       return plan;
+    }
     default:
       return plan;
   }

@@ -19,6 +19,7 @@ import type { TableInfo } from '../catalog/catalog.js';
 import type { PlanNode, SubqueryDef } from './nodes.js';
 import { extractEquiKeys } from './equi-keys.js';
 import { scanHypertable } from './hypertable-scan.js';
+import { buildDistributedScan } from './build-distributed.js';
 
 export interface TableAccess {
   /** the version a statement reads: own writes inside a transaction, else the latest commit */
@@ -33,6 +34,8 @@ export interface ExecEnv {
   cteCache: Map<number, Batch[]>;
   workTables: Map<number, Batch[]>;
   paramTypes: readonly (SqlType | undefined)[];
+  /** observer of fragment output (EXPLAIN ANALYZE): rows each data node returned */
+  onFragmentRows?: (node: string, rows: number) => void;
 }
 
 function evalConst(e: ExprNode, ctx: EvalContext): Value {
@@ -96,6 +99,8 @@ export function buildPlan(plan: PlanNode, env: ExecEnv): BatchSource {
       return recursiveSource(plan, env);
     case 'worktable':
       return () => env.workTables.get(plan.workTableId) ?? [];
+    case 'dscan':
+      return buildDistributedScan(plan, env);
     case 'rows': {
       const types = plan.types;
       return (ctx) => {

@@ -4,15 +4,20 @@
  */
 import type { ExprNode } from '../../../storage/src/expr/expr.js';
 import type { Value } from '../../../storage/src/types/values.js';
+import { DEFAULT_FORMAT_CONTEXT } from '../../../storage/src/types/values.js';
+import type { SqlType } from '../../../storage/src/types/sql-type.js';
+import { formatType } from '../../../storage/src/types/sql-type.js';
+import { formatText } from '../../../storage/src/types/text-io.js';
 import type { PlanNode } from './nodes.js';
 import { extractEquiKeys } from './equi-keys.js';
 
-function literal(v: Value): string {
+/** A constant as PostgreSQL's EXPLAIN prints it: text output, quoted and typed where it is not a plain number. */
+function literal(v: Value, type: SqlType): string {
   if (v === null) return 'NULL';
-  if (typeof v === 'string') return `'${v.replace(/'/g, "''")}'`;
-  if (Array.isArray(v)) return `{${v.map(literal).join(',')}}`;
-  if (typeof v === 'object' && 'months' in v) return `'${v.months} mons ${v.days} days ${v.micros / 1e6} secs'`;
-  return String(v);
+  const text = formatText(type, v, DEFAULT_FORMAT_CONTEXT);
+  if (['int2', 'int4', 'int8', 'float4', 'float8', 'numeric', 'bool'].includes(type.id)) return text;
+  const quoted = `'${text.replace(/'/g, "''")}'`;
+  return ['text', 'unknown', 'varchar', 'name'].includes(type.id) ? quoted : `${quoted}::${formatType(type)}`;
 }
 
 /** Function ids look like `+(int4,int4)` or `lower(text)`; operators print infix. */
@@ -25,7 +30,7 @@ export function exprText(e: ExprNode, labels: readonly string[]): string {
   const t = (x: ExprNode) => exprText(x, labels);
   switch (e.k) {
     case 'const':
-      return literal(e.value);
+      return literal(e.value, e.type);
     case 'col':
       return labels[e.index] ?? `$${e.index}`;
     case 'param':
@@ -92,6 +97,12 @@ export function outputLabels(p: PlanNode): string[] {
       return p.types.map((_, i) => `${p.name}.$${i}`);
     case 'function':
       return p.types.map((_, i) => (i === 0 ? p.name : 'ordinality'));
+    case 'dscan': {
+      const scan = p.columnIds.map((id) => `${p.alias}.${p.table.columns.find((c) => c.id === id)?.name ?? `#${id}`}`);
+      const stage = p.project ? p.project.map((e) => exprText(e, scan)) : scan;
+      if (!p.aggregate) return stage;
+      return [...p.aggregate.groupBy.map((g) => exprText(g, stage)), ...p.aggregate.aggs.map((a) => `${a.name}(${a.distinct ? 'DISTINCT ' : ''}${a.args.map((x) => exprText(x, stage)).join(', ') || '*'})`)];
+    }
     default:
       return p.types.map((_, i) => `$${i}`);
   }
@@ -154,18 +165,76 @@ function describe(p: PlanNode): { title: string; details: string[]; children: Pl
       return { title: 'WorkTable Scan', details: [], children: [] };
     case 'rows':
       return { title: `Result (${p.label})`, details: [], children: [] };
+    case 'dscan':
+      return { title: 'Custom Scan (DataNodeScan)', details: [], children: [] };
   }
 }
 
-export function explainPlan(plan: PlanNode): string[] {
+/** The fragment a data node runs, innermost stage last (PostgreSQL's order: the top operator first). */
+function fragmentLines(p: Extract<PlanNode, { op: 'dscan' }>): string[] {
+  const scan = p.columnIds.map((id) => `${p.alias}.${p.table.columns.find((c) => c.id === id)?.name ?? `#${id}`}`);
+  const stage = p.project ? p.project.map((e) => exprText(e, scan)) : scan;
+  const lines: string[] = [];
+  if (p.sort) lines.push(`${p.limit !== undefined ? `Top-N Sort (limit ${p.limit})` : 'Sort'}: ${p.sort.map((k) => `${exprText(k.expr, outputLabels({ ...p, sort: undefined, limit: undefined }))}${k.desc ? ' DESC' : ''}`).join(', ')}`);
+  else if (p.limit !== undefined) lines.push(`Limit: ${p.limit}`);
+  if (p.aggregate) {
+    const kind = `${p.aggregate.mode === 'partial' ? 'Partial ' : ''}${p.aggregate.groupBy.length ? 'HashAggregate' : 'Aggregate'}`;
+    const out = outputLabels(p);
+    lines.push(`${kind}${p.aggregate.groupBy.length ? ` (Group Key: ${p.aggregate.groupBy.map((g) => exprText(g, stage)).join(', ')})` : ''}: ${out.slice(p.aggregate.groupBy.length).join(', ')}`);
+  }
+  if (p.project) lines.push(`Output: ${stage.join(', ')}`);
+  if (p.filter) lines.push(`Filter: ${exprText(p.filter, scan)}`);
+  lines.push(`Scan: ${scan.join(', ')}`);
+  return lines;
+}
+
+export interface ExplainOptions {
+  /** chunks per data node for a distributed scan (computed with constant bounds only) */
+  chunksByNode?: (p: Extract<PlanNode, { op: 'dscan' }>) => Map<string, { name: string; rows: number }[]>;
+  /** actual rows per node from EXPLAIN ANALYZE */
+  actual?: Map<string, number>;
+}
+
+export function explainPlan(plan: PlanNode, opts: ExplainOptions = {}): string[] {
   const lines: string[] = [];
   const walk = (p: PlanNode, depth: number) => {
+    if (p.op === 'dscan') return walkDistributed(p, depth);
     const d = describe(p);
     const pad = depth === 0 ? '' : `${' '.repeat(depth * 6 - 6)}  ->  `;
     lines.push(`${pad}${d.title}`);
     const detailPad = depth === 0 ? '  ' : ' '.repeat(depth * 6 + 2);
     for (const x of d.details) lines.push(`${detailPad}${x}`);
     for (const c of d.children) walk(c, depth + 1);
+  };
+  const pad = (depth: number) => (depth === 0 ? '' : `${' '.repeat(depth * 6 - 6)}  ->  `);
+  const detailPad = (depth: number) => (depth === 0 ? '  ' : ' '.repeat(depth * 6 + 2));
+  const walkDistributed = (p: Extract<PlanNode, { op: 'dscan' }>, depth: number) => {
+    let d = depth;
+    if (p.combine === 'finalize') {
+      const out = outputLabels(p);
+      const nk = p.aggregate!.groupBy.length;
+      lines.push(`${pad(d)}Finalize ${nk ? 'HashAggregate' : 'Aggregate'}`);
+      if (nk) lines.push(`${detailPad(d)}Group Key: ${out.slice(0, nk).join(', ')}`);
+      lines.push(`${detailPad(d)}Aggregates: ${out.slice(nk).join(', ')}`);
+      d++;
+    }
+    const nodes = opts.chunksByNode ? opts.chunksByNode(p) : new Map<string, { name: string; rows: number }[]>();
+    const distributed = p.table.hypertable!.distributed;
+    lines.push(`${pad(d)}${distributed ? 'Custom Scan (AsyncAppend)' : `Custom Scan (ChunkAppend) on ${p.table.name}`}`);
+    if (distributed) {
+      d++;
+      lines.push(`${pad(d)}${p.combine === 'merge' ? 'Merge Append' : 'Append'}`);
+    }
+    d++;
+    for (const [node, chunks] of nodes) {
+      const est = chunks.reduce((n, c) => n + c.rows, 0);
+      lines.push(`${pad(d)}${distributed ? `Custom Scan (DataNodeScan) on ${p.table.name}` : 'Local chunks'}  (rows≈${est})`);
+      if (distributed) lines.push(`${detailPad(d)}Data node: ${node}`);
+      lines.push(`${detailPad(d)}Chunks: ${chunks.map((c) => c.name).join(', ')}`);
+      if (opts.actual) lines.push(`${detailPad(d)}Actual rows: ${opts.actual.get(node) ?? 0}`);
+      for (const l of fragmentLines(p)) lines.push(`${detailPad(d)}${l}`);
+    }
+    if (nodes.size === 0) lines.push(`${pad(d)}(no chunks)`);
   };
   walk(plan, 0);
   return lines;

@@ -43,7 +43,8 @@ export type PlanNode =
   | CteRefPlan
   | RecursiveCtePlan
   | WorkTablePlan
-  | RowsPlan;
+  | RowsPlan
+  | DistributedScanPlan;
 
 interface Base {
   readonly types: SqlType[];
@@ -188,4 +189,28 @@ export interface RowsPlan extends Base {
 export interface SubqueryDef {
   id: number;
   plan: PlanNode;
+}
+
+/**
+ * A hypertable scan cut at the data-node boundary: each node holding
+ * surviving chunks runs the fragment (filter → project → aggregate → sort →
+ * limit), the access node combines the streams (append, finalize partial
+ * aggregates, or merge top-N).
+ */
+export interface DistributedScanPlan extends Base {
+  op: 'dscan';
+  table: TableInfo;
+  alias: string;
+  /** storage column ids scanned */
+  columnIds: number[];
+  withRowId: boolean;
+  filter?: ExprNode;
+  project?: ExprNode[];
+  aggregate?: { groupBy: ExprNode[]; aggs: AggCall[]; mode: 'full' | 'partial' };
+  sort?: SortKey[];
+  limit?: number;
+  /** how the access node combines node outputs */
+  combine: 'append' | 'finalize' | 'merge';
+  /** chunk exclusion predicates over the scanned columns (evaluated per execution) */
+  exclusion: import('./chunk-exclusion.js').ExclusionSpec;
 }

@@ -8,8 +8,11 @@ import type { Value } from '../../../storage/src/types/values.js';
 import { SqlError, SQLSTATE } from '../../../storage/src/errors.js';
 import type { Statement } from '../parse/ast.js';
 import { explainPlan } from '../plan/explain.js';
+import type { PlanNode } from '../plan/nodes.js';
+import { chunksByNode } from '../plan/build-distributed.js';
 import type { StatementResult, StatementSession } from './session.js';
-import { planSelect, runQuery } from './select.js';
+import { newBinding, planSelect, rootContext, runQuery } from './select.js';
+import { bindProcedure, findProcedure } from '../hypertable/index.js';
 import { executeInsert } from './insert.js';
 import { executeDelete, executeUpdate } from './update-delete.js';
 import { alterTable, createIndex, createSchema, createTable, createView, dropObjects, truncate } from './ddl.js';
@@ -52,6 +55,8 @@ export function executeStatement(stmt: Statement, session: StatementSession, opt
       return explain(stmt, session, opts);
     case 'noop':
       return { command: stmt.tag, rowCount: null };
+    case 'call':
+      return callProcedure(stmt, session, opts);
     default:
       throw new SqlError(SQLSTATE.featureNotSupported, `${stmt.kind.toUpperCase()} is not supported here`);
   }
@@ -63,16 +68,39 @@ function explain(stmt: Extract<Statement, { kind: 'explain' }>, session: Stateme
     return { command: 'EXPLAIN', rowCount: 1, columns: [{ name: 'QUERY PLAN', type: T.text }], rows: [[`${inner.kind.toUpperCase()} on table`]] };
   }
   const prepared = planSelect(inner, session, opts.paramTypes ? [...opts.paramTypes] : []);
-  const lines = explainPlan(prepared.plan);
+  const chunks = (p: Extract<PlanNode, { op: 'dscan' }>) => {
+    const out = new Map<string, { name: string; rows: number }[]>();
+    for (const [node, list] of chunksByNode(p, { catalog: session.catalog }, null)) {
+      out.set(node, list.map((c) => ({ name: c.name, rows: session.read(c.stores.get(node)!).rowCount })));
+    }
+    return out;
+  };
+  let actual: Map<string, number> | undefined;
+  let footer: string[] = [];
   if (stmt.analyze) {
+    actual = new Map();
+    const counts = actual;
     const start = performance.now();
-    const rows = runQuery(prepared, session, opts.params);
+    const rows = runQuery(prepared, session, opts.params, { onFragmentRows: (node, n) => counts.set(node, (counts.get(node) ?? 0) + n) });
     const ms = performance.now() - start;
-    lines.push(`Rows: ${rows.length}`, `Execution Time: ${ms.toFixed(3)} ms`);
+    footer = [`Rows: ${rows.length}`, `Execution Time: ${ms.toFixed(3)} ms`];
   }
+  const lines = [...explainPlan(prepared.plan, { chunksByNode: chunks, actual }), ...footer];
   for (const s of prepared.binding.subqueries) {
     lines.push(`SubPlan ${s.id}`);
     for (const l of explainPlan(s.plan)) lines.push(`  ${l}`);
   }
   return { command: 'EXPLAIN', rowCount: lines.length, columns: [{ name: 'QUERY PLAN', type: T.text }], rows: lines.map((l) => [l]) };
+}
+
+/** CALL proc(args): TimescaleDB's procedures (distributed_exec, …) and API functions; the result rows are discarded. */
+function callProcedure(stmt: Extract<Statement, { kind: 'call' }>, session: StatementSession, opts: ExecuteOptions): StatementResult {
+  const proc = findProcedure(stmt.call.name);
+  if (!proc) {
+    throw new SqlError(SQLSTATE.undefinedFunction, `procedure ${stmt.call.name} does not exist`, { hint: 'No procedure matches the given name and argument types. You might need to add explicit type casts.' });
+  }
+  const binding = newBinding(session, opts.paramTypes ? [...opts.paramTypes] : []);
+  const bound = bindProcedure(stmt.call, proc, rootContext(binding));
+  runQuery({ plan: bound.plan, names: bound.names, binding }, session, opts.params);
+  return { command: 'CALL', rowCount: null };
 }

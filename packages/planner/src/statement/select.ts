@@ -71,8 +71,8 @@ export function statementContext(session: StatementSession, env: ExecEnv, params
   return ctx;
 }
 
-export function runQuery(prepared: PreparedQuery, session: StatementSession, params: readonly Value[]): Value[][] {
-  const env = execEnv(session, prepared.binding);
+export function runQuery(prepared: PreparedQuery, session: StatementSession, params: readonly Value[], observe?: Pick<ExecEnv, 'onFragmentRows'>): Value[][] {
+  const env = { ...execEnv(session, prepared.binding), ...observe };
   const ctx = statementContext(session, env, params);
   return collect(buildPlan(prepared.plan, env), ctx);
 }

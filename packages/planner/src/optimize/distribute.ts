@@ -1,0 +1,124 @@
+/**
+ * Cut hypertable scans at the data-node boundary and push work into the
+ * per-node fragments.
+ *
+ * Before:  Sort(limit 5)                      After:  Sort(limit 5)
+ *            Aggregate(hostname; max(u))                 DataNodeScan cpu [combine: append]
+ *              Scan cpu [filter]                           fragment: Filter → HashAggregate(full) → Top-N 5
+ *
+ * - GROUP BY including the space column, with every chunk partitioned the same
+ *   way ⇒ full aggregation on the nodes (each group lives on one node);
+ *   otherwise partial aggregation on the nodes and Finalize on the access node.
+ * - ORDER BY … LIMIT ⇒ top-N per node; the access node keeps its own top-N sort.
+ * - LIMIT without ORDER BY ⇒ each node stops after LIMIT + OFFSET rows.
+ */
+import type { ExprNode } from '../../../storage/src/expr/expr.js';
+import type { PlanNode, DistributedScanPlan, AggCall } from '../plan/nodes.js';
+import { extractExclusion } from '../plan/chunk-exclusion.js';
+import { closedDimension, openDimension } from '../catalog/hypertable.js';
+import { mapChildren } from './pushdown-filter.js';
+
+function pushable(e: ExprNode): boolean {
+  if (e.k === 'subquery') return false;
+  switch (e.k) {
+    case 'call':
+    case 'and':
+    case 'or':
+    case 'coalesce':
+      return e.args.every(pushable);
+    case 'cast':
+    case 'not':
+    case 'isnull':
+    case 'isbool':
+      return pushable(e.arg);
+    case 'case':
+      return e.whens.every((w) => pushable(w.cond) && pushable(w.then)) && (!e.else || pushable(e.else));
+    case 'inlist':
+      return pushable(e.arg) && e.list.every(pushable);
+    default:
+      return true;
+  }
+}
+
+function aggPushable(a: AggCall): boolean {
+  return a.args.every(pushable) && (!a.filter || pushable(a.filter)) && (a.orderBy ?? []).every((o) => pushable(o.expr));
+}
+
+function toDistributed(scan: Extract<PlanNode, { op: 'scan' }>): DistributedScanPlan {
+  const ht = scan.table.hypertable!;
+  const open = openDimension(ht);
+  const closed = closedDimension(ht);
+  const timeIndex = scan.columnIds.indexOf(open.columnId);
+  const spaceIndex = closed ? scan.columnIds.indexOf(closed.columnId) : -1;
+  const timeType = scan.table.columns.find((c) => c.id === open.columnId)!.type.id;
+  return {
+    op: 'dscan',
+    table: scan.table,
+    alias: scan.alias,
+    columnIds: scan.columnIds,
+    withRowId: scan.withRowId,
+    filter: scan.filter,
+    combine: 'append',
+    exclusion: extractExclusion(scan.filter, timeIndex, spaceIndex, timeType),
+    types: scan.types,
+  };
+}
+
+/** Which output column of the fragment stage (scan or projection) is the space-partitioning column. */
+function spaceColumnOut(d: DistributedScanPlan): number {
+  const closed = closedDimension(d.table.hypertable!);
+  if (!closed) return -1;
+  const scanIdx = d.columnIds.indexOf(closed.columnId);
+  if (!d.project) return scanIdx;
+  return d.project.findIndex((e) => e.k === 'col' && e.index === scanIdx);
+}
+
+/** Every group of a GROUP BY on the space column lives on one node only when all chunks share one partitioning. */
+function groupsStayOnOneNode(d: DistributedScanPlan, groupBy: ExprNode[]): boolean {
+  const ht = d.table.hypertable!;
+  if (!ht.distributed) return true;
+  const sc = spaceColumnOut(d);
+  if (sc < 0 || !groupBy.some((g) => g.k === 'col' && g.index === sc)) return false;
+  const parts = new Set(ht.chunks.map((c) => c.numPartitions));
+  return parts.size <= 1;
+}
+
+export function distribute(plan: PlanNode): PlanNode {
+  const p = mapChildren(plan, distribute);
+  switch (p.op) {
+    case 'scan':
+      return p.table.hypertable ? toDistributed(p) : p;
+    case 'project': {
+      const d = p.input;
+      if (d.op === 'dscan' && !d.withRowId && !d.project && !d.aggregate && d.sort === undefined && d.limit === undefined && p.exprs.every(pushable)) {
+        return { ...d, project: p.exprs, types: p.types };
+      }
+      return p;
+    }
+    case 'aggregate': {
+      const d = p.input;
+      if (d.op !== 'dscan' || d.withRowId || d.aggregate || d.sort || d.limit !== undefined || !p.groupBy.every(pushable) || !p.aggs.every(aggPushable)) return p;
+      const full = groupsStayOnOneNode(d, p.groupBy);
+      return {
+        ...d,
+        aggregate: { groupBy: p.groupBy, aggs: p.aggs, mode: full ? 'full' : 'partial' },
+        combine: full ? 'append' : 'finalize',
+        types: p.types,
+      };
+    }
+    case 'sort': {
+      const d = p.input;
+      if (p.limit === undefined || d.op !== 'dscan' || d.withRowId || d.combine !== 'append' || d.sort || d.limit !== undefined || !p.keys.every((k) => pushable(k.expr))) return p;
+      return { ...p, input: { ...d, sort: p.keys, limit: p.limit, combine: 'merge' } };
+    }
+    case 'limit': {
+      const d = p.input;
+      const lim = p.limit?.k === 'const' ? (p.limit.value as number | null) : null;
+      const off = p.offset === null ? 0 : p.offset.k === 'const' ? (p.offset.value as number | null) : null;
+      if (d.op !== 'dscan' || d.withRowId || d.combine !== 'append' || d.sort || d.limit !== undefined || lim === null || off === null) return p;
+      return { ...p, input: { ...d, limit: lim + off } };
+    }
+    default:
+      return p;
+  }
+}

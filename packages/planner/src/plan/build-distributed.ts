@@ -1,0 +1,107 @@
+/**
+ * Executing a DataNodeScan: exclude chunks for this execution's parameters,
+ * group the surviving chunks by the replica node each is read from, run the
+ * fragment on every node, and combine on the access node.
+ */
+import type { EvalContext } from '../../../storage/src/expr/expr.js';
+import type { Batch } from '../../../storage/src/vector.js';
+import { getValue } from '../../../storage/src/vector.js';
+import { compileExpr } from '../../../storage/src/expr/compile.js';
+import type { BatchStats } from '../../../storage/src/table/index.js';
+import { fragmentSource, type FragmentChunk, type FragmentSpec } from '../../../storage/src/node/fragment.js';
+import { appendOp, hashAggregateOp, type BatchSource } from '../../../storage/src/ops/index.js';
+import type { ExprNode } from '../../../storage/src/expr/expr.js';
+import type { DistributedScanPlan } from './nodes.js';
+import type { ExecEnv } from './build.js';
+import { survivingChunks } from './chunk-exclusion.js';
+import { readReplica, scanHypertable } from './hypertable-scan.js';
+import type { ChunkInfo } from '../catalog/hypertable.js';
+import { openDimension } from '../catalog/hypertable.js';
+
+export function fragmentOf(plan: DistributedScanPlan): FragmentSpec {
+  return {
+    columnIds: plan.columnIds,
+    filter: plan.filter,
+    project: plan.project,
+    aggregate: plan.aggregate
+      ? {
+          groupBy: plan.aggregate.groupBy,
+          aggregates: plan.aggregate.aggs.map((a) => ({ agg: a.agg, args: a.args, distinct: a.distinct, filter: a.filter, orderBy: a.orderBy, directArgs: a.directArgs })),
+          mode: plan.aggregate.mode,
+        }
+      : undefined,
+    sort: plan.sort,
+    limit: plan.limit,
+  };
+}
+
+/** Chunks per reading node, in node order of first appearance. */
+export function chunksByNode(plan: DistributedScanPlan, env: { catalog: ExecEnv['catalog'] }, ctx: EvalContext | null): Map<string, ChunkInfo[]> {
+  const byNode = new Map<string, ChunkInfo[]>();
+  for (const c of survivingChunks(plan.table, plan.exclusion, ctx)) {
+    const { node } = readReplica(env.catalog, c);
+    let l = byNode.get(node);
+    if (!l) byNode.set(node, (l = []));
+    l.push(c);
+  }
+  return byNode;
+}
+
+/** Skip sealed batches whose time range cannot match the bounds (min/max statistics). */
+function batchSkipper(plan: DistributedScanPlan, ctx: EvalContext): ((s: BatchStats) => boolean) | undefined {
+  const bounds = plan.exclusion.time;
+  if (bounds.length === 0) return undefined;
+  const timeId = openDimension(plan.table.hypertable!).columnId;
+  let lo = -Infinity;
+  let hi = Infinity;
+  for (const b of bounds) {
+    const v = getConst(b.value, ctx);
+    if (typeof v !== 'number') return undefined;
+    if (b.op === '>' || b.op === '>=' || b.op === '=') lo = Math.max(lo, v);
+    if (b.op === '<' || b.op === '<=' || b.op === '=') hi = Math.min(hi, v);
+  }
+  return (s) => {
+    const c = s.column(timeId);
+    if (!c || typeof c.min !== 'number' || typeof c.max !== 'number') return false;
+    return c.max < lo || c.min > hi;
+  };
+}
+
+function getConst(e: ExprNode, ctx: EvalContext): unknown {
+  return getValue(compileExpr(e)({ length: 1, columns: [] }, ctx), 0);
+}
+
+export function buildDistributedScan(plan: DistributedScanPlan, env: ExecEnv): BatchSource {
+  if (plan.withRowId) {
+    // UPDATE / DELETE read through the access node with chunk-qualified row ids
+    return (ctx) => scanHypertable(env.catalog, plan.table, survivingChunks(plan.table, plan.exclusion, ctx), (s) => env.tables.read(s), plan.columnIds, true);
+  }
+  const spec = fragmentOf(plan);
+  const nodeSources = (ctx: EvalContext): BatchSource[] => {
+    const skip = batchSkipper(plan, ctx);
+    const out: BatchSource[] = [];
+    for (const [node, chunks] of chunksByNode(plan, env, ctx)) {
+      const fchunks: FragmentChunk[] = chunks.map((c) => ({ version: env.tables.read(c.stores.get(node)!), skip }));
+      const src = fragmentSource(spec, fchunks);
+      const observe = env.onFragmentRows;
+      out.push(observe ? function* counted(c: EvalContext) {
+        let n = 0;
+        for (const b of src(c)) {
+          n += b.length;
+          yield b;
+        }
+        observe(node, n);
+      } : src);
+    }
+    return out;
+  };
+  if (plan.combine === 'finalize') {
+    // the partial output is the group keys then one state column per aggregate
+    const keyCols: ExprNode[] = plan.aggregate!.groupBy.map((g, i) => ({ k: 'col', type: g.type, index: i }));
+    return (ctx) => {
+      const partials = appendOp(nodeSources(ctx));
+      return hashAggregateOp(partials, { groupBy: keyCols, aggregates: spec.aggregate!.aggregates, mode: 'final' })(ctx);
+    };
+  }
+  return (ctx) => appendOp(nodeSources(ctx))(ctx) as Iterable<Batch>;
+}
