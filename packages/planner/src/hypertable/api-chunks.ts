@@ -47,14 +47,9 @@ export function timeColumnType(table: TableInfo): SqlType {
 const INTEGER_TYPES = new Set(['int2', 'int4', 'int8']);
 const TIME_TYPES = new Set(['timestamp', 'timestamptz', 'date']);
 
-/**
- * The declared types of the call's arguments, when the procedure framework
- * passes them (`ProcedureContext.argTypes`). Without them a number is taken to
- * be a value of the time column's own type.
- */
+/** The bound type of an argument; without it a number is taken to be a value of the time column's own type. */
 function argTypeOf(ctx: ProcedureContext, index: number): SqlType | undefined {
-  const types = (ctx as ProcedureContext & { argTypes?: readonly (SqlType | undefined)[] }).argTypes;
-  return types?.[index];
+  return ctx.argTypes?.[index];
 }
 
 function invalidArgType(arg: SqlType, time: SqlType): SqlError {

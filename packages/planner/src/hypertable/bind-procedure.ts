@@ -56,15 +56,18 @@ export function bindProcedure(call: FuncCallExpr, proc: Procedure, ctx: QueryCon
   const session = ctx.stmt.session;
   const compiled = args.map((a) => (a ? compileExpr(a) : null));
   const types = [...proc.returns.map((r) => r.type), T.record];
+  const argTypes = args.map((a) => a?.type);
   const plan: PlanNode = {
     op: 'rows',
     label: proc.name,
     types,
     rows: (ectx) => {
       const values: Value[] = compiled.map((c, i) => (c ? getValue(c({ length: 1, columns: [] }, ectx), 0) : (proc.params[i]!.default ?? null)));
-      const rows = proc.run(values, { session, eval: ectx, notice: (m) => session.notice?.(m) });
+      const rows = proc.run(values, { session, eval: ectx, notice: (m) => session.notice?.(m), argTypes });
       return rows.map((r) => [...r, r]);
     },
   };
-  return { plan, names: [...proc.returns.map((r) => r.name), proc.name] };
+  // the whole-row column is named after the procedure unless its only output column already is (show_chunks)
+  const recordName = proc.returns.some((r) => r.name === proc.name) ? `${proc.name}.record` : proc.name;
+  return { plan, names: [...proc.returns.map((r) => r.name), recordName] };
 }

@@ -20,6 +20,8 @@ export interface ProcedureContext {
   session: StatementSession;
   eval: EvalContext;
   notice(message: string): void;
+  /** bound types of the arguments (undefined where the default applies): "any" parameters need them */
+  argTypes?: readonly (SqlType | undefined)[];
 }
 
 export interface Procedure {

@@ -111,6 +111,12 @@ export function distribute(plan: PlanNode): PlanNode {
       if (p.limit === undefined || d.op !== 'dscan' || d.withRowId || d.combine !== 'append' || d.sort || d.limit !== undefined || !p.keys.every((k) => pushable(k.expr))) return p;
       return { ...p, input: { ...d, sort: p.keys, limit: p.limit, combine: 'merge' } };
     }
+    case 'firstpergroup': {
+      // each node keeps its own winners; the access node picks among them
+      const d = p.input;
+      if (d.op !== 'dscan' || d.withRowId || d.aggregate || d.sort || d.limit !== undefined || d.firstPerGroup || !p.order.every((o) => pushable(o.expr))) return p;
+      return { ...p, input: { ...d, firstPerGroup: { on: p.on, order: p.order } } };
+    }
     case 'limit': {
       const d = p.input;
       const lim = p.limit?.k === 'const' ? (p.limit.value as number | null) : null;

@@ -4,6 +4,7 @@ import { pushDownFilters } from './pushdown-filter.js';
 import { pruneColumns } from './prune-columns.js';
 import { removeIdentityProjections } from './remove-identity-projection.js';
 import { distribute } from './distribute.js';
+import { distinctOnWithoutSort } from './distinct-on.js';
 
 export type Rule = (plan: PlanNode) => PlanNode;
 
@@ -11,6 +12,7 @@ export const RULES: readonly { name: string; apply: Rule }[] = [
   { name: 'pushdown_filter', apply: pushDownFilters },
   { name: 'prune_columns', apply: pruneColumns },
   { name: 'remove_identity_projection', apply: removeIdentityProjections },
+  { name: 'distinct_on_without_sort', apply: distinctOnWithoutSort },
   { name: 'distribute', apply: distribute },
 ];
 

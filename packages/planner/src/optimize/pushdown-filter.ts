@@ -104,6 +104,7 @@ export function mapChildren(plan: PlanNode, f: (p: PlanNode) => PlanNode): PlanN
     case 'sort':
     case 'limit':
     case 'distinct':
+    case 'firstpergroup':
       return { ...plan, input: f(plan.input) } as PlanNode;
     case 'join':
     case 'setop':

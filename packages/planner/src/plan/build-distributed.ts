@@ -30,6 +30,7 @@ export function fragmentOf(plan: DistributedScanPlan): FragmentSpec {
           mode: plan.aggregate.mode,
         }
       : undefined,
+    firstPerGroup: plan.firstPerGroup,
     sort: plan.sort,
     limit: plan.limit,
   };

@@ -101,6 +101,8 @@ export function buildPlan(plan: PlanNode, env: ExecEnv): BatchSource {
       return () => env.workTables.get(plan.workTableId) ?? [];
     case 'dscan':
       return buildDistributedScan(plan, env);
+    case 'firstpergroup':
+      return ops.firstPerGroupOp(buildPlan(plan.input, env), plan.on, plan.order);
     case 'rows': {
       const types = plan.types;
       return (ctx) => {

@@ -90,6 +90,7 @@ export function outputLabels(p: PlanNode): string[] {
     case 'sort':
     case 'limit':
     case 'distinct':
+    case 'firstpergroup':
       return outputLabels(p.input);
     case 'setop':
       return outputLabels(p.left);
@@ -167,6 +168,10 @@ function describe(p: PlanNode): { title: string; details: string[]; children: Pl
       return { title: `Result (${p.label})`, details: [], children: [] };
     case 'dscan':
       return { title: 'Custom Scan (DataNodeScan)', details: [], children: [] };
+    case 'firstpergroup': {
+      const input = inputLabels(p.input);
+      return { title: `First Row Per Group (DISTINCT ON ${p.on.map((i) => input[i]).join(', ')})`, details: p.order.length ? [`Order: ${p.order.map((k) => `${exprText(k.expr, input)}${k.desc ? ' DESC' : ''}`).join(', ')}`] : [], children: [p.input] };
+    }
   }
 }
 
@@ -175,6 +180,7 @@ function fragmentLines(p: Extract<PlanNode, { op: 'dscan' }>): string[] {
   const scan = p.columnIds.map((id) => `${p.alias}.${p.table.columns.find((c) => c.id === id)?.name ?? `#${id}`}`);
   const stage = p.project ? p.project.map((e) => exprText(e, scan)) : scan;
   const lines: string[] = [];
+  if (p.firstPerGroup) lines.push(`First Row Per Group (DISTINCT ON ${p.firstPerGroup.on.map((i) => stage[i]).join(', ')})`);
   if (p.sort) lines.push(`${p.limit !== undefined ? `Top-N Sort (limit ${p.limit})` : 'Sort'}: ${p.sort.map((k) => `${exprText(k.expr, outputLabels({ ...p, sort: undefined, limit: undefined }))}${k.desc ? ' DESC' : ''}`).join(', ')}`);
   else if (p.limit !== undefined) lines.push(`Limit: ${p.limit}`);
   if (p.aggregate) {

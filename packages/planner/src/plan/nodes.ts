@@ -44,7 +44,16 @@ export type PlanNode =
   | RecursiveCtePlan
   | WorkTablePlan
   | RowsPlan
-  | DistributedScanPlan;
+  | DistributedScanPlan
+  | FirstPerGroupPlan;
+
+/** DISTINCT ON without a sort: the first row per `on` group in `order` order. */
+export interface FirstPerGroupPlan extends Base {
+  op: 'firstpergroup';
+  input: PlanNode;
+  on: number[];
+  order: SortKey[];
+}
 
 interface Base {
   readonly types: SqlType[];
@@ -209,6 +218,8 @@ export interface DistributedScanPlan extends Base {
   aggregate?: { groupBy: ExprNode[]; aggs: AggCall[]; mode: 'full' | 'partial' };
   sort?: SortKey[];
   limit?: number;
+  /** DISTINCT ON pre-reduction on each node (after project) */
+  firstPerGroup?: { on: number[]; order: SortKey[] };
   /** how the access node combines node outputs */
   combine: 'append' | 'finalize' | 'merge';
   /** chunk exclusion predicates over the scanned columns (evaluated per execution) */

@@ -24,6 +24,7 @@ import { newBinding, rootContext, runQuery, planSelect } from './select.js';
 import { tableScope } from './dml-common.js';
 import { toStoreBatch } from './dml-common.js';
 import { rowsToBatch } from './insert.js';
+import { readReplica } from '../plan/hypertable-scan.js';
 
 function schemaOf(session: StatementSession, schema?: string): string {
   if (schema) {
@@ -130,6 +131,48 @@ function storeFor(table: TableInfo): TableStore {
   });
 }
 
+// ---- hypertables: DDL reaches the root table's store (the template new chunks copy) and every chunk replica
+
+/** Every chunk replica store of a hypertable, on every data node. */
+function chunkStores(table: TableInfo): TableStore[] {
+  return table.hypertable ? table.hypertable.chunks.flatMap((c) => [...c.stores.values()]) : [];
+}
+
+/** The root store and all chunk replicas: where a schema change must be applied. */
+function allStores(table: TableInfo): TableStore[] {
+  return table.store ? [table.store, ...chunkStores(table)] : [];
+}
+
+/** Committed + own rows of the table (one replica per chunk for hypertables). */
+function readStores(table: TableInfo, session: StatementSession): TableStore[] {
+  if (!table.hypertable) return table.store ? [table.store] : [];
+  return [table.store!, ...table.hypertable.chunks.map((c) => readReplica(session.catalog, c).store)];
+}
+
+function hasRows(table: TableInfo): boolean {
+  return allStores(table).some((s) => s.latest().rowCount > 0);
+}
+
+/** TimescaleDB: a unique index (PRIMARY KEY, UNIQUE) must cover every partitioning column (TS103). */
+function checkHypertableUnique(table: TableInfo, columnIds: readonly number[]): void {
+  for (const d of table.hypertable?.dimensions ?? []) {
+    if (!columnIds.includes(d.columnId)) {
+      const col = table.columns.find((c) => c.id === d.columnId)!;
+      throw new SqlError('TS103', `cannot create a unique index without the column "${col.name}" (used in partitioning)`);
+    }
+  }
+}
+
+/** Add a unique key to the root store and to each chunk replica (named like Catalog.createChunk names them); undone on ROLLBACK. */
+function addUniqueKeyEverywhere(table: TableInfo, spec: { name: string; columnIds: number[]; primary: boolean }, session: StatementSession): void {
+  const targets: [TableStore, string][] = [[table.store!, spec.name]];
+  for (const c of table.hypertable?.chunks ?? []) for (const st of c.stores.values()) targets.push([st, `${c.id}_${spec.name}`]);
+  for (const [st, name] of targets) {
+    st.addUniqueKey({ ...spec, name });
+    session.undo.push(() => st.dropUniqueKey(name));
+  }
+}
+
 export function createTable(stmt: CreateTableStmt, session: StatementSession, params: readonly Value[]): StatementResult {
   const schema = schemaOf(session, stmt.name.schema);
   if (session.catalog.findTable(schema, stmt.name.name) || session.catalog.findIndex(schema, stmt.name.name)) {
@@ -173,6 +216,9 @@ export function dropObjects(stmt: DropStmt, session: StatementSession, notice: (
   const tag = `DROP ${stmt.objectType.toUpperCase()}`;
   for (const name of stmt.names) {
     if (stmt.objectType === 'schema') {
+      if (stmt.cascade) {
+        for (const t of session.catalog.listHypertables()) if (t.schema === name.name) session.catalog.dropChunks(t, [...t.hypertable!.chunks], session.undo);
+      }
       if (!session.catalog.dropSchema(name.name, stmt.ifExists, stmt.cascade, session.undo)) notice(`schema "${name.name}" does not exist, skipping`);
       continue;
     }
@@ -201,6 +247,8 @@ export function dropObjects(stmt: DropStmt, session: StatementSession, notice: (
       }
       throw new SqlError(SQLSTATE.undefinedTable, `${wantKind} "${name.name}" does not exist`);
     }
+    // a hypertable's chunks go with it (their stores leave the data nodes; ROLLBACK re-attaches them)
+    if (t.hypertable) session.catalog.dropChunks(t, [...t.hypertable.chunks], session.undo);
     session.catalog.dropTable(t, session.undo);
   }
   return { command: tag, rowCount: null };
@@ -232,11 +280,10 @@ export function createIndex(stmt: CreateIndexStmt, session: StatementSession, no
   }
   if (stmt.unique && table.store) {
     const ids = cols.map((n) => table.columns.find((c) => c.name === n)!.id);
-    const spec = { name, columnIds: ids, primary: false };
-    table.store.addUniqueKey(spec);
+    checkHypertableUnique(table, ids);
+    addUniqueKeyEverywhere(table, { name, columnIds: ids, primary: false }, session);
     table.constraints.push({ name, kind: 'unique', columnIds: ids });
     session.undo.push(() => {
-      table.store!.dropUniqueKey(name);
       table.constraints = table.constraints.filter((c) => c.name !== name);
     });
   }
@@ -277,6 +324,8 @@ export function truncate(stmt: TruncateStmt, session: StatementSession): Stateme
   });
   for (const t of tables) {
     session.write(t.store!).truncate();
+    // TimescaleDB's TRUNCATE of a hypertable drops its chunks
+    if (t.hypertable) session.catalog.dropChunks(t, [...t.hypertable.chunks], session.undo);
     if (stmt.restartIdentity) {
       for (const c of t.columns) if (c.serialSequence) {
         const s = session.catalog.sequences.get(c.serialSequence);
@@ -323,14 +372,16 @@ function alterAction(table: TableInfo, action: AlterTableStmt['actions'][number]
         fill = getValue(compileExpr(col.default)({ length: 1, columns: [] }, ctx), 0);
       }
       if (col.serialSequence) throw new SqlError(SQLSTATE.featureNotSupported, 'adding a serial column to an existing table is not supported yet');
-      if (col.notNull && fill === null && table.store && table.store.latest().rowCount > 0) {
+      if (col.notNull && fill === null && hasRows(table)) {
         throw new SqlError(SQLSTATE.notNullViolation, `column "${col.name}" of relation "${table.name}" contains null values`);
       }
-      table.store?.addColumn({ id: col.id, name: col.name, type: col.type, notNull: col.notNull }, fill);
+      if (table.hypertable && (action.column.primaryKey || action.column.unique)) checkHypertableUnique(table, [col.id]);
+      const stores = allStores(table);
+      for (const st of stores) st.addColumn({ id: col.id, name: col.name, type: col.type, notNull: col.notNull }, fill);
       table.columns.push(col);
       undo.push(() => {
         table.columns = table.columns.filter((c) => c !== col);
-        table.store?.dropColumn(col.id);
+        for (const st of stores) st.dropColumn(col.id);
       });
       if (action.column.primaryKey) table.constraints.push(addConstraint(table, { kind: 'primary_key', columns: [col.name] }, session));
       if (action.column.unique) table.constraints.push(addConstraint(table, { kind: 'unique', columns: [col.name] }, session));
@@ -342,6 +393,9 @@ function alterAction(table: TableInfo, action: AlterTableStmt['actions'][number]
         if (action.ifExists) return;
         throw new SqlError(SQLSTATE.undefinedColumn, `column "${action.name}" of relation "${table.name}" does not exist`);
       }
+      if (table.hypertable?.dimensions.some((d) => d.columnId === col.id)) {
+        throw new SqlError(SQLSTATE.invalidTableDefinition, 'cannot drop column named in partition key', { detail: 'Cannot drop column that is a hypertable partitioning (space or time) dimension.' });
+      }
       const before = table.columns;
       const beforeConstraints = table.constraints;
       table.columns = table.columns.filter((c) => c !== col);
@@ -351,6 +405,8 @@ function alterAction(table: TableInfo, action: AlterTableStmt['actions'][number]
       session.onCommit(() => {
         for (const c of droppedKeys) table.store?.dropUniqueKey(c.name);
         table.store?.dropColumn(col.id);
+        // chunk replicas as they are at commit, including chunks created later in the transaction
+        for (const st of chunkStores(table)) if (st.columns.some((c) => c.id === col.id)) st.dropColumn(col.id);
       });
       undo.push(() => {
         table.columns = before;
@@ -385,18 +441,19 @@ function alterAction(table: TableInfo, action: AlterTableStmt['actions'][number]
     }
     case 'set_not_null': {
       const col = findColumn(table, action.column);
-      if (table.store) {
-        for (const sb of session.read(table.store!).scan([col.id])) {
+      for (const store of readStores(table, session)) {
+        for (const sb of session.read(store).scan([col.id])) {
           const v = sb.batch.columns[0]!;
           for (let i = 0; i < sb.batch.length; i++) if (getValue(v, i) === null) throw new SqlError(SQLSTATE.notNullViolation, `column "${col.name}" of relation "${table.name}" contains null values`);
         }
       }
       const old = col.notNull;
       col.notNull = true;
-      table.store?.setNotNull?.(col.id, true);
+      const stores = allStores(table);
+      for (const st of stores) st.setNotNull(col.id, true);
       undo.push(() => {
         col.notNull = old;
-        table.store?.setNotNull?.(col.id, old);
+        for (const st of stores) st.setNotNull(col.id, old);
       });
       return;
     }
@@ -405,20 +462,24 @@ function alterAction(table: TableInfo, action: AlterTableStmt['actions'][number]
       if (table.constraints.some((c) => c.kind === 'primary_key' && c.columnIds.includes(col.id))) {
         throw new SqlError(SQLSTATE.invalidTableDefinition, `column "${col.name}" is in a primary key`);
       }
+      if (table.hypertable?.dimensions.some((d) => d.kind === 'open' && d.columnId === col.id)) {
+        throw new SqlError('TS101', 'cannot drop not-null constraint from a time-partitioned column');
+      }
       const old = col.notNull;
       col.notNull = false;
-      table.store?.setNotNull?.(col.id, false);
+      const stores = allStores(table);
+      for (const st of stores) st.setNotNull(col.id, false);
       undo.push(() => {
         col.notNull = old;
-        table.store?.setNotNull?.(col.id, old);
+        for (const st of stores) st.setNotNull(col.id, old);
       });
       return;
     }
     case 'add_constraint': {
       const c = addConstraint(table, action.constraint, session);
       if (c.kind !== 'check' && table.store) {
-        table.store.addUniqueKey({ name: c.name, columnIds: c.columnIds, primary: c.kind === 'primary_key' });
-        undo.push(() => table.store!.dropUniqueKey(c.name));
+        checkHypertableUnique(table, c.columnIds);
+        addUniqueKeyEverywhere(table, { name: c.name, columnIds: c.columnIds, primary: c.kind === 'primary_key' }, session);
       }
       table.constraints.push(c);
       undo.push(() => (table.constraints = table.constraints.filter((x) => x !== c)));

@@ -8,7 +8,7 @@ import type { ExprNode, EvalContext } from '../expr/expr.js';
 import type { Batch } from '../vector.js';
 import type { TableVersion } from '../table/index.js';
 import type { BatchStats } from '../table/index.js';
-import { filterOp, projectOp, hashAggregateOp, sortOp, limitOp } from '../ops/index.js';
+import { filterOp, projectOp, hashAggregateOp, sortOp, limitOp, firstPerGroupOp } from '../ops/index.js';
 import type { AggCallSpec, BatchSource, SortKeySpec } from '../ops/index.js';
 
 export interface FragmentSpec {
@@ -17,6 +17,8 @@ export interface FragmentSpec {
   filter?: ExprNode;
   project?: ExprNode[];
   aggregate?: { groupBy: ExprNode[]; aggregates: AggCallSpec[]; mode: 'full' | 'partial' };
+  /** DISTINCT ON pre-reduction: first row per group of `on` columns in `order` order */
+  firstPerGroup?: { on: number[]; order: SortKeySpec[] };
   sort?: SortKeySpec[];
   /** rows to keep after sort (top-N), or to stop after without sort */
   limit?: number;
@@ -40,6 +42,7 @@ export function fragmentSource(spec: FragmentSpec, chunks: readonly FragmentChun
   };
   if (spec.filter) source = filterOp(source, spec.filter);
   if (spec.project) source = projectOp(source, spec.project);
+  if (spec.firstPerGroup) source = firstPerGroupOp(source, spec.firstPerGroup.on, spec.firstPerGroup.order);
   if (spec.aggregate) source = hashAggregateOp(source, { groupBy: spec.aggregate.groupBy, aggregates: spec.aggregate.aggregates, mode: spec.aggregate.mode });
   if (spec.sort) source = sortOp(source, spec.sort, spec.limit);
   if (spec.limit !== undefined) source = limitOp(source, spec.limit, 0);

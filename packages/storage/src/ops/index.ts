@@ -9,3 +9,4 @@ export type { SortKeySpec } from './sort.js';
 export { sortOp } from './sort.js';
 export { limitOp } from './limit.js';
 export { distinctOp } from './distinct.js';
+export { firstPerGroupOp } from './first-per-group.js';
