@@ -8,6 +8,7 @@
 import type { ExprNode } from '../../../storage/src/expr/expr.js';
 import type { PlanNode, SortKey } from '../plan/nodes.js';
 import { mapColumns, referencedColumns } from '../bind/expr-key.js';
+import { mapChildren } from './pushdown-filter.js';
 
 type Remap = (i: number) => number;
 
@@ -107,10 +108,14 @@ function pruneChildren(plan: PlanNode): PlanNode {
   switch (plan.op) {
     case 'window':
     case 'distinct':
+    case 'gapfill':
       return { ...plan, input: pruneColumns(plan.input) } as PlanNode;
     case 'join':
     case 'setop':
       return { ...plan, left: pruneColumns(plan.left), right: pruneColumns(plan.right) } as PlanNode;
+    case 'cte':
+      // a WITH query's consumers read all of its columns; prune inside its body (once per CTE)
+      return mapChildren(plan, pruneColumns);
     case 'recursive':
       return plan;
     default:

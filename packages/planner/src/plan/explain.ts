@@ -86,6 +86,10 @@ export function outputLabels(p: PlanNode): string[] {
     }
     case 'join':
       return [...outputLabels(p.left), ...outputLabels(p.right)];
+    case 'gapfill': {
+      const input = outputLabels(p.input);
+      return [...input, ...p.markers.map((m) => `${m.kind}(${input[m.argIndex]})`)];
+    }
     case 'filter':
     case 'sort':
     case 'limit':
@@ -168,6 +172,8 @@ function describe(p: PlanNode): { title: string; details: string[]; children: Pl
       return { title: `Result (${p.label})`, details: [], children: [] };
     case 'dscan':
       return { title: 'Custom Scan (DataNodeScan)', details: [], children: [] };
+    case 'gapfill':
+      return { title: 'Custom Scan (GapFill)', details: p.markers.length ? [`Fill: ${p.markers.map((m) => `${m.kind}(${inputLabels(p.input)[m.argIndex]})`).join(', ')}`] : [], children: [p.input] };
     case 'firstpergroup': {
       const input = inputLabels(p.input);
       return { title: `First Row Per Group (DISTINCT ON ${p.on.map((i) => input[i]).join(', ')})`, details: p.order.length ? [`Order: ${p.order.map((k) => `${exprText(k.expr, input)}${k.desc ? ' DESC' : ''}`).join(', ')}`] : [], children: [p.input] };
@@ -203,9 +209,15 @@ export interface ExplainOptions {
 
 export function explainPlan(plan: PlanNode, opts: ExplainOptions = {}): string[] {
   const lines: string[] = [];
+  const printedCtes = new Set<object>();
   const walk = (p: PlanNode, depth: number) => {
     if (p.op === 'dscan') return walkDistributed(p, depth);
     const d = describe(p);
+    if (p.op === 'cte' && !printedCtes.has(p.cte)) {
+      // the body of a WITH query is shown once, under its first reference
+      printedCtes.add(p.cte);
+      d.children = [p.cte.plan];
+    }
     const pad = depth === 0 ? '' : `${' '.repeat(depth * 6 - 6)}  ->  `;
     lines.push(`${pad}${d.title}`);
     const detailPad = depth === 0 ? '  ' : ' '.repeat(depth * 6 + 2);
