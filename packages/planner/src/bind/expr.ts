@@ -19,6 +19,7 @@ import { exprKey } from './expr-key.js';
 import { bindAggregateCall, bindWindowCall } from './aggregate-call.js';
 import { bindSubquery } from './subquery.js';
 import { bindSpecialFunction } from './special-functions.js';
+import { bindGapfillMarker } from './gapfill.js';
 
 export function resolveType(t: TypeName): SqlType {
   return parseTypeName(t.name, t.modifiers, t.arrayDims);
@@ -368,6 +369,7 @@ function bindCase(e: Extract<Expr, { kind: 'case' }>, ctx: QueryContext): ExprNo
 function bindFunc(e: FuncCallExpr, ctx: QueryContext): ExprNode {
   if (e.over) return bindWindowCall(e, ctx);
   if (isAggregateName(e.name)) return bindAggregateCall(e, ctx);
+  if ((e.name === 'locf' || e.name === 'interpolate') && !e.schema) return bindGapfillMarker(e, ctx);
   if (e.distinct || e.orderBy.length > 0 || e.filter || e.withinGroup.length > 0) {
     throw new SqlError(SQLSTATE.wrongObjectType, `${e.distinct ? 'DISTINCT' : e.filter ? 'FILTER' : 'ORDER BY'} specified, but ${e.name} is not an aggregate function`, { position: e.position });
   }

@@ -18,6 +18,7 @@ import { bindFromList } from './from.js';
 import { WINDOW_PLACEHOLDER_BASE } from './aggregate-call.js';
 import { buildWindowStages } from './window-stages.js';
 import { findProcedure } from '../hypertable/index.js';
+import { rewriteGapfill, setupGapfill, enableMarkers, checkMarkerTargets, buildGapfillStage, type GapfillState } from './gapfill.js';
 
 export interface BoundQuery {
   plan: PlanNode;
@@ -290,7 +291,9 @@ function liftSetReturning(core: SelectCore): SelectCore {
 }
 
 function bindCore(rawCore: SelectCore, stmt: SelectStmt | undefined, ctx: QueryContext): BoundQuery {
-  const core = liftSetReturning(rawCore);
+  // time_bucket_gapfill(…) binds as time_bucket(…); a GROUP BY query gets a GapFill stage
+  const gapfillAst = rewriteGapfill(liftSetReturning(rawCore), stmt);
+  const core = gapfillAst.core;
   const from = bindFromList(core.from, ctx);
   let plan = from.plan;
   const scope = from.scope;
@@ -298,12 +301,14 @@ function bindCore(rawCore: SelectCore, stmt: SelectStmt | undefined, ctx: QueryC
   // keep correlation bookkeeping shared with ctx
   base.correlated = ctx.correlated;
   base.correlatedKeys = ctx.correlatedKeys;
+  let whereBound: ExprNode | undefined;
   if (core.where) {
     const w = bindExpr(core.where, { ...base, noAggregatesIn: 'WHERE', noWindowsIn: 'WHERE' });
     plan = { op: 'filter', input: plan, predicate: coerce(w, T.bool, ctx.stmt, 'implicit', () => `argument of WHERE must be type boolean, not type ${w.type.id}`), types: plan.types };
+    whereBound = plan.predicate;
   }
   const targets = expandTargets(core.targets, scope);
-  const orderBy = stmt?.orderBy ?? [];
+  const orderBy = gapfillAst.orderBy;
   const hasAgg = core.groupBy.length > 0 || !!core.having || astHas(targets.map((t) => t.ast), 'agg') || astHas(orderBy, 'agg');
   const hasWindow = astHas(targets.map((t) => t.ast), 'window') || astHas(orderBy, 'window');
 
@@ -318,6 +323,11 @@ function bindCore(rawCore: SelectCore, stmt: SelectStmt | undefined, ctx: QueryC
     }
     ectx = { ...base, agg: { preScope: scope, groupExprs, aggs: [], groupAsts }, noAggregatesIn: undefined };
   }
+  let gapfill: GapfillState | undefined;
+  if (hasAgg && gapfillAst.call) {
+    gapfill = setupGapfill(gapfillAst, ectx.agg!, whereBound, base);
+    enableMarkers(ectx.agg!, true);
+  }
   ectx.correlated = ctx.correlated;
   ectx.correlatedKeys = ctx.correlatedKeys;
   if (hasWindow) ectx.windows = { calls: [], baseWidth: 0 };
@@ -328,10 +338,13 @@ function bindCore(rawCore: SelectCore, stmt: SelectStmt | undefined, ctx: QueryC
       t.expr = ctx.setOpBranch && e.k === 'const' ? e : resolveUnknown(e, ctx.stmt);
     }
   }
+  if (gapfill) checkMarkerTargets(targets.map((t) => t.expr!), gapfill);
   let having: ExprNode | undefined;
   if (core.having) {
+    if (gapfill) enableMarkers(ectx.agg!, false);
     const h = bindExpr(core.having, { ...ectx, windows: undefined, noWindowsIn: 'HAVING' });
     having = coerce(h, T.bool, ctx.stmt, 'implicit');
+    if (gapfill) enableMarkers(ectx.agg!, true);
   }
   // ORDER BY: output column by ordinal or name, else an expression over the input
   const isDistinct = !!core.distinct;
@@ -379,6 +392,17 @@ function bindCore(rawCore: SelectCore, stmt: SelectStmt | undefined, ctx: QueryC
     if (having) plan = { op: 'filter', input: plan, predicate: having, types: plan.types };
   }
   let outputExprs = [...targets.map((t) => t.expr!), ...hidden];
+  if (gapfill) {
+    // TimescaleDB's GapFill sits above the aggregate and HAVING, below windows and the select list
+    const stage = buildGapfillStage(plan, gapfill);
+    plan = stage.plan;
+    outputExprs = outputExprs.map(stage.remap);
+    for (const c of ectx.windows?.calls ?? []) {
+      c.spec = { ...c.spec, args: c.spec.args.map(stage.remap), ...(c.spec.filter ? { filter: stage.remap(c.spec.filter) } : {}) } as typeof c.spec;
+      c.partitionBy = c.partitionBy.map(stage.remap);
+      c.orderBy = c.orderBy.map((o) => ({ ...o, expr: stage.remap(o.expr) }));
+    }
+  }
   if (hasWindow) {
     const stage = buildWindowStages(plan, ectx.windows!.calls);
     plan = stage.plan;

@@ -105,6 +105,7 @@ export function mapChildren(plan: PlanNode, f: (p: PlanNode) => PlanNode): PlanN
     case 'limit':
     case 'distinct':
     case 'firstpergroup':
+    case 'gapfill':
       return { ...plan, input: f(plan.input) } as PlanNode;
     case 'join':
     case 'setop':

@@ -9,7 +9,7 @@ import { getValue } from '../../../storage/src/vector.js';
 import { compileExpr } from '../../../storage/src/expr/compile.js';
 import type { BatchStats } from '../../../storage/src/table/index.js';
 import { fragmentSource, type FragmentChunk, type FragmentSpec } from '../../../storage/src/node/fragment.js';
-import { appendOp, hashAggregateOp, type BatchSource } from '../../../storage/src/ops/index.js';
+import { appendOp, filterOp, hashAggregateOp, type BatchSource } from '../../../storage/src/ops/index.js';
 import type { ExprNode } from '../../../storage/src/expr/expr.js';
 import type { DistributedScanPlan } from './nodes.js';
 import type { ExecEnv } from './build.js';
@@ -75,7 +75,8 @@ function getConst(e: ExprNode, ctx: EvalContext): unknown {
 export function buildDistributedScan(plan: DistributedScanPlan, env: ExecEnv): BatchSource {
   if (plan.withRowId) {
     // UPDATE / DELETE read through the access node with chunk-qualified row ids
-    return (ctx) => scanHypertable(env.catalog, plan.table, survivingChunks(plan.table, plan.exclusion, ctx), (s) => env.tables.read(s), plan.columnIds, true);
+    const scan: BatchSource = (ctx) => scanHypertable(env.catalog, plan.table, survivingChunks(plan.table, plan.exclusion, ctx), (s) => env.tables.read(s), plan.columnIds, true);
+    return plan.filter ? filterOp(scan, plan.filter) : scan;
   }
   const spec = fragmentOf(plan);
   const nodeSources = (ctx: EvalContext): BatchSource[] => {

@@ -20,6 +20,7 @@ import type { PlanNode, SubqueryDef } from './nodes.js';
 import { extractEquiKeys } from './equi-keys.js';
 import { scanHypertable } from './hypertable-scan.js';
 import { buildDistributedScan } from './build-distributed.js';
+import { gapfillOp } from '../exec/gapfill.js';
 
 export interface TableAccess {
   /** the version a statement reads: own writes inside a transaction, else the latest commit */
@@ -101,6 +102,8 @@ export function buildPlan(plan: PlanNode, env: ExecEnv): BatchSource {
       return () => env.workTables.get(plan.workTableId) ?? [];
     case 'dscan':
       return buildDistributedScan(plan, env);
+    case 'gapfill':
+      return gapfillOp(buildPlan(plan.input, env), { ...plan, inputTypes: plan.input.types });
     case 'firstpergroup':
       return ops.firstPerGroupOp(buildPlan(plan.input, env), plan.on, plan.order);
     case 'rows': {

@@ -45,7 +45,8 @@ export type PlanNode =
   | WorkTablePlan
   | RowsPlan
   | DistributedScanPlan
-  | FirstPerGroupPlan;
+  | FirstPerGroupPlan
+  | GapfillPlan;
 
 /** DISTINCT ON without a sort: the first row per `on` group in `order` order. */
 export interface FirstPerGroupPlan extends Base {
@@ -224,4 +225,45 @@ export interface DistributedScanPlan extends Base {
   combine: 'append' | 'finalize' | 'merge';
   /** chunk exclusion predicates over the scanned columns (evaluated per execution) */
   exclusion: import('./chunk-exclusion.js').ExclusionSpec;
+}
+
+/** A start/finish candidate of time_bucket_gapfill; `plusOne`: `time > x` / `time <= x` (one internal unit more). */
+export interface GapfillBound {
+  expr: ExprNode;
+  plusOne: boolean;
+}
+
+/** locf()/interpolate() computed by the GapFill node. */
+export interface GapfillMarker {
+  kind: 'locf' | 'interpolate';
+  type: SqlType;
+  /** input column holding the marker's argument */
+  argIndex: number;
+  /** locf: value before the range (evaluated over the gap row) */
+  prev?: ExprNode;
+  treatNullAsMissing: boolean;
+  /** interpolate: (time, value) before / after the range */
+  before?: { time: ExprNode; value: ExprNode };
+  after?: { time: ExprNode; value: ExprNode };
+}
+
+/**
+ * TimescaleDB's GapFill custom scan: input sorted by the other group keys then the time bucket;
+ * emits every bucket in [start, finish) per group (missing ones with NULLs in the non-group
+ * columns) and appends one column per marker.
+ */
+export interface GapfillPlan extends Base {
+  op: 'gapfill';
+  input: PlanNode;
+  timeIndex: number;
+  groupIndexes: number[];
+  /** the time_bucket call of the GROUP BY (width, ts[, timezone]) */
+  bucket: Extract<ExprNode, { k: 'call' }>;
+  /** candidates: start = max, finish = min; start is aligned with time_bucket */
+  start: GapfillBound[];
+  finish: GapfillBound[];
+  /** `+`(advanceType, interval) for interval widths */
+  advanceFn?: string;
+  advanceType: SqlType;
+  markers: GapfillMarker[];
 }

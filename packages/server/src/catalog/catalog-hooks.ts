@@ -12,6 +12,7 @@ import { pgTypeName } from './pg-type.js';
 import { viewDefinition } from './pg-views.js';
 import { isVisible, relationByOid, relationDisplayName, resolveRelation, type CatalogContext } from './relations.js';
 import { EXTENSION_DESCRIPTIONS } from './pg-misc.js';
+import { quoteIdent } from '../../../storage/src/functions/string.js';
 
 function num(v: Value | undefined): number {
   return typeof v === 'number' ? v : Number(v);
@@ -37,6 +38,10 @@ export function catalogCall(ctx: CatalogContext, fn: string, args: readonly Valu
     case 'regclass_out': {
       const rel = relationByOid(ctx, num(args[0]));
       return rel ? relationDisplayName(ctx, rel) : String(args[0]);
+    }
+    case 'regnamespace_out': {
+      const ns = ctx.catalog.listSchemas().find((x) => x.oid === num(args[0]));
+      return ns ? quoteIdent(ns.name) : String(args[0]);
     }
     case 'relation_name':
       return relationByOid(ctx, num(args[0]))?.name ?? null;

@@ -3,6 +3,7 @@ import { Catalog } from '../../../planner/src/catalog/catalog.js';
 import type { PlanNode } from '../../../planner/src/plan/nodes.js';
 import type { Session } from './session.js';
 import { systemRelation } from '../catalog/pg-catalog.js';
+import { timescaledbRelation } from '../catalog/timescaledb-views.js';
 
 export class EngineCore {
   readonly catalog = new Catalog();
@@ -22,6 +23,6 @@ export class EngineCore {
 
   /** pg_catalog / information_schema relations and sequences; `oid` lets 'pg_class'::regclass resolve at bind time. */
   systemRelation(schema: string | undefined, name: string, session: Session): { plan: PlanNode; names: string[]; oid?: number } | undefined {
-    return systemRelation(this, session, schema, name);
+    return timescaledbRelation(this, session, schema, name) ?? systemRelation(this, session, schema, name);
   }
 }

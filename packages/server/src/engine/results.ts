@@ -5,8 +5,9 @@
 import type { SqlType } from '../../../storage/src/types/sql-type.js';
 import { typeOid } from '../../../storage/src/types/sql-type.js';
 import type { FormatContext, Interval, Value } from '../../../storage/src/types/values.js';
-import { MICROS_PER_DAY } from '../../../storage/src/types/values.js';
+import { DEFAULT_FORMAT_CONTEXT, MICROS_PER_DAY } from '../../../storage/src/types/values.js';
 import { formatText } from '../../../storage/src/types/text-io.js';
+import { isRegType, T, arrayOf } from '../../../storage/src/types/sql-type.js';
 import type { ResultColumn } from '../../../planner/src/statement/session.js';
 
 export interface FieldDef {
@@ -20,7 +21,7 @@ export interface FieldDef {
 }
 
 const TYPE_SIZES: Partial<Record<string, number>> = {
-  bool: 1, int2: 2, int4: 4, int8: 8, float4: 4, float8: 8, date: 4, time: 8, timestamp: 8, timestamptz: 8, interval: 16, oid: 4, regclass: 4, name: 64,
+  bool: 1, int2: 2, int4: 4, int8: 8, float4: 4, float8: 8, date: 4, time: 8, timestamp: 8, timestamptz: 8, interval: 16, oid: 4, regclass: 4, regtype: 4, regnamespace: 4, name: 64,
 };
 
 export function fieldDef(c: ResultColumn): FieldDef {
@@ -73,8 +74,48 @@ function localDateFromWallMicros(us: number): Date {
   return new Date(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds(), d.getUTCMilliseconds());
 }
 
-export function toJs(type: SqlType, v: Value, ctx: FormatContext): unknown {
+/** SessionHooks.catalog of the session the result belongs to (names OIDs for regclass output). */
+export type CatalogLookup = (fn: string, args: readonly Value[]) => Value | undefined;
+
+/**
+ * Whether a column needs the catalog to be printed: regclass (and regnamespace, regtype for
+ * catalog-only types) are OIDs at run time and storage's formatText has no catalog, so the
+ * server names them here, at result-formatting time, as PostgreSQL's output functions would.
+ */
+export function needsCatalog(type: SqlType): boolean {
+  return isRegType(type.id) || (type.id === 'array' && !!type.elem && needsCatalog(type.elem));
+}
+
+function regName(type: SqlType, oid: number, catalog: CatalogLookup): string | undefined {
+  if (oid === 0) return '-';
+  let v: Value | undefined;
+  if (type.id === 'regclass') v = catalog('regclass_out', [oid]);
+  else if (type.id === 'regnamespace') v = catalog('regnamespace_out', [oid]);
+  else if (type.id === 'regtype') {
+    const s = formatText(type, oid, DEFAULT_FORMAT_CONTEXT);
+    if (s !== String(oid)) return s;
+    v = catalog('type_name', [oid]);
+  }
+  return typeof v === 'string' ? v : undefined;
+}
+
+/** The text output of one value, with OID alias types named through the catalog when one is given. */
+export function outputText(type: SqlType, v: Value, ctx: FormatContext, catalog?: CatalogLookup): string {
+  if (catalog && v !== null) {
+    if (isRegType(type.id)) return regName(type, v as number, catalog) ?? formatText(type, v, ctx);
+    if (type.id === 'array' && type.elem && needsCatalog(type.elem)) {
+      const elem = type.elem;
+      const named = (x: Value): Value => (x === null ? null : Array.isArray(x) ? x.map(named) : outputText(elem, x, ctx, catalog));
+      return formatText(arrayOf(T.text), (v as Value[]).map(named), ctx);
+    }
+  }
+  return formatText(type, v, ctx);
+}
+
+export function toJs(type: SqlType, v: Value, ctx: FormatContext, catalog?: CatalogLookup): unknown {
   if (v === null) return null;
+  // node-postgres has no parser for the OID alias types: it hands out their text
+  if (catalog && needsCatalog(type)) return outputText(type, v, ctx, catalog);
   switch (type.id) {
     case 'bool':
     case 'int2':
@@ -117,6 +158,6 @@ export function toJs(type: SqlType, v: Value, ctx: FormatContext): unknown {
   }
 }
 
-export function toText(type: SqlType, v: Value, ctx: FormatContext): string | null {
-  return v === null ? null : formatText(type, v, ctx);
+export function toText(type: SqlType, v: Value, ctx: FormatContext, catalog?: CatalogLookup): string | null {
+  return v === null ? null : outputText(type, v, ctx, catalog);
 }

@@ -131,7 +131,7 @@ export class Session {
       case 'copy':
         throw new SqlError(SQLSTATE.featureNotSupported, 'COPY is only available through the wire protocol');
       case 'call':
-        throw new SqlError(SQLSTATE.undefinedFunction, `procedure ${stmt.call.name} does not exist`);
+      // CALL runs a TimescaleDB procedure inside the statement's transaction (statement/execute.ts)
       default:
         return this.inTransaction(inImplicitBlock, (s) => executeStatement(stmt, s, { params: params as readonly Value[], paramTypes, notice: (m) => this.notice(m) }), params);
     }

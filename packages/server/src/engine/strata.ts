@@ -9,7 +9,8 @@ import type { Value } from '../../../storage/src/types/values.js';
 import { SqlError, SQLSTATE } from '../../../storage/src/errors.js';
 import { EngineCore } from './core.js';
 import { Session } from './session.js';
-import { fieldDef, toJs, toText, type FieldDef } from './results.js';
+import { fieldDef, needsCatalog, toJs, toText, type FieldDef } from './results.js';
+import { catalogHook } from '../catalog/pg-catalog.js';
 import { DatabaseError, toSqlError } from './database-error.js';
 import { providedColumns, rowsToBatches, type BulkRows } from './bulk-insert.js';
 
@@ -99,13 +100,14 @@ export class StrataSession {
     const cols = r.columns ?? [];
     const fields = cols.map(fieldDef);
     const mode = options.rowMode ?? 'object';
+    const catalog = cols.some((c) => needsCatalog(c.type)) ? catalogHook(this.session.core, this.session) : undefined;
     const rows: unknown[] = [];
     for (const row of r.rows ?? []) {
-      if (mode === 'text') rows.push(row.map((v: Value, i: number) => toText(cols[i]!.type, v, ctx)));
-      else if (mode === 'array') rows.push(row.map((v: Value, i: number) => toJs(cols[i]!.type, v, ctx)));
+      if (mode === 'text') rows.push(row.map((v: Value, i: number) => toText(cols[i]!.type, v, ctx, catalog)));
+      else if (mode === 'array') rows.push(row.map((v: Value, i: number) => toJs(cols[i]!.type, v, ctx, catalog)));
       else {
         const o: Record<string, unknown> = {};
-        row.forEach((v: Value, i: number) => (o[cols[i]!.name] = toJs(cols[i]!.type, v, ctx)));
+        row.forEach((v: Value, i: number) => (o[cols[i]!.name] = toJs(cols[i]!.type, v, ctx, catalog)));
         rows.push(o);
       }
     }

@@ -17,7 +17,8 @@ import { SqlError, SQLSTATE } from '../../../storage/src/errors.js';
 import type { ParsedStatement } from '../../../planner/src/parse/ast.js';
 import type { ResultColumn, StatementResult } from '../../../planner/src/statement/session.js';
 import type { Session } from '../engine/session.js';
-import { fieldDef } from '../engine/results.js';
+import { fieldDef, needsCatalog, outputText } from '../engine/results.js';
+import { catalogHook } from '../catalog/pg-catalog.js';
 import { toSqlError } from '../engine/database-error.js';
 import { BackendWriter, FrameReader, InvalidUtf8Error, MessageReader, ProtocolError, type Frame } from './messages.js';
 import type { Authenticator } from './auth.js';
@@ -129,7 +130,7 @@ export class Connection {
     } catch (e) {
       if (e instanceof ProtocolError) return this.protocolViolation(e.message);
       if (this.phase !== 'ready') {
-        const err = toSqlError(e);
+        const err = toSqlError(e instanceof InvalidUtf8Error ? utf8Error(e) : e);
         if (err.code === SQLSTATE.internalError) this.logInternal(e);
         return this.fatal(err.code === SQLSTATE.internalError ? new SqlError(SQLSTATE.protocolViolation, err.message) : err);
       }
@@ -258,7 +259,8 @@ export class Connection {
           throw new SqlError(SQLSTATE.protocolViolation, `unexpected message type 0x${frame.type.charCodeAt(0).toString(16).padStart(2, '0')} during COPY from stdin`);
       }
     } catch (e) {
-      const err = abortCopy(state, e instanceof InvalidUtf8Error ? utf8Error(e) : e);
+      // a malformed CopyFail is an ERROR (08P01) ending the COPY, as PostgreSQL's pq_getmsgstring raises it
+      const err = abortCopy(state, e instanceof InvalidUtf8Error ? utf8Error(e) : e instanceof ProtocolError ? new SqlError(SQLSTATE.protocolViolation, e.message) : e);
       this.copyIn = null;
       this.continuation = null;
       this.sendError(err);
@@ -285,6 +287,8 @@ export class Connection {
     const nc = columns.length;
     const types: SqlType[] = columns.map((c) => c.type);
     const binary = columns.map((_, i) => formatOf(formats, i) === 1);
+    // regclass/regnamespace text output names OIDs through the session's catalog (engine/results.ts)
+    const catalog = types.some(needsCatalog) ? catalogHook(this.session!.core, this.session!) : undefined;
     const out = this.out;
     for (let r = from; r < to; r++) {
       const row = rows[r]!;
@@ -295,7 +299,7 @@ export class Connection {
         else if (binary[k]) {
           const b = encodeBinary(types[k]!, v, ctx);
           out.int32(b.length).bytes(b);
-        } else out.lenText(formatText(types[k]!, v, ctx));
+        } else out.lenText(catalog ? outputText(types[k]!, v, ctx, catalog) : formatText(types[k]!, v, ctx));
       }
       out.end();
       if (out.size >= FLUSH_AT) this.flush();

@@ -104,7 +104,9 @@ function applyAuthStep(c: Connection, step: AuthStep): void {
     c.fatal(new SqlError(SQLSTATE.invalidPassword, `password authentication failed for user "${c.user}"`));
     return;
   }
-  if (c.database !== cfg.database) {
+  // "postgres" always exists on PostgreSQL (psql -U postgres, pgbench and the TimescaleDB docs
+  // connect to it without naming a database): it is another name for the one database here
+  if (c.database !== cfg.database && c.database !== 'postgres') {
     c.fatal(new SqlError('3D000', `database "${c.database}" does not exist`, { hint: `This Strata server has one database, "${cfg.database}".` }));
     return;
   }

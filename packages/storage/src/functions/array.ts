@@ -1,7 +1,7 @@
 /** Array functions and operators over one-dimensional arrays with lower bound 1. */
 import type { SqlType } from '../types/sql-type.js';
 import type { Value } from '../types/values.js';
-import { fn, op } from './catalog.js';
+import { fn, implFor, op } from './catalog.js';
 import { compareValues } from './compare.js';
 
 const A = (v: Value): Value[] => v as Value[];
@@ -63,3 +63,34 @@ fn('array_subscript(anyarray, int4) -> anyelement', (a) => {
   const i = a[1] as number;
   return Number.isInteger(i) && i >= 1 ? (A(a[0]!)[i - 1] ?? null) : null;
 }, { id: 'array_subscript', internal: true });
+
+/**
+ * x op ANY/ALL (array) over a non-literal array (planner/src/bind/expr.ts bindQuantifiedArray):
+ * args are [x, array, comparison fnId, isAll]. PostgreSQL's NULL semantics: ANY is true when
+ * some comparison is true, otherwise NULL when the array is NULL or a comparison was NULL,
+ * otherwise false (ALL mirrors it); an empty array gives false for ANY, true for ALL.
+ * Multi-dimensional arrays are compared element by element.
+ */
+fn('quantified_array(...any) -> bool', (a, ctx) => {
+  const arr = a[1] as Value[] | null;
+  const isAll = a[3] === true;
+  if (arr === null) return null;
+  if (arr.length === 0) return isAll;
+  const x = a[0] ?? null;
+  const cmp = implFor(a[2] as string);
+  let sawNull = false;
+  const visit = (items: Value[]): boolean => {
+    for (const el of items) {
+      if (Array.isArray(el)) {
+        if (visit(el)) return true;
+        continue;
+      }
+      const c = cmp.strict && (x === null || el === null) ? null : cmp.scalar([x, el], ctx);
+      if (c === null) sawNull = true;
+      else if (c !== isAll) return true;
+    }
+    return false;
+  };
+  if (visit(arr)) return !isAll;
+  return sawNull ? null : isAll;
+}, { id: 'quantified_array', strict: false, internal: true });

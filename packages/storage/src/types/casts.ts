@@ -8,7 +8,7 @@ import { dateToTimestamptz, timestampToTimestamptz, timestamptzToDate, timestamp
 import { applyIntervalPrecision } from './interval.js';
 import { JsonbNumber, JsonbObject, normalizeJsonb, parseJsonb } from './json.js';
 import { applyNumericTypmod, Decimal } from './numeric.js';
-import { arrayOf, formatType, T, withTypmod, type SqlType, type TypeId } from './sql-type.js';
+import { arrayOf, formatType, isRegType, T, withTypmod, type SqlType, type TypeId } from './sql-type.js';
 import { applyCharTypmod, formatText, parseText, roundMicros } from './text-io.js';
 import { utcToLocal } from './timezone.js';
 import { sessionZone } from './datetime-parse.js';
@@ -32,7 +32,11 @@ for (const entry of (
   'regclass>int4:a regclass>int8:a regclass>oid:i text>bpchar:i text>name:i text>regclass:i text>varchar:i time>interval:i ' +
   'time>time:i timestamp>date:a timestamp>time:a timestamp>timestamp:i timestamp>timestamptz:i timestamptz>date:a ' +
   'timestamptz>time:a timestamptz>timestamp:a timestamptz>timestamptz:i varchar>bpchar:i varchar>name:i varchar>regclass:i ' +
-  'varchar>text:i varchar>varchar:i'
+  'varchar>text:i varchar>varchar:i ' +
+  // the other OID alias types, as pg_cast has them (regclass's are above)
+  'int2>regtype:i int4>regtype:i int8>regtype:i oid>regtype:i regtype>oid:i regtype>int4:a regtype>int8:a ' +
+  'text>regtype:i varchar>regtype:i int2>regnamespace:i int4>regnamespace:i int8>regnamespace:i oid>regnamespace:i ' +
+  'regnamespace>oid:i regnamespace>int4:a regnamespace>int8:a text>regnamespace:i varchar>regnamespace:i'
 ).split(' ')) {
   const [pair, ctx] = entry.split(':');
   CASTS[pair!] = ctx as 'i' | 'a' | 'e';
@@ -53,6 +57,8 @@ export function typeCategory(t: SqlType): string {
     case 'numeric':
     case 'oid':
     case 'regclass':
+    case 'regtype':
+    case 'regnamespace':
       return 'N';
     case 'text':
     case 'varchar':
@@ -259,9 +265,9 @@ export function castValue(value: Value, from: SqlType, to: SqlType, ctx: FormatC
     case 'int2':
     case 'int4':
     case 'int8':
-      if (isIntType(f) || f === 'oid' || f === 'regclass') {
+      if (isIntType(f) || f === 'oid' || isRegType(f)) {
         let v = value as number;
-        if ((f === 'oid' || f === 'regclass') && t !== 'int8' && v > 2147483647) v -= 4294967296;
+        if ((f === 'oid' || isRegType(f)) && t !== 'int8' && v > 2147483647) v -= 4294967296;
         return checkInt(v, t);
       }
       if (f === 'float4' || f === 'float8') {
@@ -297,7 +303,9 @@ export function castValue(value: Value, from: SqlType, to: SqlType, ctx: FormatC
       break;
     case 'oid':
     case 'regclass':
-      if (isIntType(f) || f === 'oid' || f === 'regclass') {
+    case 'regtype':
+    case 'regnamespace':
+      if (isIntType(f) || f === 'oid' || isRegType(f)) {
         const v = value as number;
         if (v < -2147483648 || v > 4294967295) throw new SqlError(SQLSTATE.numericValueOutOfRange, `OID out of range`);
         return v < 0 ? v + 4294967296 : v;
@@ -362,7 +370,7 @@ const TYPE_ALIASES: Record<string, TypeId> = {
   timestamptz: 'timestamptz', 'timestamp with time zone': 'timestamptz',
   interval: 'interval',
   json: 'json', jsonb: 'jsonb',
-  oid: 'oid', regclass: 'regclass',
+  oid: 'oid', regclass: 'regclass', regtype: 'regtype', regnamespace: 'regnamespace',
   record: 'record', unknown: 'unknown',
 };
 

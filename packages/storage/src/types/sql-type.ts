@@ -24,6 +24,8 @@ export type TypeId =
   | 'jsonb'
   | 'oid'
   | 'regclass'
+  | 'regtype'
+  | 'regnamespace'
   | 'unknown'
   | 'record'
   | 'array';
@@ -61,6 +63,8 @@ export const TYPE_OIDS: Readonly<Record<Exclude<TypeId, 'array'>, number>> = {
   jsonb: 3802,
   oid: 26,
   regclass: 2205,
+  regtype: 2206,
+  regnamespace: 4089,
   unknown: 705,
   record: 2249,
 };
@@ -87,6 +91,8 @@ export const ARRAY_TYPE_OIDS: Readonly<Partial<Record<TypeId, number>>> = {
   jsonb: 3807,
   oid: 1028,
   regclass: 2210,
+  regtype: 2211,
+  regnamespace: 4090,
 };
 
 const simpleTypes = new Map<TypeId, SqlType>();
@@ -120,6 +126,8 @@ export const T = {
   jsonb: simple('jsonb'),
   oid: simple('oid'),
   regclass: simple('regclass'),
+  regtype: simple('regtype'),
+  regnamespace: simple('regnamespace'),
   unknown: simple('unknown'),
   record: simple('record'),
 } as const;
@@ -138,6 +146,11 @@ export function typeOid(t: SqlType): number {
   return TYPE_OIDS[t.id];
 }
 
+/** The OID alias types (regclass, regtype, regnamespace): OIDs at run time, names in text. */
+export function isRegType(id: TypeId): id is 'regclass' | 'regtype' | 'regnamespace' {
+  return id === 'regclass' || id === 'regtype' || id === 'regnamespace';
+}
+
 /** How a value of this type is held at run time; see values.ts. */
 export type PhysicalKind = 'number' | 'bool' | 'string' | 'object';
 
@@ -154,6 +167,8 @@ export function physicalKind(t: SqlType): PhysicalKind {
     case 'timestamptz':
     case 'oid':
     case 'regclass':
+    case 'regtype':
+    case 'regnamespace':
       return 'number';
     case 'bool':
       return 'bool';

@@ -13,7 +13,8 @@ import { parseDate, parseTime, parseTimestamp, parseTimestamptz } from './dateti
 import { applyIntervalPrecision, formatInterval, parseInterval } from './interval.js';
 import { normalizeJsonb, validateJson } from './json.js';
 import { applyNumericTypmod, Decimal, formatG } from './numeric.js';
-import { formatType, type SqlType } from './sql-type.js';
+import { ARRAY_TYPE_OIDS, T, TYPE_OIDS, arrayOf, formatType, typeOid, type SqlType, type TypeId } from './sql-type.js';
+import { parseTypeName } from './casts.js';
 import { isInterval, type FormatContext, type Interval, type Value } from './values.js';
 
 // ---------------------------------------------------------------------------
@@ -256,6 +257,71 @@ export function roundMicros(us: number, precision: number): number {
 }
 
 // ---------------------------------------------------------------------------
+// OID alias types (regclass is resolved through the catalog by the binder and the server)
+
+let typesByOid: Map<number, SqlType> | undefined;
+function typeByOid(oid: number): SqlType | undefined {
+  if (!typesByOid) {
+    typesByOid = new Map();
+    for (const [id, o] of Object.entries(TYPE_OIDS)) typesByOid.set(o, T[id as Exclude<TypeId, 'array'>]);
+    for (const [id, o] of Object.entries(ARRAY_TYPE_OIDS)) if (o) typesByOid.set(o, arrayOf(T[id as Exclude<TypeId, 'array'>]));
+  }
+  return typesByOid.get(oid);
+}
+
+/** regtypein: a type name as format_type prints it or as SQL spells it (pg_catalog.int4, integer[], varchar(10)), or an OID. */
+export function parseRegtype(text: string): number {
+  const s = text.trim();
+  if (/^\d+$/.test(s)) return parseInteger(s, 'oid');
+  const m = /^(?:pg_catalog\.)?("?)([^"()[\]]+)\1\s*(?:\(\s*([\d\s,]*)\))?\s*((?:\[\d*\]\s*)*)$/i.exec(s);
+  if (m) {
+    const mods = m[3] ? m[3].split(',').map((x) => Number(x.trim())) : [];
+    const dims = m[4] ? (m[4].match(/\[/g) ?? []).length : 0;
+    const name = m[1] ? m[2]! : m[2]!.toLowerCase();
+    try {
+      return typeOid(parseTypeName(name, mods, dims, 'cast'));
+    } catch {
+      // fall through to the error below
+    }
+  }
+  throw new SqlError(SQLSTATE.undefinedObject, `type "${s}" does not exist`);
+}
+
+/** regtypeout: format_type's spelling; '-' for OID 0, the number for a type Strata does not have. */
+export function formatRegtype(oid: number): string {
+  if (oid === 0) return '-';
+  const t = typeByOid(oid);
+  return t ? formatType(t) : String(oid);
+}
+
+/**
+ * The schemas every Strata database has (planner/src/catalog/catalog.ts). Schemas made with
+ * CREATE SCHEMA are named at result-formatting time through the session's catalog
+ * (server/src/engine/results.ts); inside an expression they print as their OID.
+ */
+const BUILTIN_NAMESPACES: ReadonlyMap<string, number> = new Map([
+  ['pg_catalog', 11],
+  ['public', 2200],
+  ['information_schema', 13_000],
+  ['timescaledb_information', 13_100],
+]);
+const NAMESPACE_NAMES = new Map([...BUILTIN_NAMESPACES].map(([n, o]) => [o, n]));
+
+export function parseRegnamespace(text: string): number {
+  const s = text.trim();
+  if (/^\d+$/.test(s)) return parseInteger(s, 'oid');
+  const name = /^".*"$/.test(s) ? s.slice(1, -1).replace(/""/g, '"') : s.toLowerCase();
+  const oid = BUILTIN_NAMESPACES.get(name);
+  if (oid === undefined) throw new SqlError(SQLSTATE.undefinedSchema, `schema "${name}" does not exist`);
+  return oid;
+}
+
+export function formatRegnamespace(oid: number): string {
+  if (oid === 0) return '-';
+  return NAMESPACE_NAMES.get(oid) ?? String(oid);
+}
+
+// ---------------------------------------------------------------------------
 // dispatch
 
 /** The type's input function (with typmod). */
@@ -274,6 +340,10 @@ export function parseText(type: SqlType, text: string, ctx: FormatContext): Valu
       if (/^\d+$/.test(t)) return Number(t);
       throw new SqlError(SQLSTATE.undefinedTable, `relation "${t}" does not exist`);
     }
+    case 'regtype':
+      return parseRegtype(text);
+    case 'regnamespace':
+      return parseRegnamespace(text);
     case 'float4':
     case 'float8':
       return parseFloatText(text, type.id);
@@ -323,6 +393,10 @@ export function formatText(type: SqlType, value: Value, ctx: FormatContext): str
     case 'oid':
     case 'regclass':
       return typeof value === 'number' ? String(value) : String(value);
+    case 'regtype':
+      return formatRegtype(value as number);
+    case 'regnamespace':
+      return formatRegnamespace(value as number);
     case 'float8':
       return formatFloat8(value as number, ctx.extraFloatDigits);
     case 'float4':
