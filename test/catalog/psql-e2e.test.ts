@@ -22,10 +22,6 @@ const COMMANDS: [string, string][] = [
   ['\\df', 'df'],
   ['\\l', 'l'],
   ['\\dx', 'dx'],
-];
-
-/** Blocked by binder gaps (see psql-describe.test.ts KNOWN_GAPS): they fail until those are fixed. */
-const BLOCKED: [string, string][] = [
   ['\\d conditions', 'd-conditions'],
   ['\\d+ conditions', 'd-plus-conditions'],
   ['\\d devices', 'd-devices'],
@@ -59,10 +55,4 @@ describe.skipIf(!hasPsql)('psql against the wire server', () => {
     it(command, async () => expect(await psql(command)).toBe(expected(file)));
   }
 
-  for (const [command, file] of BLOCKED) {
-    it(`${command} is blocked by the missing regtype type`, async () => {
-      await expect(psql(command)).rejects.toThrow(/type "regtype" does not exist/);
-    });
-    it.fails(`${command} (matches PostgreSQL once regtype exists)`, async () => expect(await psql(command)).toBe(expected(file)));
-  }
 });

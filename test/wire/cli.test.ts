@@ -32,7 +32,7 @@ async function startBinary(args: string[], env: Record<string, string> = {}): Pr
   proc.stderr!.on('data', (d: Buffer) => (err += d.toString()));
   const exited = new Promise<number | null>((res) => proc.on('exit', (code) => res(code)));
   const port = await new Promise<number>((res, rej) => {
-    const timer = setTimeout(() => rej(new Error(`no start-up line; stdout: ${out} stderr: ${err}`)), 20_000);
+    const timer = setTimeout(() => rej(new Error(`no start-up line; stdout: ${out} stderr: ${err}`)), 90_000);
     proc.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
       const m = /Strata listening on 127\.0\.0\.1:(\d+) — connect with: psql "postgresql:\/\/[^@]+@127\.0\.0\.1:\d+\/strata"/.exec(out);
@@ -46,7 +46,7 @@ async function startBinary(args: string[], env: Record<string, string> = {}): Pr
   return { proc, port, stdout: () => out, stderr: () => err, exited };
 }
 
-describe('strata binary', () => {
+describe('strata binary', { timeout: 180_000 }, () => {
   it('--help documents the options; a bad option exits 2 with a hint', () => {
     const help = spawnSync(process.execPath, [BIN, '--help'], { encoding: 'utf8' });
     expect(help.status).toBe(0);

@@ -51,7 +51,12 @@ function bindTable(ref: TableRef, ctx: QueryContext): BoundFrom {
   if (!table) {
     const sys = ctx.stmt.systemRelation?.(ref.name.schema, ref.name.name);
     if (sys) return { plan: sys.plan, scope: relationScope(alias, sys.names, sys.plan.types, ref.columnAliases) };
-    ctx.stmt.catalog.getTable(ref.name.schema, ref.name.name, ctx.stmt.searchPath);
+    try {
+      ctx.stmt.catalog.getTable(ref.name.schema, ref.name.name, ctx.stmt.searchPath);
+    } catch (e) {
+      if (e instanceof SqlError && e.position === undefined) e.position = ref.position;
+      throw e;
+    }
     throw new SqlError(SQLSTATE.undefinedTable, `relation "${ref.name.name}" does not exist`, { position: ref.position });
   }
   if (table.kind === 'view') {

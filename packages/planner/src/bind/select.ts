@@ -216,8 +216,11 @@ export function outputName(e: Expr): string {
       if (inner !== '?column?') return inner;
       return castTypeName(e.type.name, e.type.arrayDims);
     }
-    case 'case':
-      return 'case';
+    case 'case': {
+      // PostgreSQL names a CASE after its ELSE branch when that is a column or function
+      const strong = (x: Expr): boolean => x.kind === 'column' || x.kind === 'func' || (x.kind === 'cast' && strong(x.expr)) || (x.kind === 'case' && !!x.else && strong(x.else));
+      return e.else && strong(e.else) ? outputName(e.else) : 'case';
+    }
     case 'exists':
       return 'exists';
     case 'array':
