@@ -60,7 +60,7 @@ describe('strata binary', { timeout: 180_000 }, () => {
   it('prints the in-memory warning and the connect line; env vars work', async () => {
     const s = await startBinary([], { STRATA_DATA_NODES: '3', STRATA_LOG_LEVEL: 'warn' });
     expect(s.stdout()).toContain('data is kept in memory only');
-    expect(s.stdout()).toContain('--data-nodes 3 recorded');
+    expect(s.stdout()).toContain('3 in-process data nodes (dn1, dn2, dn3) ready for create_distributed_hypertable');
     s.proc.kill('SIGTERM');
     expect(await s.exited).toBe(0);
   });

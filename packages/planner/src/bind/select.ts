@@ -365,7 +365,8 @@ function bindCore(rawCore: SelectCore, stmt: SelectStmt | undefined, ctx: QueryC
     if (ti >= 0) {
       orderTargets.push({ index: ti, item: o });
     } else {
-      if (isDistinct) throw new SqlError(SQLSTATE.invalidColumnReference, 'for SELECT DISTINCT, ORDER BY expressions must appear in select list');
+      // plain DISTINCT cannot sort by what it does not output; DISTINCT ON can (PostgreSQL)
+      if (isDistinct && core.distinct!.on.length === 0) throw new SqlError(SQLSTATE.invalidColumnReference, 'for SELECT DISTINCT, ORDER BY expressions must appear in select list');
       let hi = hidden.findIndex((h) => exprKey(h) === k);
       if (hi < 0) {
         hi = hidden.length;

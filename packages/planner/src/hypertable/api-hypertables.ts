@@ -218,24 +218,8 @@ function runCreate(table: TableInfo, args: Value[], ctx: ProcedureContext, distr
 
 defineProcedure({
   name: 'create_distributed_hypertable',
-  params: [
-    { name: 'relation', type: T.unknown },
-    { name: 'time_column_name', type: T.name },
-    { name: 'partitioning_column', type: T.name, default: null },
-    { name: 'number_partitions', type: T.int4, default: null },
-    { name: 'associated_schema_name', type: T.name, default: null },
-    { name: 'associated_table_prefix', type: T.name, default: null },
-    { name: 'chunk_time_interval', type: T.unknown, default: null },
-    { name: 'create_default_indexes', type: T.bool, default: true },
-    { name: 'if_not_exists', type: T.bool, default: false },
-    { name: 'partitioning_func', type: T.unknown, default: null },
-    { name: 'migrate_data', type: T.bool, default: false },
-    { name: 'chunk_target_size', type: T.text, default: null },
-    { name: 'chunk_sizing_func', type: T.unknown, default: null },
-    { name: 'time_partitioning_func', type: T.unknown, default: null },
-    { name: 'replication_factor', type: T.int4, default: null },
-    { name: 'data_nodes', type: arrayOf(T.name), default: null },
-  ],
+  // the classic create_hypertable parameters up to data_nodes, in the same order
+  params: CLASSIC_PARAMS.slice(0, 16),
   returns: CREATED_ROW,
   run(args, ctx) {
     const table = relationArg(ctx.session, args[0]!);

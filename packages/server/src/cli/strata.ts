@@ -3,6 +3,7 @@
  * and any PostgreSQL driver can connect. Run `strata --help` for the options.
  */
 import { parseArgs } from 'node:util';
+import { Session } from '../engine/session.js';
 import { PgServer } from '../wire/server.js';
 import { createLogger, LOG_LEVELS, type LogLevel } from '../wire/log.js';
 
@@ -19,8 +20,8 @@ Options (each can also be set with the environment variable shown):
   --in-memory             keep data in memory only              STRATA_IN_MEMORY=1
                           (durability is not implemented yet: for now data is kept in memory
                           and lost when the server stops, with or without --data-dir)
-  --data-nodes N          data nodes for distributed hypertables STRATA_DATA_NODES (default 1; recorded
-                          for the distribution layer, which is not implemented yet)
+  --data-nodes N          create N in-process data nodes dn1…dnN at start-up (STRATA_DATA_NODES; default 0:
+                          a single-node database until add_data_node() is called)
   --user NAME             user name clients log in with         STRATA_USER      (default strata)
   --password PASSWORD     require this password; without one,   STRATA_PASSWORD
                           any user is trusted (no password)
@@ -96,7 +97,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliConfig | 'h
     port: intOption('port', pick(values.port, 'STRATA_PORT', '5432'), 0, 65535),
     dataDir: pick(values['data-dir'], 'STRATA_DATA_DIR', './strata-data'),
     inMemory: values['in-memory'] ?? ['1', 'true', 'on', 'yes'].includes(inMemoryEnv),
-    dataNodes: intOption('data-nodes', pick(values['data-nodes'], 'STRATA_DATA_NODES', '1'), 1, 1024),
+    dataNodes: intOption('data-nodes', pick(values['data-nodes'], 'STRATA_DATA_NODES', '0'), 0, 1024),
     user,
     password,
     auth,
@@ -131,8 +132,7 @@ async function main(): Promise<void> {
     dataDir: cfg.inMemory ? undefined : cfg.dataDir,
     logger: log,
   });
-  // the distribution layer (issue 3) reads the requested number of data nodes from here
-  process.env.STRATA_DATA_NODES = String(cfg.dataNodes);
+  if (cfg.dataNodes > 0) createDataNodes(server, cfg.dataNodes);
   let addr;
   try {
     addr = await server.listen(cfg.port, cfg.host);
@@ -142,13 +142,7 @@ async function main(): Promise<void> {
     process.stderr.write(`strata: could not listen on ${cfg.host}:${cfg.port}: ${why}\n`);
     process.exit(1);
   }
-  const where = cfg.inMemory ? 'running with --in-memory' : `--data-dir ${cfg.dataDir} is recorded but not used yet`;
-  process.stdout.write(`Strata ${VERSION}: data is kept in memory only and lost when the server stops (durability is not implemented yet; ${where}).\n`);
-  if (cfg.dataNodes > 1) process.stdout.write(`Strata: --data-nodes ${cfg.dataNodes} recorded; distributed hypertables are not implemented yet, all data lives on this node.\n`);
-  const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
-  const connectHost = cfg.host === '0.0.0.0' || cfg.host === '::' ? '127.0.0.1' : host;
-  process.stdout.write(`Strata listening on ${host}:${addr.port} — connect with: psql "postgresql://${encodeURIComponent(cfg.user)}@${connectHost}:${addr.port}/strata"\n`);
-  if (cfg.password) log.info(`password authentication (${cfg.auth}) required for user "${cfg.user}"`);
+  // signal handlers go in before the start-up line: a supervisor may signal as soon as it reads it
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) {
@@ -172,6 +166,24 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('uncaughtException', (e) => log.error(`uncaught exception (server keeps running): ${e.stack ?? e.message}`));
   process.on('unhandledRejection', (e) => log.error(`unhandled rejection (server keeps running): ${String(e)}`));
+  const where = cfg.inMemory ? 'running with --in-memory' : `--data-dir ${cfg.dataDir} is recorded but not used yet`;
+  process.stdout.write(`Strata ${VERSION}: data is kept in memory only and lost when the server stops (durability is not implemented yet; ${where}).\n`);
+  if (cfg.dataNodes > 0) process.stdout.write(`Strata: ${cfg.dataNodes} in-process data node${cfg.dataNodes > 1 ? 's' : ''} (${Array.from({ length: cfg.dataNodes }, (_, i) => `dn${i + 1}`).join(', ')}) ready for create_distributed_hypertable.\n`);
+  const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+  const connectHost = cfg.host === '0.0.0.0' || cfg.host === '::' ? '127.0.0.1' : host;
+  process.stdout.write(`Strata listening on ${host}:${addr.port} — connect with: psql "postgresql://${encodeURIComponent(cfg.user)}@${connectHost}:${addr.port}/strata"\n`);
+  if (cfg.password) log.info(`password authentication (${cfg.auth}) required for user "${cfg.user}"`);
+}
+
+/** --data-nodes N: in-process data nodes dn1…dnN, as if add_data_node had been called. */
+function createDataNodes(server: PgServer, n: number): void {
+  const db = server.core;
+  const session = new Session(db, db.allocSessionId());
+  try {
+    for (let i = 1; i <= n; i++) session.runScript(`SELECT add_data_node('dn${i}', if_not_exists => true)`, () => {});
+  } finally {
+    session.close();
+  }
 }
 
 void main();
