@@ -79,4 +79,32 @@ describe('distributed EXPLAIN', () => {
       expect(a.rows).toEqual(b.rows);
     }
   });
+
+  it('ships a small table to the nodes when an aggregate above makes that cheaper (cost model)', async () => {
+    await db.exec(`CREATE TABLE tags (id int, hostname text, region text);
+      INSERT INTO tags SELECT i, 'host_' || i, CASE WHEN i % 2 = 0 THEN 'eu' ELSE 'us' END FROM generate_series(0, 3) i;`);
+    const plan = await explain('SELECT t.region, max(c.usage_user) FROM cpu c JOIN tags t ON c.hostname = t.hostname GROUP BY t.region');
+    expect(plan.split('\n')[0]).toBe('Finalize HashAggregate');
+    expect(plan).toContain('Hash Join with shipped rows (Hash Cond: c.hostname = t.hostname)');
+    expect(plan).toMatch(/Join strategy: broadcast, cost \d+ < access-node join \d+/);
+  });
+
+  it('keeps a join that does not reduce rows on the access node, and says why', async () => {
+    const plan = await explain('SELECT c.time, t.region FROM cpu c JOIN tags t ON c.hostname = t.hostname');
+    expect(plan).toMatch(/Join strategy: access node, cost \d+ <= broadcast \d+/);
+    expect(plan).not.toContain('shipped rows');
+  });
+
+  it('stops shipping when the "small" table is as large as the hypertable', async () => {
+    await db.exec(`CREATE TABLE big (hostname text, region text);
+      INSERT INTO big SELECT 'host_' || (i % 4), 'r' || i FROM generate_series(1, 5000) i;`);
+    const plan = await explain('SELECT b.region, max(c.usage_user) FROM cpu c JOIN big b ON c.hostname = b.hostname GROUP BY b.region');
+    expect(plan).not.toContain('shipped rows');
+    expect(plan).toMatch(/Join strategy: access node/);
+  });
+
+  it('shipped joins return what the same join on a plain table returns', async () => {
+    const q = (t: string) => `SELECT t.region, count(*), max(c.usage_user) FROM ${t} c JOIN tags t ON c.hostname = t.hostname GROUP BY t.region ORDER BY 1`;
+    expect((await db.query(q('cpu'), [], { rowMode: 'text' })).rows).toEqual((await db.query(q('plain'), [], { rowMode: 'text' })).rows);
+  });
 });

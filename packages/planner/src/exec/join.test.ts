@@ -1,4 +1,9 @@
 import { describe, expect, it, vi } from 'vitest';
+// the hash join lives in storage and compiles expressions there: give it the same fake compiler
+vi.mock('../../../storage/src/expr/compile.js', async (importOriginal) => {
+  const t = await import('./testing.js');
+  return { ...(await importOriginal<object>()), compileExpr: t.fakeCompileExpr };
+});
 vi.mock('./deps.js', async () => {
   const t = await import('./testing.js');
   return { compileExpr: t.fakeCompileExpr, createAccumulator: t.fakeCreateAccumulator };

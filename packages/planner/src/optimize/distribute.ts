@@ -17,6 +17,13 @@ import type { PlanNode, DistributedScanPlan, AggCall } from '../plan/nodes.js';
 import { extractExclusion } from '../plan/chunk-exclusion.js';
 import { closedDimension, openDimension } from '../catalog/hypertable.js';
 import { mapChildren } from './pushdown-filter.js';
+import { extractEquiKeys } from '../plan/equi-keys.js';
+import type { JoinCost } from '../plan/nodes.js';
+import { estimateRows, hypertableRows, isLocalOnly, joinCosts } from './cost.js';
+
+function hypertableRowsOf(p: PlanNode): number {
+  return p.op === 'dscan' ? hypertableRows(p).rows : estimateRows(p);
+}
 
 function pushable(e: ExprNode): boolean {
   if (e.k === 'subquery') return false;
@@ -85,21 +92,49 @@ function groupsStayOnOneNode(d: DistributedScanPlan, groupBy: ExprNode[]): boole
   return parts.size <= 1;
 }
 
+/** A join of an eligible distributed scan (left) with a small local plan (right), pushed to the nodes if cheaper. */
+function broadcastJoin(j: Extract<PlanNode, { op: 'join' }>, groupsAbove: number | null): PlanNode | null {
+  const d = j.left;
+  if (d.op !== 'dscan' || d.withRowId || d.aggregate || d.sort || d.limit !== undefined || d.firstPerGroup || d.join) return null;
+  if ((j.joinType !== 'inner' && j.joinType !== 'left') || !j.condition || j.lateralColumns || !isLocalOnly(j.right)) return null;
+  const keys = extractEquiKeys(j.condition, d.types.length);
+  if (keys.leftKeys.length === 0 || !keys.leftKeys.every(pushable) || !keys.rightKeys.every(pushable) || (keys.residual && !pushable(keys.residual))) return null;
+  const { rows: htRows, nodes } = hypertableRows(d);
+  const smallRows = estimateRows(j.right);
+  // a filtered small side keeps only matching hypertable rows (inner join)
+  const rightTable = j.right.op === 'scan' ? j.right.table.store?.latest().rowCount ?? smallRows : smallRows;
+  const fraction = j.joinType === 'inner' && rightTable > 0 ? Math.min(1, smallRows / rightTable) : 1;
+  const c = joinCosts(htRows, smallRows, nodes, fraction, groupsAbove);
+  const cost: JoinCost = { chosen: c.broadcast < c.accessNode ? 'broadcast' : 'access node', broadcast: Math.round(c.broadcast), accessNode: Math.round(c.accessNode), hypertableRows: Math.round(htRows), smallRows: Math.round(smallRows), nodes };
+  if (cost.chosen === 'access node') return { ...j, cost };
+  return { ...d, join: { right: j.right, type: j.joinType, leftKeys: keys.leftKeys, rightKeys: keys.rightKeys, residual: keys.residual, cost }, types: j.types };
+}
+
 export function distribute(plan: PlanNode): PlanNode {
   const p = mapChildren(plan, distribute);
   switch (p.op) {
+    case 'join':
+      return broadcastJoin(p, null) ?? p;
     case 'scan':
       return p.table.hypertable ? toDistributed(p) : p;
     case 'project': {
       const d = p.input;
-      if (d.op === 'dscan' && !d.withRowId && !d.project && !d.aggregate && d.sort === undefined && d.limit === undefined && p.exprs.every(pushable)) {
+      // the fragment projects before its join: a projection above a shipped join stays on the access node
+      if (d.op === 'dscan' && !d.withRowId && !d.project && !d.join && !d.aggregate && !d.firstPerGroup && d.sort === undefined && d.limit === undefined && p.exprs.every(pushable)) {
         return { ...d, project: p.exprs, types: p.types };
       }
       return p;
     }
     case 'aggregate': {
+      // with an aggregate above, shipping a small table lets the aggregate run on the nodes too
+      if (p.input.op === 'join' && p.groupBy.every(pushable) && p.aggs.every(aggPushable)) {
+        const groups = Math.max(1, p.groupBy.length === 0 ? 1 : Math.sqrt(hypertableRowsOf(p.input.left)));
+        const pushed = broadcastJoin({ ...p.input, cost: undefined }, groups);
+        if (pushed && pushed.op === 'dscan') return distribute({ ...p, input: pushed });
+        if (pushed) return { ...p, input: pushed };
+      }
       const d = p.input;
-      if (d.op !== 'dscan' || d.withRowId || d.aggregate || d.sort || d.limit !== undefined || !p.groupBy.every(pushable) || !p.aggs.every(aggPushable)) return p;
+      if (d.op !== 'dscan' || d.withRowId || d.aggregate || d.sort || d.limit !== undefined || d.firstPerGroup || !p.groupBy.every(pushable) || !p.aggs.every(aggPushable)) return p;
       const full = groupsStayOnOneNode(d, p.groupBy);
       return {
         ...d,

@@ -17,6 +17,16 @@ import { survivingChunks } from './chunk-exclusion.js';
 import { readReplica, scanHypertable } from './hypertable-scan.js';
 import type { ChunkInfo } from '../catalog/hypertable.js';
 import { openDimension } from '../catalog/hypertable.js';
+import { buildPlan } from './build.js';
+
+function stageTypes(plan: DistributedScanPlan) {
+  return plan.project ? plan.project.map((e) => e.type) : plan.columnIds.map((id) => plan.table.store!.columns.find((c) => c.id === id)!.type);
+}
+
+function joinSpec(plan: DistributedScanPlan): Omit<NonNullable<FragmentSpec['join']>, 'rows'> {
+  const j = plan.join!;
+  return { type: j.type, leftTypes: stageTypes(plan), rightTypes: j.right.types, leftKeys: j.leftKeys, rightKeys: j.rightKeys, residual: j.residual };
+}
 
 export function fragmentOf(plan: DistributedScanPlan): FragmentSpec {
   return {
@@ -78,9 +88,13 @@ export function buildDistributedScan(plan: DistributedScanPlan, env: ExecEnv): B
     const scan: BatchSource = (ctx) => scanHypertable(env.catalog, plan.table, survivingChunks(plan.table, plan.exclusion, ctx), (s) => env.tables.read(s), plan.columnIds, true);
     return plan.filter ? filterOp(scan, plan.filter) : scan;
   }
-  const spec = fragmentOf(plan);
+  const baseSpec = fragmentOf(plan);
+  const shipped = plan.join ? buildPlan(plan.join.right, env) : null;
+  const spec = baseSpec;
   const nodeSources = (ctx: EvalContext): BatchSource[] => {
     const skip = batchSkipper(plan, ctx);
+    // the small side of a broadcast join is computed once per execution and shipped to every node
+    const spec = shipped && plan.join ? { ...baseSpec, join: { ...joinSpec(plan), rows: [...shipped(ctx)] } } : baseSpec;
     const out: BatchSource[] = [];
     for (const [node, chunks] of chunksByNode(plan, env, ctx)) {
       const fchunks: FragmentChunk[] = chunks.map((c) => ({ version: env.tables.read(c.stores.get(node)!), skip }));

@@ -104,7 +104,8 @@ export function outputLabels(p: PlanNode): string[] {
       return p.types.map((_, i) => (i === 0 ? p.name : 'ordinality'));
     case 'dscan': {
       const scan = p.columnIds.map((id) => `${p.alias}.${p.table.columns.find((c) => c.id === id)?.name ?? `#${id}`}`);
-      const stage = p.project ? p.project.map((e) => exprText(e, scan)) : scan;
+      const projected = p.project ? p.project.map((e) => exprText(e, scan)) : scan;
+      const stage = p.join ? [...projected, ...outputLabels(p.join.right)] : projected;
       if (!p.aggregate) return stage;
       return [...p.aggregate.groupBy.map((g) => exprText(g, stage)), ...p.aggregate.aggs.map((a) => `${a.name}(${a.distinct ? 'DISTINCT ' : ''}${a.args.map((x) => exprText(x, stage)).join(', ') || '*'})`)];
     }
@@ -154,7 +155,8 @@ function describe(p: PlanNode): { title: string; details: string[]; children: Pl
         if (keys.leftKeys.length > 0) {
           const rightLabels = outputLabels(p.right);
           const conds = keys.leftKeys.map((l, i) => `${exprText(l, labels)} = ${exprText(keys.rightKeys[i]!, rightLabels)}`);
-          return { title: `Hash ${kind[0]!.toUpperCase()}${kind.slice(1)} Join`, details: [`Hash Cond: ${conds.join(' AND ')}`, ...(keys.residual ? [`Join Filter: ${exprText(keys.residual, labels)}`] : [])], children: [p.left, p.right] };
+          const strategy = p.cost ? [`Join strategy: access node, cost ${p.cost.accessNode} <= broadcast ${p.cost.broadcast} (hypertable rows≈${p.cost.hypertableRows}, small side rows≈${p.cost.smallRows}, ${p.cost.nodes} node${p.cost.nodes > 1 ? 's' : ''})`] : [];
+          return { title: `Hash ${kind[0]!.toUpperCase()}${kind.slice(1)} Join`, details: [`Hash Cond: ${conds.join(' AND ')}`, ...(keys.residual ? [`Join Filter: ${exprText(keys.residual, labels)}`] : []), ...strategy], children: [p.left, p.right] };
         }
         return { title: `Nested Loop ${kind[0]!.toUpperCase()}${kind.slice(1)} Join`, details: [`Join Filter: ${exprText(p.condition, labels)}`], children: [p.left, p.right] };
       }
@@ -184,7 +186,8 @@ function describe(p: PlanNode): { title: string; details: string[]; children: Pl
 /** The fragment a data node runs, innermost stage last (PostgreSQL's order: the top operator first). */
 function fragmentLines(p: Extract<PlanNode, { op: 'dscan' }>): string[] {
   const scan = p.columnIds.map((id) => `${p.alias}.${p.table.columns.find((c) => c.id === id)?.name ?? `#${id}`}`);
-  const stage = p.project ? p.project.map((e) => exprText(e, scan)) : scan;
+  const projected = p.project ? p.project.map((e) => exprText(e, scan)) : scan;
+  const stage = p.join ? [...projected, ...outputLabels(p.join.right)] : projected;
   const lines: string[] = [];
   if (p.firstPerGroup) lines.push(`First Row Per Group (DISTINCT ON ${p.firstPerGroup.on.map((i) => stage[i]).join(', ')})`);
   if (p.sort) lines.push(`${p.limit !== undefined ? `Top-N Sort (limit ${p.limit})` : 'Sort'}: ${p.sort.map((k) => `${exprText(k.expr, outputLabels({ ...p, sort: undefined, limit: undefined }))}${k.desc ? ' DESC' : ''}`).join(', ')}`);
@@ -194,7 +197,14 @@ function fragmentLines(p: Extract<PlanNode, { op: 'dscan' }>): string[] {
     const out = outputLabels(p);
     lines.push(`${kind}${p.aggregate.groupBy.length ? ` (Group Key: ${p.aggregate.groupBy.map((g) => exprText(g, stage)).join(', ')})` : ''}: ${out.slice(p.aggregate.groupBy.length).join(', ')}`);
   }
-  if (p.project) lines.push(`Output: ${stage.join(', ')}`);
+  if (p.join) {
+    const j = p.join;
+    const right = outputLabels(j.right);
+    const conds = j.leftKeys.map((l, i) => `${exprText(l, projected)} = ${exprText(j.rightKeys[i]!, right)}`);
+    lines.push(`Hash ${j.type === 'left' ? 'Left ' : ''}Join with shipped rows (Hash Cond: ${conds.join(' AND ')})`);
+    lines.push(`Join strategy: broadcast, cost ${j.cost.broadcast} < access-node join ${j.cost.accessNode} (hypertable rows≈${j.cost.hypertableRows}, shipped rows≈${j.cost.smallRows} to ${j.cost.nodes} node${j.cost.nodes > 1 ? 's' : ''})`);
+  }
+  if (p.project) lines.push(`Output: ${projected.join(', ')}`);
   if (p.filter) lines.push(`Filter: ${exprText(p.filter, scan)}`);
   lines.push(`Scan: ${scan.join(', ')}`);
   return lines;

@@ -149,6 +149,8 @@ export interface JoinPlan extends Base {
   leftKeys?: ExprNode[];
   rightKeys?: ExprNode[];
   residual?: ExprNode;
+  /** why the distributed planner left this join on the access node (EXPLAIN) */
+  cost?: JoinCost;
   /** LATERAL: the right side reads these left columns as correlated slots 0..n-1 */
   lateralColumns?: number[];
 }
@@ -196,6 +198,16 @@ export interface RowsPlan extends Base {
   rows: (ctx: import('../../../storage/src/expr/expr.js').EvalContext) => Value[][];
 }
 
+/** Estimated costs of the two ways to join a hypertable with a small table. */
+export interface JoinCost {
+  chosen: 'broadcast' | 'access node';
+  broadcast: number;
+  accessNode: number;
+  hypertableRows: number;
+  smallRows: number;
+  nodes: number;
+}
+
 export interface SubqueryDef {
   id: number;
   plan: PlanNode;
@@ -219,6 +231,15 @@ export interface DistributedScanPlan extends Base {
   aggregate?: { groupBy: ExprNode[]; aggs: AggCall[]; mode: 'full' | 'partial' };
   sort?: SortKey[];
   limit?: number;
+  /** a small table shipped to the nodes and hash-joined there (after project) */
+  join?: {
+    right: PlanNode;
+    type: 'inner' | 'left';
+    leftKeys: ExprNode[];
+    rightKeys: ExprNode[];
+    residual?: ExprNode;
+    cost: JoinCost;
+  };
   /** DISTINCT ON pre-reduction on each node (after project) */
   firstPerGroup?: { on: number[]; order: SortKey[] };
   /** how the access node combines node outputs */

@@ -10,12 +10,28 @@ import type { TableVersion } from '../table/index.js';
 import type { BatchStats } from '../table/index.js';
 import { filterOp, projectOp, hashAggregateOp, sortOp, limitOp, firstPerGroupOp } from '../ops/index.js';
 import type { AggCallSpec, BatchSource, SortKeySpec } from '../ops/index.js';
+import { batchesOf } from '../ops/index.js';
+import { hashJoinOp } from '../ops/join/hash-join.js';
+import type { SqlType } from '../types/sql-type.js';
 
 export interface FragmentSpec {
   /** storage column ids scanned from every chunk */
   columnIds: number[];
   filter?: ExprNode;
   project?: ExprNode[];
+  /**
+   * Hash join with a small table shipped to every node (the rows come with
+   * the fragment); its output is the stage's columns then the shipped table's.
+   */
+  join?: {
+    type: 'inner' | 'left';
+    rows: Batch[];
+    leftTypes: SqlType[];
+    rightTypes: SqlType[];
+    leftKeys: ExprNode[];
+    rightKeys: ExprNode[];
+    residual?: ExprNode;
+  };
   aggregate?: { groupBy: ExprNode[]; aggregates: AggCallSpec[]; mode: 'full' | 'partial' };
   /** DISTINCT ON pre-reduction: first row per group of `on` columns in `order` order */
   firstPerGroup?: { on: number[]; order: SortKeySpec[] };
@@ -42,6 +58,10 @@ export function fragmentSource(spec: FragmentSpec, chunks: readonly FragmentChun
   };
   if (spec.filter) source = filterOp(source, spec.filter);
   if (spec.project) source = projectOp(source, spec.project);
+  if (spec.join) {
+    const j = spec.join;
+    source = hashJoinOp(source, batchesOf(j.rows), { type: j.type, leftTypes: j.leftTypes, rightTypes: j.rightTypes, leftKeys: j.leftKeys, rightKeys: j.rightKeys, residual: j.residual });
+  }
   if (spec.firstPerGroup) source = firstPerGroupOp(source, spec.firstPerGroup.on, spec.firstPerGroup.order);
   if (spec.aggregate) source = hashAggregateOp(source, { groupBy: spec.aggregate.groupBy, aggregates: spec.aggregate.aggregates, mode: spec.aggregate.mode });
   if (spec.sort) source = sortOp(source, spec.sort, spec.limit);
