@@ -107,4 +107,13 @@ describe('distributed EXPLAIN', () => {
     const q = (t: string) => `SELECT t.region, count(*), max(c.usage_user) FROM ${t} c JOIN tags t ON c.hostname = t.hostname GROUP BY t.region ORDER BY 1`;
     expect((await db.query(q('cpu'), [], { rowMode: 'text' })).rows).toEqual((await db.query(q('plain'), [], { rowMode: 'text' })).rows);
   });
+
+  it('ORDER BY time … LIMIT reads chunks in time order and stops early', async () => {
+    const plan = await explain('SELECT time, usage_user FROM cpu ORDER BY time DESC LIMIT 5');
+    expect(plan).toContain('Chunks in time order: stops at the first chunk that cannot improve the top-N');
+    const byValue = await explain('SELECT time, usage_user FROM cpu ORDER BY usage_user DESC LIMIT 5');
+    expect(byValue).not.toContain('Chunks in time order');
+    const q = (t: string) => `SELECT time, hostname FROM ${t} ORDER BY time DESC, hostname LIMIT 7`;
+    expect((await db.query(q('cpu'), [], { rowMode: 'text' })).rows).toEqual((await db.query(q('plain'), [], { rowMode: 'text' })).rows);
+  });
 });

@@ -28,8 +28,22 @@ function joinSpec(plan: DistributedScanPlan): Omit<NonNullable<FragmentSpec['joi
   return { type: j.type, leftTypes: stageTypes(plan), rightTypes: j.right.types, leftKeys: j.leftKeys, rightKeys: j.rightKeys, residual: j.residual };
 }
 
+/** ORDER BY <time column> [DESC] … LIMIT: the stage-output index of the time column, when values are in chunk-range units. */
+export function timeOrderOf(plan: DistributedScanPlan): { column: number; desc: boolean } | undefined {
+  const first = plan.sort?.[0];
+  if (!first || plan.limit === undefined || plan.aggregate || plan.join || plan.firstPerGroup || first.expr.k !== 'col') return undefined;
+  const open = openDimension(plan.table.hypertable!);
+  const timeType = plan.table.columns.find((c) => c.id === open.columnId)?.type.id;
+  if (timeType === 'date') return undefined;
+  const scanIdx = plan.columnIds.indexOf(open.columnId);
+  const out = first.expr.index;
+  const isTime = plan.project ? plan.project[out]?.k === 'col' && (plan.project[out] as { index: number }).index === scanIdx : out === scanIdx;
+  return isTime ? { column: out, desc: first.desc } : undefined;
+}
+
 export function fragmentOf(plan: DistributedScanPlan): FragmentSpec {
   return {
+    timeOrder: timeOrderOf(plan),
     columnIds: plan.columnIds,
     filter: plan.filter,
     project: plan.project,
@@ -96,17 +110,27 @@ export function buildDistributedScan(plan: DistributedScanPlan, env: ExecEnv): B
     // the small side of a broadcast join is computed once per execution and shipped to every node
     const spec = shipped && plan.join ? { ...baseSpec, join: { ...joinSpec(plan), rows: [...shipped(ctx)] } } : baseSpec;
     const out: BatchSource[] = [];
-    for (const [node, chunks] of chunksByNode(plan, env, ctx)) {
-      const fchunks: FragmentChunk[] = chunks.map((c) => ({ version: env.tables.read(c.stores.get(node)!), skip }));
+    const order = spec.timeOrder;
+    for (const [node, unordered] of chunksByNode(plan, env, ctx)) {
+      // chunks may overlap after set_chunk_time_interval: DESC orders by range end, ASC by range start,
+      // so that the stop rule (next range cannot beat the n-th row) also holds for every later chunk
+      const chunks = order ? [...unordered].sort((a, b) => (order.desc ? b.timeEnd - a.timeEnd : a.timeStart - b.timeStart)) : unordered;
+      const fchunks: FragmentChunk[] = chunks.map((c) => ({ version: env.tables.read(c.stores.get(node)!), skip, timeStart: c.timeStart, timeEnd: c.timeEnd }));
       const src = fragmentSource(spec, fchunks);
       const observe = env.onFragmentRows;
       out.push(observe ? function* counted(c: EvalContext) {
         let n = 0;
-        for (const b of src(c)) {
-          n += b.length;
-          yield b;
+        let ms = 0;
+        const it = src(c)[Symbol.iterator]();
+        for (;;) {
+          const t0 = performance.now();
+          const r = it.next();
+          ms += performance.now() - t0;
+          if (r.done) break;
+          n += r.value.length;
+          yield r.value;
         }
-        observe(node, n);
+        observe(node, n, ms);
       } : src);
     }
     return out;

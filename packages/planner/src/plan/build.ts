@@ -36,7 +36,7 @@ export interface ExecEnv {
   workTables: Map<number, Batch[]>;
   paramTypes: readonly (SqlType | undefined)[];
   /** observer of fragment output (EXPLAIN ANALYZE): rows each data node returned */
-  onFragmentRows?: (node: string, rows: number) => void;
+  onFragmentRows?: (node: string, rows: number, millis: number) => void;
 }
 
 function evalConst(e: ExprNode, ctx: EvalContext): Value {

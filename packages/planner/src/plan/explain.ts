@@ -10,6 +10,7 @@ import { formatType } from '../../../storage/src/types/sql-type.js';
 import { formatText } from '../../../storage/src/types/text-io.js';
 import type { PlanNode } from './nodes.js';
 import { extractEquiKeys } from './equi-keys.js';
+import { timeOrderOf } from './build-distributed.js';
 
 /** A constant as PostgreSQL's EXPLAIN prints it: text output, quoted and typed where it is not a plain number. */
 function literal(v: Value, type: SqlType): string {
@@ -190,6 +191,7 @@ function fragmentLines(p: Extract<PlanNode, { op: 'dscan' }>): string[] {
   const stage = p.join ? [...projected, ...outputLabels(p.join.right)] : projected;
   const lines: string[] = [];
   if (p.firstPerGroup) lines.push(`First Row Per Group (DISTINCT ON ${p.firstPerGroup.on.map((i) => stage[i]).join(', ')})`);
+  if (p.sort && timeOrderOf(p)) lines.push('Chunks in time order: stops at the first chunk that cannot improve the top-N');
   if (p.sort) lines.push(`${p.limit !== undefined ? `Top-N Sort (limit ${p.limit})` : 'Sort'}: ${p.sort.map((k) => `${exprText(k.expr, outputLabels({ ...p, sort: undefined, limit: undefined }))}${k.desc ? ' DESC' : ''}`).join(', ')}`);
   else if (p.limit !== undefined) lines.push(`Limit: ${p.limit}`);
   if (p.aggregate) {
@@ -213,8 +215,8 @@ function fragmentLines(p: Extract<PlanNode, { op: 'dscan' }>): string[] {
 export interface ExplainOptions {
   /** chunks per data node for a distributed scan (computed with constant bounds only) */
   chunksByNode?: (p: Extract<PlanNode, { op: 'dscan' }>) => Map<string, { name: string; rows: number }[]>;
-  /** actual rows per node from EXPLAIN ANALYZE */
-  actual?: Map<string, number>;
+  /** actual rows and time per node from EXPLAIN ANALYZE */
+  actual?: Map<string, { rows: number; millis: number }>;
 }
 
 export function explainPlan(plan: PlanNode, opts: ExplainOptions = {}): string[] {
@@ -259,7 +261,10 @@ export function explainPlan(plan: PlanNode, opts: ExplainOptions = {}): string[]
       lines.push(`${pad(d)}${distributed ? `Custom Scan (DataNodeScan) on ${p.table.name}` : 'Local chunks'}  (rows≈${est})`);
       if (distributed) lines.push(`${detailPad(d)}Data node: ${node}`);
       lines.push(`${detailPad(d)}Chunks: ${chunks.map((c) => c.name).join(', ')}`);
-      if (opts.actual) lines.push(`${detailPad(d)}Actual rows: ${opts.actual.get(node) ?? 0}`);
+      if (opts.actual) {
+        const a = opts.actual.get(node) ?? { rows: 0, millis: 0 };
+        lines.push(`${detailPad(d)}Actual rows: ${a.rows}  time: ${a.millis.toFixed(3)} ms`);
+      }
       for (const l of fragmentLines(p)) lines.push(`${detailPad(d)}${l}`);
     }
     if (nodes.size === 0) lines.push(`${pad(d)}(no chunks)`);

@@ -30,7 +30,7 @@ export function readReplica(catalog: Catalog, chunk: ChunkInfo): { node: string;
   for (const node of chunk.nodes) {
     if (node === '' || catalog.findDataNode(node)?.node.available !== false) return { node, store: chunk.stores.get(node)! };
   }
-  throw new SqlError('TS420', `could not read chunk "${chunk.name}": no available data node holds a replica`, {
+  throw new SqlError('TS420', `could not read chunk "${chunk.name}": data node${chunk.nodes.length > 1 ? 's' : ''} ${chunk.nodes.map((n) => `"${n}"`).join(', ')} ${chunk.nodes.length > 1 ? 'are' : 'is'} unavailable`, {
     detail: `Data node${chunk.nodes.length > 1 ? 's' : ''} ${chunk.nodes.map((n) => `"${n}"`).join(', ')} ${chunk.nodes.length > 1 ? 'are' : 'is'} unavailable.`,
     hint: 'Mark a data node available with alter_data_node(..., available => true).',
   });

@@ -75,13 +75,18 @@ function explain(stmt: Extract<Statement, { kind: 'explain' }>, session: Stateme
     }
     return out;
   };
-  let actual: Map<string, number> | undefined;
+  let actual: Map<string, { rows: number; millis: number }> | undefined;
   let footer: string[] = [];
   if (stmt.analyze) {
     actual = new Map();
     const counts = actual;
     const start = performance.now();
-    const rows = runQuery(prepared, session, opts.params, { onFragmentRows: (node, n) => counts.set(node, (counts.get(node) ?? 0) + n) });
+    const rows = runQuery(prepared, session, opts.params, {
+      onFragmentRows: (node, n, ms) => {
+        const c = counts.get(node) ?? { rows: 0, millis: 0 };
+        counts.set(node, { rows: c.rows + n, millis: c.millis + ms });
+      },
+    });
     const ms = performance.now() - start;
     footer = [`Rows: ${rows.length}`, `Execution Time: ${ms.toFixed(3)} ms`];
   }

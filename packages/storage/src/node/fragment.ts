@@ -11,6 +11,7 @@ import type { BatchStats } from '../table/index.js';
 import { filterOp, projectOp, hashAggregateOp, sortOp, limitOp, firstPerGroupOp } from '../ops/index.js';
 import type { AggCallSpec, BatchSource, SortKeySpec } from '../ops/index.js';
 import { batchesOf } from '../ops/index.js';
+import { getValue } from '../vector.js';
 import { hashJoinOp } from '../ops/join/hash-join.js';
 import type { SqlType } from '../types/sql-type.js';
 
@@ -38,6 +39,12 @@ export interface FragmentSpec {
   sort?: SortKeySpec[];
   /** rows to keep after sort (top-N), or to stop after without sort */
   limit?: number;
+  /**
+   * The sort's first key is the time column (stage output index `column`):
+   * chunks arrive in that order and the node stops once the next chunk's time
+   * range cannot improve its top-N.
+   */
+  timeOrder?: { column: number; desc: boolean };
 }
 
 export interface FragmentChunk {
@@ -45,10 +52,16 @@ export interface FragmentChunk {
   version: TableVersion;
   /** batch-level exclusion from per-batch statistics (min/max) */
   skip?: (stats: BatchStats) => boolean;
+  /** the chunk's time range [timeStart, timeEnd) in the time column's units (for timeOrder) */
+  timeStart?: number;
+  timeEnd?: number;
 }
 
 /** Run a fragment over this node's chunks. */
 export function fragmentSource(spec: FragmentSpec, chunks: readonly FragmentChunk[]): BatchSource {
+  if (spec.timeOrder && spec.sort && spec.limit !== undefined && !spec.aggregate && !spec.join && !spec.firstPerGroup) {
+    return timeOrderedTopN(spec, chunks);
+  }
   let source: BatchSource = function* scan(): Iterable<Batch> {
     for (const c of chunks) {
       for (const sb of c.version.scan(spec.columnIds, c.skip ? { skip: c.skip } : undefined)) {
@@ -78,4 +91,32 @@ export interface FragmentRun {
 
 export function runFragment(spec: FragmentSpec, chunks: readonly FragmentChunk[], ctx: EvalContext): Batch[] {
   return [...fragmentSource(spec, chunks)(ctx)];
+}
+
+/**
+ * ORDER BY time [DESC] LIMIT n over chunks given in time order: keep a running
+ * top-n and stop at the first chunk whose range lies entirely after (before,
+ * for DESC) the n-th row's time — no row there can enter the top-n.
+ */
+function timeOrderedTopN(spec: FragmentSpec, chunks: readonly FragmentChunk[]): BatchSource {
+  const limit = spec.limit!;
+  const { column, desc } = spec.timeOrder!;
+  const perChunk = (c: FragmentChunk): FragmentSpec => ({ ...spec, timeOrder: undefined });
+  return function* (ctx) {
+    let best: Batch[] = [];
+    let count = 0;
+    for (const c of chunks) {
+      if (count >= limit && c.timeStart !== undefined && c.timeEnd !== undefined) {
+        const last = best[best.length - 1]!;
+        const nth = getValue(last.columns[column]!, last.length - 1);
+        if (typeof nth === 'number' && (desc ? c.timeEnd <= nth : c.timeStart > nth)) break;
+      }
+      const rows = [...fragmentSource(perChunk(c), [c])(ctx)];
+      if (rows.length === 0) continue;
+      best = [...sortOp(batchesOf([...best, ...rows]), spec.sort!, limit)(ctx)].filter((b) => b.length > 0);
+      best = [...limitOp(batchesOf(best), limit, 0)(ctx)];
+      count = best.reduce((n, b) => n + b.length, 0);
+    }
+    yield* best;
+  };
 }
