@@ -1,12 +1,40 @@
 /**
- * A deterministic TSBS "cpu-only"-shaped data generator: hosts reporting ten
- * usage_* fields as clamped random walks every 10 seconds, time-major order.
- * Produces column arrays directly (no per-row objects).
+ * A deterministic TSBS "cpu-only" data generator (shared/TSBS.md §1): hosts
+ * with the 10 TSBS tags, each reporting ten usage_* fields as random walks
+ * (N(0,1) steps, clamped to [0, 100], emitted truncated to integers) every
+ * 10 seconds, in time-major order (host 0..N-1 for epoch 0, then epoch 1, …).
+ *
+ * Output is column arrays (no per-row objects), produced in chunks so that
+ * tens of millions of rows can be streamed without holding them all.
+ * The random source is mulberry32, not Go's math/rand: same shape and draw
+ * order as TSBS, not the same numbers.
  */
 export const CPU_FIELDS = [
   'usage_user', 'usage_system', 'usage_idle', 'usage_nice', 'usage_iowait',
   'usage_irq', 'usage_softirq', 'usage_steal', 'usage_guest', 'usage_guest_nice',
 ] as const;
+
+export const TAG_NAMES = [
+  'hostname', 'region', 'datacenter', 'rack', 'os', 'arch', 'team', 'service', 'service_version', 'service_environment',
+] as const;
+
+export type HostTags = Record<(typeof TAG_NAMES)[number], string>;
+
+const REGIONS: readonly (readonly [string, readonly string[]])[] = [
+  ['us-east-1', ['us-east-1a', 'us-east-1b', 'us-east-1c', 'us-east-1e']],
+  ['us-west-1', ['us-west-1a', 'us-west-1b']],
+  ['us-west-2', ['us-west-2a', 'us-west-2b', 'us-west-2c']],
+  ['eu-west-1', ['eu-west-1a', 'eu-west-1b', 'eu-west-1c']],
+  ['eu-central-1', ['eu-central-1a', 'eu-central-1b']],
+  ['ap-southeast-1', ['ap-southeast-1a', 'ap-southeast-1b']],
+  ['ap-southeast-2', ['ap-southeast-2a', 'ap-southeast-2b']],
+  ['ap-northeast-1', ['ap-northeast-1a', 'ap-northeast-1c']],
+  ['sa-east-1', ['sa-east-1a', 'sa-east-1b', 'sa-east-1c']],
+];
+const OSES = ['Ubuntu16.10', 'Ubuntu16.04LTS', 'Ubuntu15.10'];
+const ARCHES = ['x64', 'x86'];
+const TEAMS = ['SF', 'NYC', 'LON', 'CHI'];
+const ENVIRONMENTS = ['production', 'staging', 'test'];
 
 /** mulberry32: small, fast, deterministic for a seed */
 export function rng(seed: number): () => number {
@@ -20,38 +48,120 @@ export function rng(seed: number): () => number {
   };
 }
 
+/** One chunk of cpu rows as columns. */
 export interface CpuColumns {
   rows: number;
   /** epoch milliseconds */
   timeMs: Float64Array;
+  /** 0-based host index; tags_id = hostIndex + 1 */
   hostIndex: Int32Array;
   hostnames: string[];
   fields: Float64Array[];
 }
 
-export function generateCpu(opts: { hosts: number; rows: number; seed?: number; startMs?: number; intervalMs?: number }): CpuColumns {
-  const { hosts, rows } = opts;
-  const next = rng(opts.seed ?? 1);
-  const start = opts.startMs ?? Date.UTC(2016, 0, 1);
-  const interval = opts.intervalMs ?? 10_000;
-  const state = new Float64Array(hosts * CPU_FIELDS.length);
-  for (let i = 0; i < state.length; i++) state[i] = next() * 100;
-  const timeMs = new Float64Array(rows);
-  const hostIndex = new Int32Array(rows);
-  const fields = CPU_FIELDS.map(() => new Float64Array(rows));
-  for (let r = 0; r < rows; r++) {
-    const epoch = Math.floor(r / hosts);
-    const h = r % hosts;
-    timeMs[r] = start + epoch * interval;
-    hostIndex[r] = h;
-    for (let f = 0; f < CPU_FIELDS.length; f++) {
-      const k = h * CPU_FIELDS.length + f;
-      // a cheap symmetric step in [-1, 1]; TSBS uses N(0,1), the shape is what matters here
-      let v = state[k]! + (next() * 2 - 1);
-      v = v < 0 ? 0 : v > 100 ? 100 : v;
-      state[k] = v;
-      fields[f]![r] = Math.trunc(v);
+export interface GeneratorOptions {
+  hosts: number;
+  seed?: number;
+  /** default 2016-01-01T00:00:00Z (TSBS's default start) */
+  startMs?: number;
+  /** default 10 s */
+  intervalMs?: number;
+}
+
+export const TSBS_START_MS = Date.UTC(2016, 0, 1);
+
+export class TsbsCpuGenerator {
+  readonly hosts: HostTags[];
+  readonly hostnames: string[];
+  readonly startMs: number;
+  readonly intervalMs: number;
+  private readonly next: () => number;
+  private readonly state: Float64Array;
+  private spare = NaN;
+  /** next row to emit: epoch and host */
+  private epoch = 0;
+  private host = 0;
+
+  constructor(opts: GeneratorOptions) {
+    this.next = rng(opts.seed ?? 1);
+    this.startMs = opts.startMs ?? TSBS_START_MS;
+    this.intervalMs = opts.intervalMs ?? 10_000;
+    const nf = CPU_FIELDS.length;
+    this.state = new Float64Array(opts.hosts * nf);
+    this.hosts = [];
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(this.next() * xs.length)]!;
+    for (let h = 0; h < opts.hosts; h++) {
+      // TSBS draw order: the measurement's initial values, then the tags
+      for (let f = 0; f < nf; f++) this.state[h * nf + f] = this.next() * 100;
+      const [region, dcs] = pick(REGIONS);
+      const datacenter = pick(dcs);
+      const rack = String(Math.floor(this.next() * 100));
+      const arch = pick(ARCHES);
+      const os = pick(OSES);
+      const service = String(Math.floor(this.next() * 20));
+      const serviceVersion = String(Math.floor(this.next() * 2));
+      const serviceEnvironment = pick(ENVIRONMENTS);
+      const team = pick(TEAMS);
+      this.hosts.push({
+        hostname: `host_${h}`, region, datacenter, rack, os, arch, team, service,
+        service_version: serviceVersion, service_environment: serviceEnvironment,
+      });
+    }
+    this.hostnames = this.hosts.map((t) => t.hostname);
+  }
+
+  /** standard normal (Box–Muller, pairs cached) */
+  private normal(): number {
+    if (!Number.isNaN(this.spare)) {
+      const s = this.spare;
+      this.spare = NaN;
+      return s;
+    }
+    let u = this.next();
+    while (u === 0) u = this.next();
+    const v = this.next();
+    const r = Math.sqrt(-2 * Math.log(u));
+    this.spare = r * Math.sin(2 * Math.PI * v);
+    return r * Math.cos(2 * Math.PI * v);
+  }
+
+  private tick(): void {
+    const s = this.state;
+    for (let k = 0; k < s.length; k++) {
+      const v = s[k]! + this.normal();
+      s[k] = v < 0 ? 0 : v > 100 ? 100 : v;
     }
   }
-  return { rows, timeMs, hostIndex, hostnames: Array.from({ length: hosts }, (_, i) => `host_${i}`), fields };
+
+  /** The next `n` rows (continuing where the previous chunk stopped). */
+  nextChunk(n: number): CpuColumns {
+    const nh = this.hosts.length;
+    const nf = CPU_FIELDS.length;
+    const timeMs = new Float64Array(n);
+    const hostIndex = new Int32Array(n);
+    const fields = CPU_FIELDS.map(() => new Float64Array(n));
+    const s = this.state;
+    for (let r = 0; r < n; r++) {
+      if (this.host === nh) {
+        this.host = 0;
+        this.epoch++;
+        this.tick();
+      }
+      const h = this.host++;
+      timeMs[r] = this.startMs + this.epoch * this.intervalMs;
+      hostIndex[r] = h;
+      for (let f = 0; f < nf; f++) fields[f]![r] = Math.trunc(s[h * nf + f]!);
+    }
+    return { rows: n, timeMs, hostIndex, hostnames: this.hostnames, fields };
+  }
+
+  /** Chunks of at most `chunkRows` until `rows` rows have been produced. */
+  *chunks(rows: number, chunkRows = 65_536): Generator<CpuColumns> {
+    for (let done = 0; done < rows; done += chunkRows) yield this.nextChunk(Math.min(chunkRows, rows - done));
+  }
+}
+
+/** All `rows` rows at once (for the in-process benchmarks). */
+export function generateCpu(opts: GeneratorOptions & { rows: number }): CpuColumns {
+  return new TsbsCpuGenerator(opts).nextChunk(opts.rows);
 }

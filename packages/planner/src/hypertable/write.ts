@@ -38,8 +38,12 @@ export function writeRows(session: StatementSession, table: TableInfo, batch: Ba
   routed.chunkKeys.forEach((key, k) => {
     const chunk = findOrCreateChunk(session, table, ht, key.timeStart, key.timeEnd, closed ? key.spaceIndex : -1);
     const rows = routed.rowsByChunk[k]!;
-    const part: Batch = rows.length === stored.length ? stored : { length: rows.length, columns: stored.columns.map((v) => takeVector(v, rows)) };
-    for (const node of chunk.nodes) session.write(chunk.stores.get(node)!).insert(part);
+    // one gather per chunk; a gathered part is ours, so a single replica adopts its buffers
+    // (with several replicas each store copies: storage may remap dictionary codes in place)
+    const gathered = rows.length !== stored.length;
+    const part: Batch = gathered ? { length: rows.length, columns: stored.columns.map((v) => takeVector(v, rows)) } : stored;
+    const owned = gathered && chunk.nodes.length === 1;
+    for (const node of chunk.nodes) session.write(chunk.stores.get(node)!).insert(part, { owned });
   });
 }
 

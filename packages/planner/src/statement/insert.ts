@@ -25,8 +25,11 @@ import { bindReturning, columnByName, defaultExpr, enforceChecks, evalRows, tabl
 import { toStoreBatch } from './dml-common.js';
 import { applyOnConflict } from './on-conflict.js';
 import { writeRows } from '../hypertable/write.js';
+import { tryFastInsert } from '../ingest/insert-fast.js';
 
 export function executeInsert(stmt: InsertStmt, session: StatementSession, params: readonly Value[], paramTypes?: import('../../../storage/src/types/sql-type.js').SqlType[]): StatementResult {
+  const fast = tryFastInsert(stmt, session, params, paramTypes); // issue 5: literal/$n VALUES without binding
+  if (fast) return fast;
   const table = writableTable(session, stmt.table.schema, stmt.table.name);
   const binding = newBinding(session, paramTypes ? [...paramTypes] : []);
   const root = rootContext(binding);

@@ -24,6 +24,7 @@ import { compileExpr } from '../../../storage/src/expr/compile.js';
 import { defaultExpr, enforceChecks, writableTable } from '../../../planner/src/statement/dml-common.js';
 import { writeRows } from '../../../planner/src/hypertable/write.js';
 import type { QualifiedName } from '../../../planner/src/parse/ast.js';
+import { prepareFastInsertText, type PreparedFastInsert } from '../../../planner/src/ingest/insert-fast.js';
 
 /** An open COPY … FROM STDIN: batches in the order of `columns`, appended inside the session's transaction. */
 export interface CopyIn {
@@ -73,6 +74,9 @@ export class Session {
    * transaction control they form one implicit transaction, as in PostgreSQL.
    */
   runScript(sql: string, onResult: (r: StatementResult, stmt: ParsedStatement) => void): void {
+    // issue 5: a lone INSERT … VALUES of literals is scanned and converted without the parser
+    const fast = this.txn?.failed ? undefined : prepareFastInsertText(sql, { catalog: this.core.catalog, searchPath: this.settings.searchPath(), settings: this.settings.format() });
+    if (fast) return onResult(this.runFastInsert(fast), { text: sql, offset: 0, get statement() { return parseSql(sql)[0]!.statement; } });
     const stmts = this.parse(sql);
     const implicitBlock = stmts.length > 1 && !this.txn;
     if (implicitBlock) this.txn = new Transaction(false);
@@ -89,6 +93,15 @@ export class Session {
         this.txn = null;
         t.rollback();
       }
+      throw e;
+    }
+  }
+
+  private runFastInsert(fast: PreparedFastInsert): StatementResult {
+    try {
+      return this.inTransaction(false, (s) => fast.run(s), []);
+    } catch (e) {
+      if (this.txn?.explicit) this.txn.failed = true;
       throw e;
     }
   }

@@ -12,7 +12,7 @@ import { Session } from './session.js';
 import { fieldDef, needsCatalog, toJs, toText, type FieldDef } from './results.js';
 import { catalogHook } from '../catalog/pg-catalog.js';
 import { DatabaseError, toSqlError } from './database-error.js';
-import { providedColumns, rowsToBatches, type BulkRows } from './bulk-insert.js';
+import { forEachBatch, providedColumns, type BulkRows } from './bulk-insert.js';
 
 export interface StrataOptions {
   /** settings every new session starts with, e.g. { TimeZone: 'Europe/Berlin' } */
@@ -131,14 +131,14 @@ export class StrataSession {
       const table = core.catalog.getTable(name.schema, name.name, this.session.settings.searchPath());
       if (table.kind !== 'table' || !table.store) throw new SqlError(SQLSTATE.wrongObjectType, `cannot insert into "${table.name}"`);
       const provided = providedColumns(table, rows);
-      const batches = rowsToBatches(table, rows, this.session.settings.format());
       const copy = this.session.beginCopy(name, table.columns.filter((_, i) => provided[i]).map((c) => c.name));
       let count = 0;
       try {
-        for (const b of batches) {
+        // batch by batch: a batch's buffers are copied into storage by push() and reused for the next
+        forEachBatch(table, rows, this.session.settings.format(), (b) => {
           copy.push({ length: b.length, columns: b.columns.filter((_, i) => provided[i]) });
           count += b.length;
-        }
+        });
       } catch (e) {
         copy.abort();
         throw e;

@@ -185,6 +185,21 @@ export class Connection {
     this.cancelRequested = false;
     this.stmts.delete('');
     this.portals.delete('');
+    // only a string that can contain COPY needs the statement list up front; the rest goes
+    // straight to runScript, whose INSERT fast path then skips the parser entirely
+    if (!/copy/i.test(sql)) {
+      let results = 0;
+      try {
+        session.runScript(sql, (r) => {
+          results++;
+          this.sendResult(r);
+        });
+        if (results === 0) this.out.emptyQueryResponse();
+      } catch (e) {
+        this.sendError(e);
+      }
+      return this.readyForQuery();
+    }
     let stmts: ParsedStatement[];
     try {
       stmts = session.parse(sql);

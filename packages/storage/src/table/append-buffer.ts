@@ -37,7 +37,9 @@ export class AppendBuffer {
   private grow(need: number): void {
     if (need <= this.cap) return;
     if (need > this.maxRows) throw new Error(`append buffer overflow: ${need} > ${this.maxRows}`);
-    const cap = Math.min(this.maxRows, Math.max(need, this.cap * 2, 1024));
+    // A bulk append (thousands of rows at once) is likely to fill the buffer: size it
+    // for a full seal at once rather than re-copying through every doubling.
+    const cap = need >= this.maxRows / 16 ? this.maxRows : Math.min(this.maxRows, Math.max(need, this.cap * 2, 1024));
     const n = this.length;
     for (const l of this.active) {
       const c = this.cols.get(l.id)!;

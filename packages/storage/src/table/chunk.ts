@@ -50,7 +50,9 @@ export class Chunk {
     while (pos < to && this.storedRows < this.maxRows) {
       const room = this.maxRows - this.storedRows;
       if (this.buffer.length === 0 && to - pos >= this.sealRows && room >= this.sealRows) {
-        this.sealDirect(src, pos, pos + this.sealRows, fillOf, adopt && pos === 0 && src.length === this.sealRows);
+        // a private piece is never written again, so every sealRows-long view of it can be adopted
+        // (subarrays: the sealed batches of one large insert share its buffers, no second copy)
+        this.sealDirect(src, pos, pos + this.sealRows, fillOf, adopt);
         pos += this.sealRows;
         continue;
       }
@@ -70,7 +72,7 @@ export class Chunk {
     this.buffer = new AppendBuffer(this.layouts, this.dictOf, this.sealRows);
   }
 
-  /** `adopt`: src is exactly this batch and will not be written again, so typed arrays can be taken over. */
+  /** `adopt`: src will not be written again, so views of its typed arrays can be taken over. */
   private sealDirect(src: Piece, from: number, to: number, fillOf: FillOf, adopt: boolean): void {
     const n = to - from;
     const cols = new Map<number, ColData>();

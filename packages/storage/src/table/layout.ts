@@ -64,9 +64,9 @@ export interface Piece {
   readonly cols: ReadonlyMap<number, ColData>;
 }
 
-function copyNulls(src: Uint8Array | null, n: number): Uint8Array | null {
+function copyNulls(src: Uint8Array | null, n: number, owned = false): Uint8Array | null {
   if (src === null) return null;
-  for (let i = 0; i < n; i++) if (src[i] !== 0) return src.slice(0, n);
+  for (let i = 0; i < n; i++) if (src[i] !== 0) return owned && src.length === n ? src : src.slice(0, n);
   return null;
 }
 
@@ -74,12 +74,14 @@ function copyNulls(src: Uint8Array | null, n: number): Uint8Array | null {
  * Copy an incoming vector into storage layout. Inputs in the expected layout take
  * the fast path; anything else goes through getValue (correct, slower).
  * Text is interned into `dict`; a DictVector is interned once per distinct code.
+ * `owned`: the vector's buffers are handed over (nobody writes them again), so
+ * full-length typed arrays are kept rather than copied.
  */
-export function colDataFromVector(layout: ColumnLayout, v: Vector, dict: StringDict | null): ColData {
+export function colDataFromVector(layout: ColumnLayout, v: Vector, dict: StringDict | null, owned = false): ColData {
   const n = v.length;
   switch (layout.kind) {
     case 'num': {
-      if (v.tag === 'number') return { kind: 'num', values: v.values.slice(0, n), nulls: copyNulls(v.nulls, n) };
+      if (v.tag === 'number') return { kind: 'num', values: owned && v.values.length === n ? v.values : v.values.slice(0, n), nulls: copyNulls(v.nulls, n, owned) };
       const values = new Float64Array(n);
       let nulls: Uint8Array | null = null;
       for (let i = 0; i < n; i++) {
@@ -90,7 +92,7 @@ export function colDataFromVector(layout: ColumnLayout, v: Vector, dict: StringD
       return { kind: 'num', values, nulls };
     }
     case 'bool': {
-      if (v.tag === 'bool') return { kind: 'bool', values: v.values.slice(0, n), nulls: copyNulls(v.nulls, n) };
+      if (v.tag === 'bool') return { kind: 'bool', values: owned && v.values.length === n ? v.values : v.values.slice(0, n), nulls: copyNulls(v.nulls, n, owned) };
       const values = new Uint8Array(n);
       let nulls: Uint8Array | null = null;
       for (let i = 0; i < n; i++) {
@@ -102,7 +104,8 @@ export function colDataFromVector(layout: ColumnLayout, v: Vector, dict: StringD
     }
     case 'dict': {
       const d = dict!;
-      const codes = new Int32Array(n);
+      // an owned DictVector is remapped in place (each code is read before it is overwritten)
+      const codes = owned && v.tag === 'dict' && v.codes.length === n ? v.codes : new Int32Array(n);
       let nulls: Uint8Array | null = null;
       if (v.tag === 'dict') {
         const map = d.remapFrom(v.dict);

@@ -19,8 +19,12 @@ import type { StringDict } from './dict.js';
 export interface TableTxn {
   /** Committed base plus own writes, frozen at the call (later writes need a new view). */
   view(): TableVersion;
-  /** One vector per table column, in table column order, already of the column types. */
-  insert(batch: Batch): void;
+  /**
+   * One vector per table column, in table column order, already of the column types.
+   * `owned`: the caller hands the vectors' buffers over (it made them for this call and
+   * never writes them again), so full-length typed arrays are kept instead of copied.
+   */
+  insert(batch: Batch, opts?: { owned?: boolean }): void;
   insertRows(rows: readonly (readonly Value[])[]): void;
   /** Rows deleted; ids of rows not live in this txn's view are ignored. */
   delete(rowIds: ArrayLike<number>): number;
@@ -123,8 +127,9 @@ export class Txn implements TableTxn {
     this.insert({ length: rows.length, columns: cols.map((c, j) => vectorFromValues(c.type, rows.map((r) => r[j] ?? null))) });
   }
 
-  insert(batch: Batch): void {
+  insert(batch: Batch, opts?: { owned?: boolean }): void {
     this.assertOpen();
+    const owned = opts?.owned === true;
     const schema = this.store.schema();
     if (batch.columns.length !== schema.columns.length) {
       throw new Error(`insert into "${this.store.name}": ${batch.columns.length} vectors for ${schema.columns.length} columns`);
@@ -134,7 +139,7 @@ export class Txn implements TableTxn {
     const cols = new Map<number, ColData>();
     schema.columns.forEach((c, i) => {
       const l = schema.layout(c.id);
-      cols.set(c.id, colDataFromVector(l, batch.columns[i]!, l.kind === 'dict' ? this.store.internDict(c.id) : null));
+      cols.set(c.id, colDataFromVector(l, batch.columns[i]!, l.kind === 'dict' ? this.store.internDict(c.id) : null, owned));
     });
     const piece: Piece = { length: n, cols };
     for (const c of schema.columns) {
