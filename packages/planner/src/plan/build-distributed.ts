@@ -99,7 +99,7 @@ function getConst(e: ExprNode, ctx: EvalContext): unknown {
 export function buildDistributedScan(plan: DistributedScanPlan, env: ExecEnv): BatchSource {
   if (plan.withRowId) {
     // UPDATE / DELETE read through the access node with chunk-qualified row ids
-    const scan: BatchSource = (ctx) => scanHypertable(env.catalog, plan.table, survivingChunks(plan.table, plan.exclusion, ctx), (s) => env.tables.read(s), plan.columnIds, true);
+    const scan: BatchSource = (ctx) => scanHypertable(env.catalog, plan.table, survivingChunks(plan.table, plan.exclusion, ctx), (s) => env.tables.read(s), plan.columnIds, true, ctx);
     return plan.filter ? filterOp(scan, plan.filter) : scan;
   }
   const baseSpec = fragmentOf(plan);

@@ -18,6 +18,7 @@ import * as exec from '../exec/index.js';
 import type { TableInfo } from '../catalog/catalog.js';
 import type { PlanNode, SubqueryDef } from './nodes.js';
 import { extractEquiKeys } from './equi-keys.js';
+import { checkDeadline } from '../../../storage/src/expr/deadline.js';
 import { scanHypertable } from './hypertable-scan.js';
 import { buildDistributedScan } from './build-distributed.js';
 import { gapfillOp } from '../exec/gapfill.js';
@@ -119,13 +120,14 @@ export function buildPlan(plan: PlanNode, env: ExecEnv): BatchSource {
 function scanSource(plan: Extract<PlanNode, { op: 'scan' }>, env: ExecEnv): BatchSource {
   const ht = plan.table.hypertable;
   const source: BatchSource = ht
-    ? () => scanHypertable(env.catalog, plan.table, ht.chunks.slice(), (s) => env.tables.read(s), plan.columnIds, plan.withRowId)
-    : () => scanBatches(env.tables.read(plan.table.store!), plan.columnIds, plan.withRowId);
+    ? (ctx) => scanHypertable(env.catalog, plan.table, ht.chunks.slice(), (s) => env.tables.read(s), plan.columnIds, plan.withRowId, ctx)
+    : (ctx) => scanBatches(env.tables.read(plan.table.store!), plan.columnIds, plan.withRowId, ctx);
   return plan.filter ? ops.filterOp(source, plan.filter) : source;
 }
 
-function* scanBatches(version: TableVersion, columnIds: readonly number[], withRowId: boolean): Iterable<Batch> {
+function* scanBatches(version: TableVersion, columnIds: readonly number[], withRowId: boolean, ctx: EvalContext): Iterable<Batch> {
   for (const sb of version.scan(columnIds, { withRowIds: withRowId })) {
+    checkDeadline(ctx);
     if (sb.batch.length === 0) continue;
     if (!withRowId) {
       yield sb.batch;

@@ -6,6 +6,8 @@ import { T } from '../../../storage/src/types/sql-type.js';
 import type { Batch, Vector } from '../../../storage/src/vector.js';
 import type { TableStore, TableVersion } from '../../../storage/src/table/index.js';
 import { SqlError } from '../../../storage/src/errors.js';
+import type { EvalContext } from '../../../storage/src/expr/expr.js';
+import { checkDeadline } from '../../../storage/src/expr/deadline.js';
 import type { Catalog, TableInfo } from '../catalog/catalog.js';
 import type { ChunkInfo } from '../catalog/hypertable.js';
 
@@ -43,10 +45,12 @@ export function* scanHypertable(
   read: (store: TableStore) => TableVersion,
   columnIds: readonly number[],
   withRowId: boolean,
+  ctx?: EvalContext,
 ): Iterable<Batch> {
   for (const chunk of chunks) {
     const { store } = readReplica(catalog, chunk);
     for (const sb of read(store).scan(columnIds, { withRowIds: withRowId })) {
+      if (ctx) checkDeadline(ctx);
       const n = sb.batch.length;
       if (n === 0) continue;
       if (!withRowId) {

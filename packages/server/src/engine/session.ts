@@ -179,6 +179,8 @@ export class Session {
   private statementSession(txn: Transaction, rawParams: readonly unknown[]): StatementSession {
     const settings = this.settings.format();
     const statementTime = Date.now() * 1000;
+    const timeoutMs = statementTimeoutMs(this.settings.get('statement_timeout'));
+    const deadline = timeoutMs > 0 ? statementTime / 1000 + timeoutMs : undefined;
     const core = this.core;
     const self = this;
     return {
@@ -195,6 +197,7 @@ export class Session {
         return {
           params: values,
           settings,
+          deadline,
           statementTime,
           transactionTime: txn.startMicros,
           correlated: [],
@@ -412,4 +415,13 @@ export class Session {
     }
     this.closed = true;
   }
+}
+
+/** statement_timeout as PostgreSQL reads it: a number is milliseconds; units ms, s, min, h, d. */
+export function statementTimeoutMs(v: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|min|h|d)?\s*$/i.exec(v);
+  if (!m) return 0;
+  const n = Number(m[1]);
+  const unit = (m[2] ?? 'ms').toLowerCase();
+  return n * (unit === 'ms' ? 1 : unit === 's' ? 1000 : unit === 'min' ? 60_000 : unit === 'h' ? 3_600_000 : 86_400_000);
 }

@@ -91,7 +91,10 @@ export const SETTINGS: Record<string, SettingDef> = {
   server_version_num: { display: 'server_version_num', default: '150000', readOnly: true },
   integer_datetimes: { display: 'integer_datetimes', default: 'on', readOnly: true },
   standard_conforming_strings: { display: 'standard_conforming_strings', default: 'on', normalize: boolean('standard_conforming_strings') },
-  statement_timeout: { display: 'statement_timeout', default: '0' },
+  statement_timeout: { display: 'statement_timeout', default: '0', normalize: (v) => {
+    if (!/^\s*\d+(\.\d+)?\s*(ms|s|min|h|d)?\s*$/i.test(v)) throw new SqlError(SQLSTATE.invalidParameterValue, `invalid value for parameter "statement_timeout": "${v}"`, { hint: 'Valid units for this parameter are "us", "ms", "s", "min", "h", and "d".' });
+    return v.trim();
+  } },
   lock_timeout: { display: 'lock_timeout', default: '0' },
   idle_in_transaction_session_timeout: { display: 'idle_in_transaction_session_timeout', default: '0' },
   default_transaction_isolation: { display: 'default_transaction_isolation', default: 'read committed' },

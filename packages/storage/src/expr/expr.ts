@@ -158,6 +158,8 @@ export interface EvalContext {
    * (each row an array of values). Provided by the planner's executor.
    */
   readonly subquery?: (id: number, correlated: readonly Value[]) => Value[][];
+  /** statement_timeout: wall-clock deadline (ms since the epoch); scans stop with 57014 once it passes */
+  readonly deadline?: number;
   /** Per-statement scratch for volatile functions (random's seed, sequences…). */
   readonly session?: SessionHooks;
   /**

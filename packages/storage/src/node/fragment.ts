@@ -12,6 +12,7 @@ import { filterOp, projectOp, hashAggregateOp, sortOp, limitOp, firstPerGroupOp 
 import type { AggCallSpec, BatchSource, SortKeySpec } from '../ops/index.js';
 import { batchesOf } from '../ops/index.js';
 import { getValue } from '../vector.js';
+import { checkDeadline } from '../expr/deadline.js';
 import { hashJoinOp } from '../ops/join/hash-join.js';
 import type { SqlType } from '../types/sql-type.js';
 
@@ -62,9 +63,10 @@ export function fragmentSource(spec: FragmentSpec, chunks: readonly FragmentChun
   if (spec.timeOrder && spec.sort && spec.limit !== undefined && !spec.aggregate && !spec.join && !spec.firstPerGroup) {
     return timeOrderedTopN(spec, chunks);
   }
-  let source: BatchSource = function* scan(): Iterable<Batch> {
+  let source: BatchSource = function* scan(ctx): Iterable<Batch> {
     for (const c of chunks) {
       for (const sb of c.version.scan(spec.columnIds, c.skip ? { skip: c.skip } : undefined)) {
+        checkDeadline(ctx);
         if (sb.batch.length > 0) yield sb.batch;
       }
     }
