@@ -46,6 +46,12 @@ export function exprKey(e: ExprNode): string {
   }
 }
 
+/** The SQL name of a resolved function or operator: its id up to the argument list (`<=(int4,int4)` → `<=`). */
+export function functionName(fnId: string): string {
+  const i = fnId.indexOf('(');
+  return i > 0 ? fnId.slice(0, i) : fnId;
+}
+
 export function containsVolatileOrSubquery(e: ExprNode): boolean {
   if (e.k === 'subquery') return true;
   return childExprs(e).some(containsVolatileOrSubquery);

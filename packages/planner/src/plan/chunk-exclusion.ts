@@ -14,7 +14,7 @@ import { partitionForHash, timeValueToInternal, type TimeColumnType } from '../.
 import type { TableInfo } from '../catalog/catalog.js';
 import type { ChunkInfo } from '../catalog/hypertable.js';
 import { closedDimension, openDimension } from '../catalog/hypertable.js';
-import { referencedColumns } from '../bind/expr-key.js';
+import { functionName, referencedColumns } from '../bind/expr-key.js';
 
 export interface TimeBound {
   op: '<' | '<=' | '>' | '>=' | '=';
@@ -30,7 +30,7 @@ export interface ExclusionSpec {
 const FLIP: Record<string, TimeBound['op']> = { '<': '>', '<=': '>=', '>': '<', '>=': '<=', '=': '=' };
 
 function opOf(fn: string): TimeBound['op'] | null {
-  const name = fn.includes('(') ? fn.slice(0, fn.indexOf('(')) : fn;
+  const name = functionName(fn);
   return name === '<' || name === '<=' || name === '>' || name === '>=' || name === '=' ? name : null;
 }
 

@@ -6,12 +6,10 @@
  */
 import { T } from '../../../storage/src/types/sql-type.js';
 import type { ExprNode } from '../../../storage/src/expr/expr.js';
-import { mapColumns, referencedColumns } from '../bind/expr-key.js';
-
-const EQ_FNS = /(^|_)(eq)$|=|^(int[248]|float[48]|numeric|text|bool|date|timestamp|timestamptz|interval|bpchar|varchar|name|oid)eq$/;
+import { functionName, mapColumns, referencedColumns } from '../bind/expr-key.js';
 
 function isEquality(e: ExprNode): boolean {
-  return e.k === 'call' && e.args.length === 2 && (EQ_FNS.test(e.fn) || e.fn.startsWith('=('));
+  return e.k === 'call' && e.args.length === 2 && functionName(e.fn) === '=';
 }
 
 export function extractEquiKeys(cond: ExprNode, leftWidth: number): { leftKeys: ExprNode[]; rightKeys: ExprNode[]; residual?: ExprNode } {

@@ -10,6 +10,7 @@ import { formatType } from '../../../storage/src/types/sql-type.js';
 import { formatText } from '../../../storage/src/types/text-io.js';
 import type { PlanNode } from './nodes.js';
 import { extractEquiKeys } from './equi-keys.js';
+import { functionName } from '../bind/expr-key.js';
 import { timeOrderOf } from './build-distributed.js';
 
 /** A constant as PostgreSQL's EXPLAIN prints it: text output, quoted and typed where it is not a plain number. */
@@ -19,12 +20,6 @@ function literal(v: Value, type: SqlType): string {
   if (['int2', 'int4', 'int8', 'float4', 'float8', 'numeric', 'bool'].includes(type.id)) return text;
   const quoted = `'${text.replace(/'/g, "''")}'`;
   return ['text', 'unknown', 'varchar', 'name'].includes(type.id) ? quoted : `${quoted}::${formatType(type)}`;
-}
-
-/** Function ids look like `+(int4,int4)` or `lower(text)`; operators print infix. */
-function fnName(id: string): string {
-  const i = id.indexOf('(');
-  return i > 0 ? id.slice(0, i) : id;
 }
 
 export function exprText(e: ExprNode, labels: readonly string[]): string {
@@ -39,7 +34,7 @@ export function exprText(e: ExprNode, labels: readonly string[]): string {
     case 'corr':
       return `outer.$${e.slot}`;
     case 'call': {
-      const name = fnName(e.fn);
+      const name = functionName(e.fn);
       if (!/^[a-z_]/i.test(name) && e.args.length === 2) return `(${t(e.args[0]!)} ${name} ${t(e.args[1]!)})`;
       if (!/^[a-z_]/i.test(name) && e.args.length === 1) return `(${name}${t(e.args[0]!)})`;
       return `${name}(${e.args.map(t).join(', ')})`;
