@@ -18,15 +18,6 @@ export function isUnknownLiteral(e: ExprNode): boolean {
   return e.k === 'const' && e.type.id === 'unknown';
 }
 
-export function isUntypedParam(e: ExprNode, stmt: StatementBinding): boolean {
-  return e.k === 'param' && e.type.id === 'unknown' && stmt.paramTypes[e.index] === undefined;
-}
-
-/** The type an expression has for resolution purposes ('unknown' for untyped literals/params). */
-export function typeOf(e: ExprNode): SqlType {
-  return e.type;
-}
-
 function needsTypmodCast(from: SqlType, to: SqlType): boolean {
   return to.typmod >= 0 && from.typmod !== to.typmod;
 }

@@ -9,7 +9,7 @@ import type { PlanNode } from '../plan/nodes.js';
 import type { QueryContext } from './context.js';
 import { Scope, type ScopeColumn } from './scope.js';
 import { bindExpr, callOperator } from './expr.js';
-import { coerce, resolveUnknown, unify } from './coerce.js';
+import { coerce, unify } from './coerce.js';
 import { bindQuery } from './select.js';
 import { bindProcedure, findProcedure } from '../hypertable/index.js';
 
@@ -239,12 +239,9 @@ export function bindFromList(items: FromItem[], ctx: QueryContext): BoundFrom {
     const right = bindFromItem(item, ctx, acc) as BoundFrom & { lateral?: ExprNode[] };
     acc = joinBound(acc, right, { joinType: 'cross', natural: false }, ctx);
   }
-  const names = new Map<string, number>();
-  for (const rel of acc.scope.relations()) names.set(rel, (names.get(rel) ?? 0) + 1);
   return acc;
 }
 
-export { resolveUnknown };
 
 /**
  * USING / NATURAL joins expose each join column once, first in `*`, as the

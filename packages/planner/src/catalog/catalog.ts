@@ -374,7 +374,3 @@ export class Catalog {
     return s.value;
   }
 }
-
-export function liveColumnIndex(t: TableInfo, name: string): number {
-  return t.columns.findIndex((c) => c.name === name);
-}

@@ -17,6 +17,7 @@ import type { PlanNode, DistributedScanPlan, AggCall } from '../plan/nodes.js';
 import { extractExclusion } from '../plan/chunk-exclusion.js';
 import { closedDimension, openDimension } from '../catalog/hypertable.js';
 import { mapChildren } from './pushdown-filter.js';
+import { containsVolatileOrSubquery } from '../bind/expr-key.js';
 import { extractEquiKeys } from '../plan/equi-keys.js';
 import type { JoinCost } from '../plan/nodes.js';
 import { estimateRows, hypertableRows, isLocalOnly, joinCosts } from './cost.js';
@@ -25,26 +26,9 @@ function hypertableRowsOf(p: PlanNode): number {
   return p.op === 'dscan' ? hypertableRows(p).rows : estimateRows(p);
 }
 
+/** Subqueries are evaluated by the access node; everything else can run in a fragment. */
 function pushable(e: ExprNode): boolean {
-  if (e.k === 'subquery') return false;
-  switch (e.k) {
-    case 'call':
-    case 'and':
-    case 'or':
-    case 'coalesce':
-      return e.args.every(pushable);
-    case 'cast':
-    case 'not':
-    case 'isnull':
-    case 'isbool':
-      return pushable(e.arg);
-    case 'case':
-      return e.whens.every((w) => pushable(w.cond) && pushable(w.then)) && (!e.else || pushable(e.else));
-    case 'inlist':
-      return pushable(e.arg) && e.list.every(pushable);
-    default:
-      return true;
-  }
+  return !containsVolatileOrSubquery(e);
 }
 
 function aggPushable(a: AggCall): boolean {

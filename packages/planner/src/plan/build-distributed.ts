@@ -5,15 +5,13 @@
  */
 import type { EvalContext } from '../../../storage/src/expr/expr.js';
 import type { Batch } from '../../../storage/src/vector.js';
-import { getValue } from '../../../storage/src/vector.js';
-import { compileExpr } from '../../../storage/src/expr/compile.js';
 import type { BatchStats } from '../../../storage/src/table/index.js';
 import { fragmentSource, type FragmentChunk, type FragmentSpec } from '../../../storage/src/node/fragment.js';
 import { appendOp, filterOp, hashAggregateOp, type BatchSource } from '../../../storage/src/ops/index.js';
 import type { ExprNode } from '../../../storage/src/expr/expr.js';
 import type { DistributedScanPlan } from './nodes.js';
 import type { ExecEnv } from './build.js';
-import { survivingChunks } from './chunk-exclusion.js';
+import { survivingChunks, timeWindow } from './chunk-exclusion.js';
 import { readReplica, scanHypertable } from './hypertable-scan.js';
 import type { ChunkInfo } from '../catalog/hypertable.js';
 import { openDimension } from '../catalog/hypertable.js';
@@ -61,9 +59,9 @@ export function fragmentOf(plan: DistributedScanPlan): FragmentSpec {
 }
 
 /** Chunks per reading node, in node order of first appearance. */
-export function chunksByNode(plan: DistributedScanPlan, env: { catalog: ExecEnv['catalog'] }, ctx: EvalContext | null): Map<string, ChunkInfo[]> {
+export function chunksByNode(plan: DistributedScanPlan, env: { catalog: ExecEnv['catalog'] }, ctx: EvalContext | null, window = timeWindow(plan.exclusion, ctx)): Map<string, ChunkInfo[]> {
   const byNode = new Map<string, ChunkInfo[]>();
-  for (const c of survivingChunks(plan.table, plan.exclusion, ctx)) {
+  for (const c of survivingChunks(plan.table, plan.exclusion, ctx, window)) {
     const { node } = readReplica(env.catalog, c);
     let l = byNode.get(node);
     if (!l) byNode.set(node, (l = []));
@@ -72,28 +70,16 @@ export function chunksByNode(plan: DistributedScanPlan, env: { catalog: ExecEnv[
   return byNode;
 }
 
-/** Skip sealed batches whose time range cannot match the bounds (min/max statistics). */
-function batchSkipper(plan: DistributedScanPlan, ctx: EvalContext): ((s: BatchStats) => boolean) | undefined {
-  const bounds = plan.exclusion.time;
-  if (bounds.length === 0) return undefined;
+/** Skip sealed batches whose time min/max lies outside this execution's time window. */
+function batchSkipper(plan: DistributedScanPlan, window: ReturnType<typeof timeWindow>): ((s: BatchStats) => boolean) | undefined {
+  if (window === null || window === 'empty' || plan.exclusion.time.length === 0) return undefined;
   const timeId = openDimension(plan.table.hypertable!).columnId;
-  let lo = -Infinity;
-  let hi = Infinity;
-  for (const b of bounds) {
-    const v = getConst(b.value, ctx);
-    if (typeof v !== 'number') return undefined;
-    if (b.op === '>' || b.op === '>=' || b.op === '=') lo = Math.max(lo, v);
-    if (b.op === '<' || b.op === '<=' || b.op === '=') hi = Math.min(hi, v);
-  }
+  const { lo, hi } = window;
   return (s) => {
     const c = s.column(timeId);
     if (!c || typeof c.min !== 'number' || typeof c.max !== 'number') return false;
     return c.max < lo || c.min > hi;
   };
-}
-
-function getConst(e: ExprNode, ctx: EvalContext): unknown {
-  return getValue(compileExpr(e)({ length: 1, columns: [] }, ctx), 0);
 }
 
 export function buildDistributedScan(plan: DistributedScanPlan, env: ExecEnv): BatchSource {
@@ -104,14 +90,14 @@ export function buildDistributedScan(plan: DistributedScanPlan, env: ExecEnv): B
   }
   const baseSpec = fragmentOf(plan);
   const shipped = plan.join ? buildPlan(plan.join.right, env) : null;
-  const spec = baseSpec;
   const nodeSources = (ctx: EvalContext): BatchSource[] => {
-    const skip = batchSkipper(plan, ctx);
+    const window = timeWindow(plan.exclusion, ctx);
+    const skip = batchSkipper(plan, window);
     // the small side of a broadcast join is computed once per execution and shipped to every node
     const spec = shipped && plan.join ? { ...baseSpec, join: { ...joinSpec(plan), rows: [...shipped(ctx)] } } : baseSpec;
     const out: BatchSource[] = [];
     const order = spec.timeOrder;
-    for (const [node, unordered] of chunksByNode(plan, env, ctx)) {
+    for (const [node, unordered] of chunksByNode(plan, env, ctx, window)) {
       // chunks may overlap after set_chunk_time_interval: DESC orders by range end, ASC by range start,
       // so that the stop rule (next range cannot beat the n-th row) also holds for every later chunk
       const chunks = order ? [...unordered].sort((a, b) => (order.desc ? b.timeEnd - a.timeEnd : a.timeStart - b.timeStart)) : unordered;
@@ -140,7 +126,7 @@ export function buildDistributedScan(plan: DistributedScanPlan, env: ExecEnv): B
     const keyCols: ExprNode[] = plan.aggregate!.groupBy.map((g, i) => ({ k: 'col', type: g.type, index: i }));
     return (ctx) => {
       const partials = appendOp(nodeSources(ctx));
-      return hashAggregateOp(partials, { groupBy: keyCols, aggregates: spec.aggregate!.aggregates, mode: 'final' })(ctx);
+      return hashAggregateOp(partials, { groupBy: keyCols, aggregates: baseSpec.aggregate!.aggregates, mode: 'final' })(ctx);
     };
   }
   return (ctx) => appendOp(nodeSources(ctx))(ctx) as Iterable<Batch>;

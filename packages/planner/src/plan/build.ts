@@ -172,10 +172,3 @@ export function collectRows(plan: PlanNode, env: ExecEnv, ctx: EvalContext): Val
   return exec.collectRows(buildPlan(plan, env), ctx);
 }
 
-export function collectBatches(plan: PlanNode, env: ExecEnv, ctx: EvalContext): Batch[] {
-  return [...buildPlan(plan, env)(ctx)];
-}
-
-export function typesOf(plan: PlanNode): SqlType[] {
-  return plan.types;
-}

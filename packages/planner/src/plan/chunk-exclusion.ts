@@ -5,7 +5,7 @@
  * they are evaluated per execution and exclusion works for prepared
  * statements and now()-relative windows too.
  */
-import type { ExprNode, EvalContext } from '../../../storage/src/expr/expr.js';
+import type { CompiledExpr, ExprNode, EvalContext } from '../../../storage/src/expr/expr.js';
 import type { Value } from '../../../storage/src/types/values.js';
 import { compileExpr } from '../../../storage/src/expr/compile.js';
 import { getValue } from '../../../storage/src/vector.js';
@@ -14,7 +14,7 @@ import { partitionForHash, timeValueToInternal, type TimeColumnType } from '../.
 import type { TableInfo } from '../catalog/catalog.js';
 import type { ChunkInfo } from '../catalog/hypertable.js';
 import { closedDimension, openDimension } from '../catalog/hypertable.js';
-import { functionName, referencedColumns } from '../bind/expr-key.js';
+import { containsVolatileOrSubquery, functionName, referencedColumns } from '../bind/expr-key.js';
 
 export interface TimeBound {
   op: '<' | '<=' | '>' | '>=' | '=';
@@ -35,13 +35,7 @@ function opOf(fn: string): TimeBound['op'] | null {
 }
 
 function isConstLike(e: ExprNode): boolean {
-  return referencedColumns(e).size === 0 && !hasSubquery(e);
-}
-
-function hasSubquery(e: ExprNode): boolean {
-  if (e.k === 'subquery') return true;
-  const kids: ExprNode[] = e.k === 'call' || e.k === 'and' || e.k === 'or' || e.k === 'coalesce' ? [...e.args] : e.k === 'cast' || e.k === 'not' ? [e.arg] : [];
-  return kids.some(hasSubquery);
+  return referencedColumns(e).size === 0 && !containsVolatileOrSubquery(e);
 }
 
 function conjuncts(e: ExprNode): ExprNode[] {
@@ -70,37 +64,52 @@ export function extractExclusion(filter: ExprNode | undefined, timeIndex: number
   return spec;
 }
 
+const compiled = new WeakMap<ExprNode, CompiledExpr>();
+
+/** A bound's value for this execution (each bound expression is compiled once). */
 function evalValue(e: ExprNode, ctx: EvalContext): Value {
-  return getValue(compileExpr(e)({ length: 1, columns: [] }, ctx), 0);
+  let c = compiled.get(e);
+  if (!c) compiled.set(e, (c = compileExpr(e)));
+  return getValue(c({ length: 1, columns: [] }, ctx), 0);
 }
 
-/** Chunks that can hold rows satisfying the exclusion predicates. Without a context (EXPLAIN), only constant bounds are used. */
-export function survivingChunks(table: TableInfo, spec: ExclusionSpec, ctx: EvalContext | null): ChunkInfo[] {
-  const ht = table.hypertable!;
-  const open = openDimension(ht);
-  const timeType = table.columns.find((c) => c.id === open.columnId)!.type.id as TimeColumnType;
-  let lo = -Infinity;
-  let loIncl = true;
-  let hi = Infinity;
-  let hiIncl = true;
+/** The time bounds of one execution, in the time column's own units; rows have lo <= t and t < hi (or <= when hiIncl). */
+export interface TimeWindow {
+  lo: number;
+  hi: number;
+  hiIncl: boolean;
+}
+
+/**
+ * Evaluate the time bounds: 'empty' when a bound is NULL (nothing can match),
+ * null when a bound is not a number (no time exclusion). Without a context
+ * (EXPLAIN), only constant bounds are used.
+ */
+export function timeWindow(spec: ExclusionSpec, ctx: EvalContext | null): TimeWindow | 'empty' | null {
+  const w: TimeWindow = { lo: -Infinity, hi: Infinity, hiIncl: true };
   for (const b of spec.time) {
     if (!ctx && b.value.k !== 'const') continue;
     const v = ctx ? evalValue(b.value, ctx) : (b.value as { value: Value }).value;
-    if (v === null || typeof v !== 'number') return v === null ? [] : ht.chunks.slice();
-    const t = timeValueToInternalSafe(v, timeType);
-    if (b.op === '>' || b.op === '>=' || b.op === '=') {
-      if (t > lo || (t === lo && b.op === '>')) {
-        lo = t;
-        loIncl = b.op !== '>';
-      }
-    }
-    if (b.op === '<' || b.op === '<=' || b.op === '=') {
-      if (t < hi || (t === hi && b.op === '<')) {
-        hi = t;
-        hiIncl = b.op !== '<';
-      }
+    if (v === null) return 'empty';
+    if (typeof v !== 'number') return null;
+    if ((b.op === '>' || b.op === '>=' || b.op === '=') && v > w.lo) w.lo = v;
+    if ((b.op === '<' || b.op === '<=' || b.op === '=') && (v < w.hi || (v === w.hi && b.op === '<'))) {
+      w.hi = v;
+      w.hiIncl = b.op !== '<';
     }
   }
+  return w;
+}
+
+/** Chunks that can hold rows satisfying the exclusion predicates. */
+export function survivingChunks(table: TableInfo, spec: ExclusionSpec, ctx: EvalContext | null, window = timeWindow(spec, ctx)): ChunkInfo[] {
+  const ht = table.hypertable!;
+  if (window === 'empty') return [];
+  if (window === null) return ht.chunks.slice();
+  const open = openDimension(ht);
+  const timeType = table.columns.find((c) => c.id === open.columnId)!.type.id as TimeColumnType;
+  const lo = timeValueToInternalSafe(window.lo, timeType);
+  const hi = timeValueToInternalSafe(window.hi, timeType);
   let spaceHashes: number[] | null = null;
   const closed = closedDimension(ht);
   if (closed && spec.space.length > 0 && (ctx || spec.space.every((e) => e.k === 'const'))) {
@@ -116,9 +125,8 @@ export function survivingChunks(table: TableInfo, spec: ExclusionSpec, ctx: Eval
   }
   return ht.chunks.filter((c) => {
     // chunk range is [timeStart, timeEnd)
-    if (c.timeEnd < lo || (c.timeEnd === lo)) return false;
-    if (c.timeStart > hi || (c.timeStart === hi && !hiIncl)) return false;
-    void loIncl;
+    if (c.timeEnd <= lo) return false;
+    if (c.timeStart > hi || (c.timeStart === hi && !window.hiIncl)) return false;
     if (spaceHashes && c.spaceIndex >= 0) return spaceHashes.some((h) => partitionForHash(h, c.numPartitions) === c.spaceIndex);
     return true;
   });

@@ -13,7 +13,6 @@ import type {
 } from '../parse/ast.js';
 import type { ColumnInfo, ConstraintInfo, TableInfo } from '../catalog/catalog.js';
 import type { QueryContext } from '../bind/context.js';
-import { Scope } from '../bind/scope.js';
 import { bindExpr, resolveType } from '../bind/expr.js';
 import { coerce } from '../bind/coerce.js';
 import { bindQuery } from '../bind/select.js';
@@ -23,7 +22,7 @@ import type { StatementResult, StatementSession } from './session.js';
 import { newBinding, rootContext, runQuery, planSelect } from './select.js';
 import { tableScope } from './dml-common.js';
 import { toStoreBatch } from './dml-common.js';
-import { rowsToBatch } from './insert.js';
+import { rowsToBatch } from '../exec/rows.js';
 import { readReplica } from '../plan/hypertable-scan.js';
 
 function schemaOf(session: StatementSession, schema?: string): string {
@@ -206,7 +205,7 @@ export function createTable(stmt: CreateTableStmt, session: StatementSession, pa
     }
   }
   if (asRows) {
-    if (asRows.length > 0) session.write(table.store!).insert(toStoreBatch(table, rowsToBatch(table, asRows)));
+    if (asRows.length > 0) session.write(table.store!).insert(toStoreBatch(table, rowsToBatch(asRows, table.columns.map((c) => c.type))));
     return { command: `SELECT ${asRows.length}`, rowCount: asRows.length };
   }
   return { command: 'CREATE TABLE', rowCount: null };
@@ -492,4 +491,3 @@ function alterAction(table: TableInfo, action: AlterTableStmt['actions'][number]
   }
 }
 
-export { Scope };

@@ -22,7 +22,6 @@ import type { TableInfo } from '../catalog/catalog.js';
 import type { StatementResult, StatementSession } from './session.js';
 import { execEnv, newBinding, rootContext, statementContext } from './select.js';
 import { bindReturning, columnByName, defaultExpr, enforceChecks, evalRows, tableScope, writableTable } from './dml-common.js';
-import { toStoreBatch } from './dml-common.js';
 import { applyOnConflict } from './on-conflict.js';
 import { writeRows } from '../hypertable/write.js';
 import { tryFastInsert } from '../ingest/insert-fast.js';
@@ -98,10 +97,6 @@ function bindSource(stmt: InsertStmt, table: TableInfo, targetIdx: number[], roo
     exprs[ci] = assign({ k: 'col', type: q.plan.types[k]!, index: k }, ci);
   }
   return { op: 'project', input: q.plan, exprs, types };
-}
-
-export function rowsToBatch(table: TableInfo, rows: Value[][]): Batch {
-  return { length: rows.length, columns: table.columns.map((c, i) => vectorFromValues(c.type, rows.map((r) => r[i] ?? null))) };
 }
 
 export function batchRow(batch: Batch, i: number): Value[] {

@@ -18,7 +18,8 @@ import type { ConstraintInfo, TableInfo } from '../catalog/catalog.js';
 import type { StatementSession } from './session.js';
 import { columnByName, defaultExpr, evalRows, enforceChecks } from './dml-common.js';
 import { toStoreBatch } from './dml-common.js';
-import { batchRow, rowsToBatch } from './insert.js';
+import { batchRow } from './insert.js';
+import { rowsToBatch } from '../exec/rows.js';
 
 function conflictKeys(stmt: InsertStmt, table: TableInfo): ConstraintInfo[] {
   const uniques = table.constraints.filter((c) => c.kind === 'primary_key' || c.kind === 'unique');
@@ -46,6 +47,7 @@ export function applyOnConflict(stmt: InsertStmt, table: TableInfo, batch: Batch
   const keys = conflictKeys(stmt, table);
   const action = stmt.onConflict!.action;
   const colIndex = new Map(table.columns.map((c, i) => [c.id, i]));
+  const types = table.columns.map((c) => c.type);
   let setExprs: ExprNode[] | undefined;
   let where: ExprNode | undefined;
   if (action.kind === 'update') {
@@ -76,7 +78,7 @@ export function applyOnConflict(stmt: InsertStmt, table: TableInfo, batch: Batch
       if (conflict !== null) break;
     }
     if (conflict === null) {
-      txn.insert(toStoreBatch(table, rowsToBatch(table, [row])));
+      txn.insert(toStoreBatch(table, rowsToBatch([row], types)));
       written.push(row);
       // a later row of this statement conflicting with this one must not update it (PostgreSQL: 21000)
       if (action.kind === 'update') {
@@ -93,13 +95,13 @@ export function applyOnConflict(stmt: InsertStmt, table: TableInfo, batch: Batch
       });
     }
     const existing = fetchRow(txn, table, conflict);
-    const combined = rowsToBatch({ ...table, columns: [...table.columns, ...table.columns] } as TableInfo, [[...existing, ...row]]);
+    const combined = rowsToBatch([[...existing, ...row]], [...types, ...types]);
     if (where) {
       const ok = evalRows([where], combined, ctx)[0]![0];
       if (ok !== true) continue;
     }
     const updated = evalRows(setExprs!, combined, ctx)[0]!;
-    const ub = rowsToBatch(table, [updated]);
+    const ub = rowsToBatch([updated], types);
     enforceChecks(table, ub, ctx);
     txn.delete([conflict]);
     txn.insert(toStoreBatch(table, ub));
@@ -108,5 +110,5 @@ export function applyOnConflict(stmt: InsertStmt, table: TableInfo, batch: Batch
     written.push(updated);
   }
   void session;
-  return rowsToBatch(table, written);
+  return rowsToBatch(written, types);
 }

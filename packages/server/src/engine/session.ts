@@ -81,7 +81,7 @@ export class Session {
     const implicitBlock = stmts.length > 1 && !this.txn;
     if (implicitBlock) this.txn = new Transaction(false);
     try {
-      for (const s of stmts) onResult(this.runParsed(s, [], undefined, implicitBlock), s);
+      for (const s of stmts) onResult(this.runParsed(s, []), s);
       if (implicitBlock && this.txn && !this.txn.explicit) {
         const t = this.txn;
         this.txn = null;
@@ -99,7 +99,7 @@ export class Session {
 
   private runFastInsert(fast: PreparedFastInsert): StatementResult {
     try {
-      return this.inTransaction(false, (s) => fast.run(s), []);
+      return this.inTransaction((s) => fast.run(s), []);
     } catch (e) {
       if (this.txn?.explicit) this.txn.failed = true;
       throw e;
@@ -107,7 +107,7 @@ export class Session {
   }
 
   /** Execute one parsed statement with parameters (extended protocol / embedding API). */
-  runParsed(ps: ParsedStatement, params: readonly unknown[], paramTypes?: SqlType[], inImplicitBlock = false): StatementResult {
+  runParsed(ps: ParsedStatement, params: readonly unknown[], paramTypes?: SqlType[]): StatementResult {
     const stmt = ps.statement;
     if (this.txn?.failed && this.txn.explicit) {
       if (stmt.kind === 'transaction' && (stmt.action === 'rollback' || stmt.action === 'commit' || stmt.action === 'rollback_to')) {
@@ -116,7 +116,7 @@ export class Session {
       throw new SqlError(SQLSTATE.inFailedSqlTransaction, 'current transaction is aborted, commands ignored until end of transaction block');
     }
     try {
-      return this.dispatch(stmt, params, paramTypes, inImplicitBlock);
+      return this.dispatch(stmt, params, paramTypes);
     } catch (e) {
       // AST positions count from the statement's start; clients expect positions in the whole query string
       if (e instanceof SqlError && e.position !== undefined && ps.offset) e.position += ps.offset;
@@ -125,7 +125,7 @@ export class Session {
     }
   }
 
-  private dispatch(stmt: Statement, params: readonly unknown[], paramTypes: SqlType[] | undefined, inImplicitBlock: boolean): StatementResult {
+  private dispatch(stmt: Statement, params: readonly unknown[], paramTypes: SqlType[] | undefined): StatementResult {
     switch (stmt.kind) {
       case 'transaction':
         return this.transactionControl(stmt);
@@ -146,7 +146,7 @@ export class Session {
       case 'call':
       // CALL runs a TimescaleDB procedure inside the statement's transaction (statement/execute.ts)
       default:
-        return this.inTransaction(inImplicitBlock, (s) => executeStatement(stmt, s, { params: params as readonly Value[], paramTypes, notice: (m) => this.notice(m) }), params);
+        return this.inTransaction((s) => executeStatement(stmt, s, { params: params as readonly Value[], paramTypes, notice: (m) => this.notice(m) }), params);
     }
   }
 
@@ -154,7 +154,7 @@ export class Session {
     this.notices.push({ severity, code, message });
   }
 
-  private inTransaction(inImplicitBlock: boolean, run: (s: StatementSession) => StatementResult, rawParams: readonly unknown[]): StatementResult {
+  private inTransaction(run: (s: StatementSession) => StatementResult, rawParams: readonly unknown[]): StatementResult {
     const autocommit = !this.txn;
     const txn = this.txn ?? new Transaction(false);
     if (autocommit) this.txn = txn;
@@ -171,7 +171,6 @@ export class Session {
         this.txn = null;
         txn.rollback();
       }
-      void inImplicitBlock;
       throw e;
     }
   }
