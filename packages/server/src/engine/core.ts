@@ -6,13 +6,15 @@ import { systemRelation } from '../catalog/pg-catalog.js';
 import { timescaledbRelation } from '../catalog/timescaledb-views.js';
 
 export class EngineCore {
-  readonly catalog = new Catalog();
+  /** replaced only while the engine opens a data directory (recovery), before any session exists */
+  catalog: Catalog;
   readonly user: string;
   readonly database: string;
   private nextSessionId = 1;
   readonly sessions = new Set<Session>();
 
-  constructor(opts: { user?: string; database?: string } = {}) {
+  constructor(opts: { user?: string; database?: string; catalog?: Catalog } = {}) {
+    this.catalog = opts.catalog ?? new Catalog();
     this.user = opts.user ?? 'strata';
     this.database = opts.database ?? 'strata';
   }
