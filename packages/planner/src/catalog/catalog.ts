@@ -72,6 +72,8 @@ export interface SchemaInfo {
 
 export type UndoAction = () => void;
 
+export type ChunkChange = { kind: 'create'; table: TableInfo; chunk: ChunkInfo } | { kind: 'drop'; table: TableInfo; chunks: readonly ChunkInfo[] };
+
 export class Catalog {
   private readonly schemas = new Map<string, SchemaInfo>();
   private readonly tables = new Map<string, TableInfo>();
@@ -86,6 +88,11 @@ export class Catalog {
   private nextHypertableId = 1;
   private nextChunkId = 1;
   private nextDimensionId = 1;
+  /**
+   * Told of every chunk created or dropped, with the undo log of the transaction doing it (right after its undo
+   * action was pushed): the durability layer logs chunk changes per transaction instead of whole catalog images.
+   */
+  chunkObserver: ((undo: readonly UndoAction[], change: ChunkChange) => void) | null = null;
 
   constructor() {
     this.schemas.set('pg_catalog', { oid: 11, name: 'pg_catalog' });
@@ -312,9 +319,12 @@ export class Catalog {
     table: TableInfo,
     spec: { timeStart: number; timeEnd: number; spaceIndex: number; numPartitions: number; nodes: string[] },
     undo: UndoAction[],
+    /** WAL replay recreates a chunk under the id it was logged with */
+    replayId?: number,
   ): ChunkInfo {
     const ht = table.hypertable!;
-    const id = this.nextChunkId++;
+    const id = replayId ?? this.nextChunkId++;
+    if (id >= this.nextChunkId) this.nextChunkId = id + 1;
     const name = `${ht.distributed ? '_dist_hyper' : '_hyper'}_${ht.id}_${id}_chunk`;
     const stores = new Map<string, TableStore>();
     const columns = table.store!.columns.map((c) => ({ ...c }));
@@ -330,6 +340,7 @@ export class Catalog {
       for (const n of spec.nodes) this.nodeFor(n).dropChunk(id);
       this.version++;
     });
+    this.chunkObserver?.(undo, { kind: 'create', table, chunk });
     return chunk;
   }
 
@@ -352,6 +363,7 @@ export class Catalog {
       }
       this.version++;
     });
+    this.chunkObserver?.(undo, { kind: 'drop', table, chunks });
   }
 
   listHypertables(): TableInfo[] {
