@@ -540,6 +540,11 @@ export interface ShowStmt {
   name: string;
 }
 
+/** CHECKPOINT: write a checkpoint of the data directory now (a no-op in memory) */
+export interface CheckpointStmt {
+  kind: 'checkpoint';
+}
+
 export interface ResetStmt {
   kind: 'reset';
   /** lower-cased; 'all' for RESET ALL */
@@ -612,6 +617,7 @@ export type Statement =
   | TransactionStmt
   | SetStmt
   | ShowStmt
+  | CheckpointStmt
   | ResetStmt
   | ExplainStmt
   | CallStmt

@@ -95,6 +95,9 @@ export class StatementParser extends DdlParser {
       case 'reset':
         this.next();
         return { kind: 'reset', name: this.parseSettingName(true) };
+      case 'checkpoint':
+        this.next();
+        return { kind: 'checkpoint' };
       case 'explain':
         this.next();
         return this.parseExplain();
