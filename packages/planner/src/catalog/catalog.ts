@@ -72,6 +72,26 @@ export interface SchemaInfo {
 
 export type UndoAction = () => void;
 
+/** The id counters: a catalog image carries them so that WAL replay after a restart allocates the same ids. */
+export interface CatalogCounters {
+  nextOid: number;
+  nextHypertableId: number;
+  nextChunkId: number;
+  nextDimensionId: number;
+}
+
+/** Everything a Catalog holds (the objects themselves, maps in insertion order), for catalog images (persist.ts). */
+export interface CatalogParts {
+  schemas: SchemaInfo[];
+  tables: TableInfo[];
+  /** each index with the schema it is registered under */
+  indexes: { schema: string; index: IndexInfo }[];
+  sequences: SequenceInfo[];
+  dataNodes: DataNodeInfo[];
+  counters: CatalogCounters;
+  version: number;
+}
+
 export type ChunkChange = { kind: 'create'; table: TableInfo; chunk: ChunkInfo } | { kind: 'drop'; table: TableInfo; chunks: readonly ChunkInfo[] };
 
 export class Catalog {
@@ -103,6 +123,39 @@ export class Catalog {
 
   allocOid(): number {
     return this.nextOid++;
+  }
+
+  /** The catalog's contents for a catalog image; the objects are shared, not copied. */
+  parts(): CatalogParts {
+    return {
+      schemas: [...this.schemas.values()],
+      tables: [...this.tables.values()],
+      indexes: [...this.indexes].map(([k, index]) => ({ schema: k.slice(0, k.indexOf('\u0000')), index })),
+      sequences: [...this.sequences.values()],
+      dataNodes: [...this.dataNodes.values()],
+      counters: { nextOid: this.nextOid, nextHypertableId: this.nextHypertableId, nextChunkId: this.nextChunkId, nextDimensionId: this.nextDimensionId },
+      version: this.version,
+    };
+  }
+
+  /**
+   * A catalog holding exactly `parts` (adopted, not copied), in their order. The caller has
+   * validated them (unique names, known schemas) and registers chunk stores on the nodes.
+   */
+  static fromParts(parts: CatalogParts): Catalog {
+    const c = new Catalog();
+    c.schemas.clear();
+    for (const s of parts.schemas) c.schemas.set(s.name, s);
+    for (const t of parts.tables) c.tables.set(c.key(t.schema, t.name), t);
+    for (const { schema, index } of parts.indexes) c.indexes.set(c.key(schema, index.name), index);
+    for (const s of parts.sequences) c.sequences.set(s.name, s);
+    for (const n of parts.dataNodes) c.dataNodes.set(n.name, n);
+    c.nextOid = parts.counters.nextOid;
+    c.nextHypertableId = parts.counters.nextHypertableId;
+    c.nextChunkId = parts.counters.nextChunkId;
+    c.nextDimensionId = parts.counters.nextDimensionId;
+    c.version = parts.version;
+    return c;
   }
 
   getSchema(name: string): SchemaInfo | undefined {
