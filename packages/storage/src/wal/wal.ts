@@ -1,0 +1,428 @@
+/**
+ * The write-ahead log writer. Appends are synchronous OS writes, so an
+ * ENOSPC reaches the committer before its commit becomes visible; durability
+ * is a separate, asynchronous step (flush) shared by concurrent committers
+ * (group commit: one fdatasync in flight, everyone who arrives meanwhile is
+ * served by the next one).
+ *
+ * Failure model (PostgreSQL's, minus the PANIC): a full disk cuts the partial
+ * record off again and the log stays usable; any other I/O error, and any
+ * failed fdatasync (the kernel may have dropped the dirty pages, so retrying
+ * could report durability that is not there), leaves the log failed: every
+ * later append or flush throws 58030 until the server restarts and recovers.
+ */
+import { SqlError } from '../errors.js';
+import {
+  DEFAULT_SEGMENT_BYTES,
+  MAX_RECORD_PAYLOAD,
+  RECORD_HEADER_BYTES,
+  SEGMENT_HEADER_BYTES,
+  createSegment,
+  listSegments,
+  recordCrc,
+  segmentPath,
+} from './segment-files.js';
+import { recoverWal, type WalRecord, type WalRecoveryReport } from './wal-recovery.js';
+import { errnoCode, nodeWalFs, syncDirectory, type WalFs } from './wal-fs.js';
+
+const IO_ERROR = '58030';
+const DISK_FULL = '53100';
+const DATA_CORRUPTED = 'XX001';
+const NOT_IN_PREREQUISITE_STATE = '55000';
+const PROGRAM_LIMIT_EXCEEDED = '54000';
+const INVALID_PARAMETER_VALUE = '22023';
+
+/** Records up to this size are framed in one buffer and written with one syscall. */
+const SCRATCH_BYTES = 64 * 1024;
+const RESOLVED: Promise<void> = Promise.resolve();
+
+export interface WalOptions {
+  /** A new segment starts once the current one has reached this size. */
+  segmentBytes?: number;
+  fs?: WalFs;
+}
+
+export interface WalOpenOptions extends WalOptions {
+  /**
+   * The end of the valid log as recovery established it. Without it, open
+   * recovers (validating and, if torn, cutting the tail) from the oldest segment.
+   */
+  endLsn?: number;
+}
+
+interface FlushWaiter {
+  lsn: number;
+  resolve: () => void;
+  reject: (err: Error) => void;
+}
+
+export class WriteAheadLog {
+  private readonly scratch = new Uint8Array(SCRATCH_BYTES);
+  private readonly scratchView = new DataView(this.scratch.buffer);
+  private readonly singlePart: Uint8Array[] = [new Uint8Array(0)];
+  /** Start LSNs of the segments on disk, oldest first; the last is being appended to. */
+  private readonly segmentStarts: number[];
+  private fd: number;
+  private written: number;
+  private flushed: number;
+  private waiters: FlushWaiter[] = [];
+  private syncInFlight: Promise<void> | null = null;
+  /** Segments rotated away while an fdatasync on them may still run: closed once it ends. */
+  private retiredFds: number[] = [];
+  private backgroundTimer: NodeJS.Timeout | null = null;
+  private failure: SqlError | null = null;
+  private closed = false;
+
+  private constructor(
+    readonly dir: string,
+    private readonly fs: WalFs,
+    private readonly segmentBytes: number,
+    segmentStarts: number[],
+    fd: number,
+    endLsn: number,
+  ) {
+    this.segmentStarts = segmentStarts;
+    this.fd = fd;
+    this.written = endLsn;
+    // Everything recovery found is on disk; whether it is synced we cannot
+    // know, so the first flush syncs it (the flush target is writtenLsn).
+    this.flushed = segmentStarts[segmentStarts.length - 1]!;
+  }
+
+  /** Opens the log for appending at its end; see WalOpenOptions.endLsn. */
+  static open(dir: string, opts: WalOpenOptions = {}): WriteAheadLog {
+    const fs = opts.fs ?? nodeWalFs;
+    const segmentBytes = opts.segmentBytes ?? DEFAULT_SEGMENT_BYTES;
+    if (!Number.isInteger(segmentBytes) || segmentBytes < 64) {
+      throw new SqlError(INVALID_PARAMETER_VALUE, `WAL segment size must be an integer of at least 64 bytes, got ${segmentBytes}`);
+    }
+    let endLsn = opts.endLsn;
+    if (endLsn === undefined) {
+      fs.mkdirSync(dir, { recursive: true });
+      const oldest = listSegments(fs, dir)[0];
+      endLsn = recoverWal(dir, oldest?.startLsn ?? 0, () => {}, { fs }).endLsn;
+    }
+    fs.mkdirSync(dir, { recursive: true });
+    const segments = listSegments(fs, dir);
+    const last = segments[segments.length - 1];
+    if (last === undefined) {
+      const fd = createSegment(fs, dir, endLsn);
+      return new WriteAheadLog(dir, fs, segmentBytes, [endLsn], fd, endLsn + SEGMENT_HEADER_BYTES);
+    }
+    const fd = fs.openSync(segmentPath(dir, last.startLsn), 'r+');
+    const fileEnd = last.startLsn + fs.fstatSync(fd).size;
+    if (fileEnd !== endLsn) {
+      fs.closeSync(fd);
+      throw new SqlError(
+        DATA_CORRUPTED,
+        `WAL segment "${last.name}" ends at LSN ${fileEnd}, but the log was expected to end at ${endLsn}`,
+        { hint: 'Open the log through WriteAheadLog.recover so the end is established from the segments themselves.' },
+      );
+    }
+    return new WriteAheadLog(dir, fs, segmentBytes, segments.map((s) => s.startLsn), fd, endLsn);
+  }
+
+  /**
+   * Replays the log from `fromLsn` (see recoverWal: a torn tail is cut, a
+   * corrupt middle throws XX001) and opens it for appending at the end.
+   */
+  static recover(
+    dir: string,
+    fromLsn: number,
+    onRecord: (record: WalRecord) => void,
+    opts: WalOptions = {},
+  ): { log: WriteAheadLog; report: WalRecoveryReport } {
+    const report = recoverWal(dir, fromLsn, onRecord, { fs: opts.fs });
+    const log = WriteAheadLog.open(dir, { ...opts, endLsn: report.endLsn });
+    return { log, report };
+  }
+
+  /** LSN just past the last record handed to the OS. */
+  get writtenLsn(): number {
+    return this.written;
+  }
+
+  /** Everything before this LSN is fdatasync'ed. Never exceeds writtenLsn. */
+  get flushedLsn(): number {
+    return this.flushed;
+  }
+
+  /**
+   * Writes a whole record (type 1..255, payload in one or several parts) to the
+   * OS before returning, and returns the LSN just past it. Not durable until flushed.
+   */
+  append(type: number, payload: Uint8Array | readonly Uint8Array[]): number {
+    this.assertWritable();
+    if (!Number.isInteger(type) || type < 1 || type > 255) {
+      throw new SqlError(INVALID_PARAMETER_VALUE, `WAL record type must be an integer in 1..255, got ${type}`);
+    }
+    let parts: readonly Uint8Array[];
+    if (payload instanceof Uint8Array) {
+      this.singlePart[0] = payload;
+      parts = this.singlePart;
+    } else {
+      parts = payload;
+    }
+    try {
+      return this.appendParts(type, parts);
+    } finally {
+      this.singlePart[0] = this.scratch.subarray(0, 0);
+    }
+  }
+
+  private appendParts(type: number, parts: readonly Uint8Array[]): number {
+    let payloadBytes = 0;
+    for (const part of parts) payloadBytes += part.length;
+    if (payloadBytes > MAX_RECORD_PAYLOAD) {
+      throw new SqlError(PROGRAM_LIMIT_EXCEEDED, `WAL record of ${payloadBytes} bytes exceeds the maximum of ${MAX_RECORD_PAYLOAD}`);
+    }
+    if (this.written - this.currentSegmentStart() >= this.segmentBytes) this.rotate();
+    const lsn = this.written;
+    const crc = recordCrc(type, parts, lsn);
+    const recordBytes = RECORD_HEADER_BYTES + payloadBytes;
+    const fileOffset = lsn - this.currentSegmentStart();
+    const scratch = this.scratch;
+    this.scratchView.setUint32(0, payloadBytes, true);
+    this.scratchView.setUint32(4, crc, true);
+    scratch[8] = type;
+    try {
+      if (recordBytes <= SCRATCH_BYTES) {
+        let at = RECORD_HEADER_BYTES;
+        for (const part of parts) {
+          scratch.set(part, at);
+          at += part.length;
+        }
+        this.writeFully(scratch, recordBytes, fileOffset);
+      } else {
+        let at = fileOffset;
+        this.writeFully(scratch.subarray(0, RECORD_HEADER_BYTES), RECORD_HEADER_BYTES, at);
+        at += RECORD_HEADER_BYTES;
+        for (const part of parts) {
+          this.writeFully(part, part.length, at);
+          at += part.length;
+        }
+      }
+    } catch (err) {
+      throw this.writeFailed(err, fileOffset);
+    }
+    this.written = lsn + recordBytes;
+    return this.written;
+  }
+
+  private writeFully(data: Uint8Array, length: number, position: number): void {
+    let done = 0;
+    while (done < length) done += this.fs.writeSync(this.fd, data, done, length - done, position + done);
+  }
+
+  /** Maps a failed write to the error to throw, cutting a partial record off when the disk is full. */
+  private writeFailed(err: unknown, recordFileOffset: number): SqlError {
+    const path = segmentPath(this.dir, this.currentSegmentStart());
+    const code = errnoCode(err);
+    if (code === 'ENOSPC' || code === 'EDQUOT') {
+      try {
+        this.fs.ftruncateSync(this.fd, recordFileOffset);
+      } catch (truncateErr) {
+        return this.fail(`could not truncate file "${path}" after a failed write`, truncateErr);
+      }
+      const reason = code === 'ENOSPC' ? 'No space left on device' : 'Disk quota exceeded';
+      return new SqlError(DISK_FULL, `could not write to file "${path}": ${reason}`, {
+        hint: 'Free disk space; the transaction can be retried.',
+      });
+    }
+    return this.fail(`could not write to file "${path}"`, err);
+  }
+
+  /**
+   * Moves appends to a new segment. The old one is synced first, so a crash
+   * can never keep a later segment's records while losing an earlier one's.
+   */
+  private rotate(): void {
+    const oldFd = this.fd;
+    const start = this.written;
+    try {
+      this.fs.fdatasyncSync(oldFd);
+    } catch (err) {
+      throw this.fail(`could not fdatasync file "${segmentPath(this.dir, this.currentSegmentStart())}"`, err);
+    }
+    this.advanceFlushed(start);
+    let fd: number;
+    try {
+      fd = createSegment(this.fs, this.dir, start);
+    } catch (err) {
+      const code = errnoCode(err);
+      if (code === 'ENOSPC' || code === 'EDQUOT') {
+        // Stay on the old segment: the next append tries the rotation again.
+        throw new SqlError(DISK_FULL, `could not write to file "${segmentPath(this.dir, start)}": No space left on device`, {
+          hint: 'Free disk space; the transaction can be retried.',
+        });
+      }
+      throw this.fail(`could not create WAL segment "${segmentPath(this.dir, start)}"`, err);
+    }
+    this.fd = fd;
+    this.segmentStarts.push(start);
+    this.written = start + SEGMENT_HEADER_BYTES;
+    if (this.syncInFlight) this.retiredFds.push(oldFd);
+    else this.fs.closeSync(oldFd);
+  }
+
+  /**
+   * Resolves once everything before `lsn` (clamped to writtenLsn) is
+   * fdatasync'ed. Callers arriving while a sync runs share the next one.
+   */
+  flush(lsn: number): Promise<void> {
+    if (lsn <= this.flushed) return RESOLVED;
+    try {
+      this.assertWritable();
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    const target = Math.min(lsn, this.written);
+    if (target <= this.flushed) return RESOLVED;
+    return new Promise<void>((resolve, reject) => {
+      this.waiters.push({ lsn: target, resolve, reject });
+      this.startSyncIfIdle();
+    });
+  }
+
+  private startSyncIfIdle(): void {
+    if (this.syncInFlight || this.waiters.length === 0 || this.failure) return;
+    const target = this.written;
+    const fd = this.fd;
+    const path = segmentPath(this.dir, this.currentSegmentStart());
+    this.syncInFlight = new Promise<void>((done) => {
+      this.fs.fdatasync(fd, (err) => {
+        this.syncInFlight = null;
+        for (const retired of this.retiredFds) this.fs.closeSync(retired);
+        this.retiredFds = [];
+        if (err) {
+          this.fail(`could not fdatasync file "${path}"`, err);
+        } else {
+          this.advanceFlushed(target);
+          this.startSyncIfIdle();
+        }
+        done();
+      });
+    });
+  }
+
+  /** Synchronous flush for embedding callers that cannot await. */
+  flushSync(lsn: number): void {
+    if (lsn <= this.flushed) return;
+    this.assertWritable();
+    const target = this.written;
+    try {
+      this.fs.fdatasyncSync(this.fd);
+    } catch (err) {
+      throw this.fail(`could not fdatasync file "${segmentPath(this.dir, this.currentSegmentStart())}"`, err);
+    }
+    this.advanceFlushed(target);
+  }
+
+  /**
+   * For synchronous_commit = off: guarantees a flush within delayMs without
+   * anyone waiting for it. One timer at a time, unref'd so it never keeps the
+   * process alive; a failed flush leaves the log failed, which the next append reports.
+   */
+  flushInBackground(delayMs = 200): void {
+    if (this.backgroundTimer || this.closed || this.failure || this.written <= this.flushed) return;
+    this.backgroundTimer = setTimeout(() => {
+      this.backgroundTimer = null;
+      if (!this.closed) this.flush(this.written).catch(() => {});
+    }, delayMs);
+    this.backgroundTimer.unref();
+  }
+
+  /**
+   * Deletes the segments that end at or before `lsn` (everything before it is
+   * in a checkpoint). The segment being appended to is never deleted.
+   * Returns how many segments were removed.
+   */
+  truncateBefore(lsn: number): number {
+    if (this.closed) throw new SqlError(NOT_IN_PREREQUISITE_STATE, 'write-ahead log is closed');
+    let removed = 0;
+    while (this.segmentStarts.length > 1 && this.segmentStarts[1]! <= lsn) {
+      const path = segmentPath(this.dir, this.segmentStarts[0]!);
+      try {
+        this.fs.unlinkSync(path);
+      } catch (err) {
+        if (errnoCode(err) !== 'ENOENT') {
+          throw new SqlError(IO_ERROR, `could not remove file "${path}": ${(err as Error).message}`);
+        }
+      }
+      this.segmentStarts.shift();
+      removed++;
+    }
+    if (removed > 0) {
+      try {
+        syncDirectory(this.fs, this.dir);
+      } catch (err) {
+        throw new SqlError(IO_ERROR, `could not fsync directory "${this.dir}": ${(err as Error).message}`);
+      }
+    }
+    return removed;
+  }
+
+  /** Start LSNs of the segments on disk, oldest first. */
+  segments(): readonly number[] {
+    return this.segmentStarts;
+  }
+
+  /** Flushes everything written and closes the files; rejects if that flush fails. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    if (this.backgroundTimer) {
+      clearTimeout(this.backgroundTimer);
+      this.backgroundTimer = null;
+    }
+    let flushError: unknown = null;
+    try {
+      if (!this.failure) await this.flush(this.written);
+    } catch (err) {
+      flushError = err;
+    }
+    while (this.syncInFlight) await this.syncInFlight;
+    this.closed = true;
+    for (const retired of this.retiredFds) this.fs.closeSync(retired);
+    this.retiredFds = [];
+    this.fs.closeSync(this.fd);
+    if (flushError) throw flushError;
+  }
+
+  private currentSegmentStart(): number {
+    return this.segmentStarts[this.segmentStarts.length - 1]!;
+  }
+
+  private advanceFlushed(lsn: number): void {
+    if (lsn <= this.flushed) return;
+    this.flushed = lsn;
+    if (this.waiters.length === 0) return;
+    const pending: FlushWaiter[] = [];
+    for (const waiter of this.waiters) {
+      if (waiter.lsn <= lsn) waiter.resolve();
+      else pending.push(waiter);
+    }
+    this.waiters = pending;
+  }
+
+  /** Puts the log into the failed state, rejects every waiter, and returns the error to throw. */
+  private fail(what: string, cause: unknown): SqlError {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    const error = new SqlError(IO_ERROR, `${what}: ${reason}`, {
+      hint: 'The write-ahead log refuses further writes; restart the server so recovery can re-establish the log.',
+    });
+    if (!this.failure) this.failure = error;
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const waiter of waiters) waiter.reject(error);
+    return error;
+  }
+
+  private assertWritable(): void {
+    if (this.closed) throw new SqlError(NOT_IN_PREREQUISITE_STATE, 'write-ahead log is closed');
+    if (this.failure) {
+      throw new SqlError(IO_ERROR, `write-ahead log is unusable after an earlier I/O error: ${this.failure.message}`, {
+        hint: this.failure.hint,
+      });
+    }
+  }
+}
