@@ -26,9 +26,33 @@ export class Chunk {
     return d;
   };
 
-  constructor(readonly id: number, layouts: readonly ColumnLayout[], readonly sealRows: number, readonly maxRows: number) {
+  /** `dicts`: dictionaries text was interned into before the chunk existed (they become its own). */
+  constructor(
+    readonly id: number, layouts: readonly ColumnLayout[], readonly sealRows: number, readonly maxRows: number,
+    dicts?: ReadonlyMap<number, StringDict>,
+  ) {
+    if (dicts) for (const [cid, d] of dicts) this.dicts.set(cid, d);
     this.layouts = layouts.slice();
     this.buffer = new AppendBuffer(this.layouts, this.dictOf, sealRows);
+  }
+
+  /**
+   * A chunk rebuilt from a checkpoint: its sealed batches (built in `dicts` space) and
+   * the rows of its append buffer, so positions are those of the imaged chunk.
+   */
+  static restore(
+    id: number, layouts: readonly ColumnLayout[], sealRows: number, maxRows: number,
+    dicts: ReadonlyMap<number, StringDict>, batches: readonly SealedBatch[], bufferRows: Piece | null, fillOf: FillOf,
+  ): Chunk {
+    const c = new Chunk(id, layouts, sealRows, maxRows, dicts);
+    c.batches.push(...batches);
+    if (bufferRows !== null && bufferRows.length > 0) c.buffer.append(bufferRows, 0, bufferRows.length, fillOf);
+    return c;
+  }
+
+  /** The dictionary of a text column when the chunk has one (without creating it). */
+  existingDict(id: number): StringDict | undefined {
+    return this.dicts.get(id);
   }
 
   get storedRows(): number {

@@ -6,12 +6,12 @@
 import { SqlError, SQLSTATE } from '../errors.js';
 import type { Value } from '../types/values.js';
 import { Chunk } from './chunk.js';
-import type { StringDict } from './dict.js';
+import { StringDict } from './dict.js';
 import { layoutOf } from './layout.js';
 import { Schema, type ColumnSpec, type UniqueKeySpec } from './schema.js';
 import { Txn, type StoreInternals, type TableTxn } from './txn.js';
 import { describeKey, keyOfVectors, UniqueIndex } from './unique-index.js';
-import { VersionImpl, type TableVersion } from './version.js';
+import { ChunkSnap, VersionImpl, type TableVersion } from './version.js';
 
 export interface TableStoreOptions {
   name: string;
@@ -23,6 +23,27 @@ export interface TableStoreOptions {
   chunkRows?: number;
   /** Text form of a value in error details (default: a plain rendering; pass the session's output function). */
   formatValue?: (v: Value, column: ColumnSpec) => string;
+  /** Values rows stored before a column existed read as (ADD COLUMN ... DEFAULT); default NULL. */
+  fills?: ReadonlyMap<number, Value>;
+}
+
+/** What a checkpoint image reads from a store (persist/store-image.ts); all of it immutable. */
+export interface StoreImageState {
+  readonly version: VersionImpl;
+  readonly schema: Schema;
+  readonly nextChunkId: number;
+  /** The chunk appends go to next, or null when the next append opens a new chunk. */
+  readonly tailChunkId: number | null;
+  /** Column ids ever used (dropped ones are never reused). */
+  readonly usedColumnIds: readonly number[];
+}
+
+/** A store's physical state as rebuilt from a checkpoint. */
+export interface RestoredStoreState {
+  readonly chunks: readonly { chunk: Chunk; deletes: (Uint8Array | null)[]; deletedCount: number }[];
+  readonly tailChunkId: number | null;
+  readonly nextChunkId: number;
+  readonly usedColumnIds: readonly number[];
 }
 
 export function defaultFormat(v: Value): string {
@@ -44,6 +65,8 @@ export class TableStore {
   private idx: ReadonlyMap<string, UniqueIndex>;
   private tail: Chunk | null = null;
   private nextChunkId = 1;
+  /** Dictionaries inserts intern into while there is no open tail; the next chunk adopts them. */
+  private pendingDicts = new Map<number, StringDict>();
   private readonly usedIds = new Set<number>();
   private readonly fmt: (v: Value, c: ColumnSpec) => string;
   private readonly internals: StoreInternals;
@@ -59,7 +82,7 @@ export class TableStore {
       this.usedIds.add(c.id);
     }
     const keys = opts.uniqueKeys ?? [];
-    this.schemaNow = new Schema(this.name, opts.columns.slice(), new Map(), keys.slice());
+    this.schemaNow = new Schema(this.name, opts.columns.slice(), new Map(opts.fills ?? []), keys.slice());
     this.idx = new Map(keys.map((k) => [k.name, new UniqueIndex(k)] as const));
     this.cur = new VersionImpl(this.schemaNow, [], this.idx, 0);
     const self = this;
@@ -69,7 +92,7 @@ export class TableStore {
       schema: () => self.schemaNow,
       current: () => self.cur,
       indexes: () => self.idx,
-      internDict: (id: number): StringDict => self.openTail().dictOf(id),
+      internDict: (id: number): StringDict => self.dictForInserts(id),
       appendChunk: () => self.openTail(),
       resetChunks: () => {
         self.tail = null;
@@ -88,6 +111,70 @@ export class TableStore {
 
   get uniqueKeys(): readonly UniqueKeySpec[] {
     return this.schemaNow.uniqueKeys;
+  }
+
+  /** The current schema; a new object after every schema change, so identity tells whether it changed. */
+  get schema(): Schema {
+    return this.schemaNow;
+  }
+
+  /** Read-only state for a checkpoint image; cheap (references, no copies of data). */
+  imageState(): StoreImageState {
+    const tail = this.tail;
+    return {
+      version: this.cur,
+      schema: this.schemaNow,
+      nextChunkId: this.nextChunkId,
+      tailChunkId: tail === null || tail.full ? null : tail.id,
+      usedColumnIds: [...this.usedIds],
+    };
+  }
+
+  /** A store over chunks rebuilt from a checkpoint; unique indexes are rebuilt from the live rows. */
+  static restore(opts: TableStoreOptions, state: RestoredStoreState): TableStore {
+    const store = new TableStore(opts);
+    for (const id of state.usedColumnIds) store.usedIds.add(id);
+    store.nextChunkId = state.nextChunkId;
+    const snaps = state.chunks.map(({ chunk, deletes, deletedCount }) => {
+      const n = chunk.batches.length;
+      const d = deletes.slice(0, n + 1);
+      while (d.length < n + 1) d.push(null);
+      return new ChunkSnap(chunk, n, chunk.buffer, chunk.buffer.length, chunk.buffer.stats, d, deletedCount);
+    });
+    if (state.tailChunkId !== null) {
+      const tail = state.chunks.find((c) => c.chunk.id === state.tailChunkId);
+      if (tail === undefined) throw new Error(`restore of "${store.name}": tail chunk ${state.tailChunkId} is missing`);
+      store.tail = tail.chunk;
+    }
+    store.cur = new VersionImpl(store.schemaNow, snaps, store.idx, 0);
+    for (const spec of store.schemaNow.uniqueKeys) store.indexRows(store.idx.get(spec.name)!, spec);
+    return store;
+  }
+
+  /** Adds the live rows of the latest version to `index`; 23505 on a duplicate key. */
+  private indexRows(index: UniqueIndex, spec: UniqueKeySpec): void {
+    const s = this.schemaNow;
+    const v = this.cur;
+    const live = (r: number) => v.isLive(r);
+    for (const sb of v.scan(spec.columnIds, { withRowIds: true })) {
+      const ids = sb.rowIds!;
+      for (let i = 0; i < sb.batch.length; i++) {
+        const k = keyOfVectors(sb.batch.columns, i);
+        if (k === null) continue;
+        if (index.candidates(k).length > 0) {
+          const vals = spec.columnIds.map((_, j) => {
+            const vec = sb.batch.columns[j]!;
+            return vec.tag === 'object' ? vec.values[i]! : vec.tag === 'dict' ? vec.dict[vec.codes[i]!]! : vec.tag === 'bool' ? vec.values[i] === 1 : vec.values[i]!;
+          });
+          throw new SqlError(SQLSTATE.uniqueViolation, `could not create unique index "${spec.name}"`, {
+            detail: `${describeKey(spec, s.columns, vals, this.fmt)} is duplicated.`,
+            table: this.name,
+            constraint: spec.name,
+          });
+        }
+        index.add(k, ids[i]!, live);
+      }
+    }
   }
 
   /** The committed state. */
@@ -113,9 +200,26 @@ export class TableStore {
   private openTail(): Chunk {
     if (this.tail === null || this.tail.full) {
       const layouts = this.schemaNow.columns.map((c) => this.schemaNow.layout(c.id));
-      this.tail = new Chunk(this.nextChunkId++, layouts, this.sealRows, this.chunkRows);
+      this.tail = new Chunk(this.nextChunkId++, layouts, this.sealRows, this.chunkRows, this.pendingDicts);
+      this.pendingDicts = new Map();
     }
     return this.tail;
+  }
+
+  /**
+   * Where a txn interns the text it inserts: the dictionary of the chunk appends go to.
+   * Without an open tail that is a dictionary the next chunk adopts, rather than a new
+   * chunk: chunk ids (so row ids) then follow from commits alone, which WAL replay relies on.
+   */
+  private dictForInserts(id: number): StringDict {
+    const t = this.tail;
+    if (t !== null && !t.full) return t.dictOf(id);
+    let d = this.pendingDicts.get(id);
+    if (d === undefined) {
+      d = new StringDict();
+      this.pendingDicts.set(id, d);
+    }
+    return d;
   }
 
   private republish(schema: Schema, indexes: ReadonlyMap<string, UniqueIndex> = this.idx): void {
@@ -153,6 +257,13 @@ export class TableStore {
     this.republish(next, indexes);
   }
 
+  /** ALTER TABLE ... RENAME COLUMN (names only appear in messages; data is keyed by id). */
+  renameColumn(id: number, name: string): void {
+    const s = this.schemaNow;
+    if (!s.byId.has(id)) throw new Error(`table "${this.name}" has no column with id ${id}`);
+    this.republish(new Schema(this.name, s.columns.map((c) => (c.id === id ? { ...c, name } : c)), s.fills, s.uniqueKeys));
+  }
+
   /** ALTER TABLE ... SET / DROP NOT NULL. */
   setNotNull(id: number, notNull: boolean): void {
     const s = this.schemaNow;
@@ -185,27 +296,7 @@ export class TableStore {
     for (const id of spec.columnIds) if (!s.byId.has(id)) throw new Error(`table "${this.name}" has no column with id ${id}`);
     if (spec.primary) this.assertNoNulls(spec.columnIds);
     const index = new UniqueIndex(spec);
-    const v = this.cur;
-    const live = (r: number) => v.isLive(r);
-    for (const sb of v.scan(spec.columnIds, { withRowIds: true })) {
-      const ids = sb.rowIds!;
-      for (let i = 0; i < sb.batch.length; i++) {
-        const k = keyOfVectors(sb.batch.columns, i);
-        if (k === null) continue;
-        if (index.candidates(k).length > 0) {
-          const vals = spec.columnIds.map((_, j) => {
-            const vec = sb.batch.columns[j]!;
-            return vec.tag === 'object' ? vec.values[i]! : vec.tag === 'dict' ? vec.dict[vec.codes[i]!]! : vec.tag === 'bool' ? vec.values[i] === 1 : vec.values[i]!;
-          });
-          throw new SqlError(SQLSTATE.uniqueViolation, `could not create unique index "${spec.name}"`, {
-            detail: `${describeKey(spec, s.columns, vals, this.fmt)} is duplicated.`,
-            table: this.name,
-            constraint: spec.name,
-          });
-        }
-        index.add(k, ids[i]!, live);
-      }
-    }
+    this.indexRows(index, spec);
     const columns = spec.primary ? s.columns.map((c) => (spec.columnIds.includes(c.id) ? { ...c, notNull: true } : c)) : s.columns;
     const next = new Schema(this.name, columns, s.fills, [...s.uniqueKeys, spec]);
     this.republish(next, new Map([...this.idx, [spec.name, index]]));

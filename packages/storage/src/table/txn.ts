@@ -15,6 +15,7 @@ import type { ColumnSpec, Schema, UniqueKeySpec } from './schema.js';
 import { describeKey, keyOfVectors, UniqueIndex, type Key } from './unique-index.js';
 import { ChunkSnap, PrivateSegment, ROWID_CHUNK, VersionImpl, type TableVersion } from './version.js';
 import type { StringDict } from './dict.js';
+import { encodeTableDelta, type LiveRun } from '../persist/delta-encode.js';
 
 export interface TableTxn {
   /** Committed base plus own writes, frozen at the call (later writes need a new view). */
@@ -30,12 +31,32 @@ export interface TableTxn {
   delete(rowIds: ArrayLike<number>): number;
   truncate(): void;
   commit(): void;
+  /**
+   * First phase of commit(): every check commit() makes, without touching shared state.
+   * Null when there is nothing to commit. Either way (and when it throws) the txn is finished.
+   */
+  prepareCommit(): PreparedTableCommit | null;
   rollback(): void;
   readonly active: boolean;
   /** Mark the current state (SAVEPOINT). */
   savepoint(): TxnSavepoint;
   /** Return to a marked state (ROLLBACK TO SAVEPOINT); the mark stays usable. */
   rollbackTo(mark: TxnSavepoint): void;
+}
+
+/**
+ * A validated table commit, between its checks and its publication. The checks hold
+ * only for the version they saw, so apply() must run right after prepareCommit() with
+ * nothing else touching the store in between (a stale apply throws instead of
+ * publishing over another commit). Dropping it without apply() is a rollback.
+ */
+export interface PreparedTableCommit {
+  /** Name of the table store the commit is for. */
+  readonly table: string;
+  /** The commit as a table delta (persist/table-delta.ts); callable before or after apply(). */
+  encode(): Uint8Array;
+  /** Publishes the commit: exactly what commit() does after its checks. */
+  apply(): void;
 }
 
 /** What a txn needs from its store. */
@@ -365,22 +386,28 @@ export class Txn implements TableTxn {
   }
 
   commit(): void {
-    this.assertOpen();
-    try {
-      this.doCommit();
-    } finally {
-      this.done = true;
-      this.pieces = [];
-      this.cachedView = null;
-    }
+    this.prepareCommit()?.apply();
   }
 
-  private doCommit(): void {
+  prepareCommit(): PreparedTableCommit | null {
+    this.assertOpen();
+    let prepared: PreparedTableCommit | null = null;
+    try {
+      prepared = this.prepare();
+    } finally {
+      // prepared or failed, the txn takes no more writes; the prepared commit still holds the pieces
+      this.done = true;
+      this.cachedView = null;
+      if (prepared === null) this.pieces = [];
+    }
+    return prepared;
+  }
+
+  /** Every check of a commit, against the newest version; touches no shared state. */
+  private prepare(): PreparedTableCommit | null {
     const store = this.store;
     const latest = store.current();
     const schema = store.schema();
-    const sr = store.sealRows;
-    // Validate everything before touching shared state, so a failed commit leaves no trace.
     if (!this.truncated) {
       for (const [cid, bm] of this.masks) {
         const ls = latest.snapById(cid);
@@ -397,8 +424,37 @@ export class Txn implements TableTxn {
     if (schema.uniqueKeys.length > 0 && liveCount > 0 && (this.staleChecks || this.checkSeq !== latest.seq)) {
       this.recheckUnique(schema, latest);
     }
-    if (!this.truncated && this.masks.size === 0 && liveCount === 0) return;
+    if (!this.truncated && this.masks.size === 0 && liveCount === 0) return null;
 
+    const runs: LiveRun[] = [];
+    if (liveCount > 0) {
+      for (let k = 0; k < this.pieces.length; k++) {
+        const piece = this.pieces[k]!;
+        for (const [from, to] of liveRuns(this.privDeleted, this.starts[k]!, piece.length)) runs.push({ piece, from, to });
+      }
+    }
+    let applied = false;
+    return {
+      table: store.name,
+      encode: () =>
+        encodeTableDelta({ schema, sealRows: store.sealRows, truncated: this.truncated, deletes: this.masks, runs, rowCount: liveCount }),
+      apply: () => {
+        if (applied) throw new Error(`commit on "${store.name}" applied twice`);
+        if (store.current() !== latest) throw new Error(`prepared commit on "${store.name}" is stale: another commit ran in between`);
+        applied = true;
+        try {
+          this.publish(schema, latest, runs);
+        } finally {
+          this.pieces = [];
+        }
+      },
+    };
+  }
+
+  /** The publish step of a commit validated by prepare() against `latest`. */
+  private publish(schema: Schema, latest: VersionImpl, runs: readonly LiveRun[]): void {
+    const store = this.store;
+    const sr = store.sealRows;
     const snaps: ChunkSnap[] = this.truncated ? [] : latest.snaps.slice();
     const pos = new Map<number, number>();
     snaps.forEach((s, i) => pos.set(s.chunk.id, i));
@@ -427,19 +483,15 @@ export class Txn implements TableTxn {
     if (this.truncated) store.resetChunks();
     const appended: { rowId: number; piece: Piece; from: number; to: number }[] = [];
     const touched = new Set<Chunk>();
-    for (let k = 0; k < this.pieces.length; k++) {
-      const piece = this.pieces[k]!;
-      const start = this.starts[k]!;
-      for (const [a, e] of liveRuns(this.privDeleted, start, piece.length)) {
-        let p = a;
-        while (p < e) {
-          const chunk = store.appendChunk();
-          const at = chunk.storedRows;
-          const took = chunk.append(piece, p, e, schema.fillOf, true);
-          appended.push({ rowId: chunk.id * ROWID_CHUNK + at, piece, from: p, to: p + took });
-          touched.add(chunk);
-          p += took;
-        }
+    for (const { piece, from, to } of runs) {
+      let p = from;
+      while (p < to) {
+        const chunk = store.appendChunk();
+        const at = chunk.storedRows;
+        const took = chunk.append(piece, p, to, schema.fillOf, true);
+        appended.push({ rowId: chunk.id * ROWID_CHUNK + at, piece, from: p, to: p + took });
+        touched.add(chunk);
+        p += took;
       }
     }
     for (const chunk of touched) {

@@ -1,0 +1,207 @@
+/**
+ * Little-endian byte writer and reader for the persistence formats. The writer
+ * grows by doubling; `align` pads so typed arrays can be copied in and viewed
+ * out at their natural alignment.
+ */
+import { SqlError } from '../errors.js';
+
+/** PostgreSQL's data_corrupted: what a damaged or inconsistent data file or record raises. */
+export const DATA_CORRUPTED = 'XX001';
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+export class ByteWriter {
+  buf: Uint8Array;
+  private view: DataView;
+  pos = 0;
+
+  constructor(capacity = 256) {
+    this.buf = new Uint8Array(Math.max(16, capacity));
+    this.view = new DataView(this.buf.buffer);
+  }
+
+  ensure(extra: number): void {
+    const need = this.pos + extra;
+    if (need <= this.buf.length) return;
+    const next = new Uint8Array(Math.max(need, this.buf.length * 2));
+    next.set(this.buf.subarray(0, this.pos));
+    this.buf = next;
+    this.view = new DataView(next.buffer);
+  }
+
+  align(n: number): void {
+    const pad = (n - (this.pos % n)) % n;
+    this.ensure(pad);
+    this.buf.fill(0, this.pos, this.pos + pad);
+    this.pos += pad;
+  }
+
+  u8(v: number): void {
+    this.ensure(1);
+    this.buf[this.pos++] = v;
+  }
+
+  u16(v: number): void {
+    this.ensure(2);
+    this.view.setUint16(this.pos, v, true);
+    this.pos += 2;
+  }
+
+  u32(v: number): void {
+    this.ensure(4);
+    this.view.setUint32(this.pos, v, true);
+    this.pos += 4;
+  }
+
+  i32(v: number): void {
+    this.ensure(4);
+    this.view.setInt32(this.pos, v, true);
+    this.pos += 4;
+  }
+
+  f64(v: number): void {
+    this.ensure(8);
+    this.view.setFloat64(this.pos, v, true);
+    this.pos += 8;
+  }
+
+  /** Unsigned LEB128. */
+  varuint(v: number): void {
+    this.ensure(10);
+    while (v >= 0x80) {
+      this.buf[this.pos++] = (v % 0x80) | 0x80;
+      v = Math.floor(v / 0x80);
+    }
+    this.buf[this.pos++] = v;
+  }
+
+  bytes(b: Uint8Array): void {
+    this.ensure(b.length);
+    this.buf.set(b, this.pos);
+    this.pos += b.length;
+  }
+
+  /** varuint byte length, then UTF-8. */
+  string(s: string): void {
+    if (s.length < 64) {
+      // short strings (tags, most text): encode in place behind a one-byte length
+      this.ensure(1 + s.length * 3);
+      const w = encoder.encodeInto(s, this.buf.subarray(this.pos + 1, this.pos + 1 + s.length * 3)).written;
+      if (w < 0x80) {
+        this.buf[this.pos] = w;
+        this.pos += 1 + w;
+        return;
+      }
+    }
+    const b = encoder.encode(s);
+    this.varuint(b.length);
+    this.bytes(b);
+  }
+
+  /** Reserve `n` bytes at an `alignment`-aligned offset; returns the offset. */
+  reserve(n: number, alignment: number): number {
+    this.align(alignment);
+    this.ensure(n);
+    const at = this.pos;
+    this.pos += n;
+    return at;
+  }
+
+  finish(): Uint8Array {
+    return this.buf.slice(0, this.pos);
+  }
+}
+
+export class ByteReader {
+  pos: number;
+  private readonly view: DataView;
+
+  constructor(readonly buf: Uint8Array, private readonly what: string, pos = 0) {
+    this.pos = pos;
+    this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  }
+
+  corrupt(reason: string): SqlError {
+    return new SqlError(DATA_CORRUPTED, `${this.what} is corrupt: ${reason}`);
+  }
+
+  need(n: number): void {
+    if (n < 0 || this.pos + n > this.buf.length) throw this.corrupt(`truncated at byte ${this.pos}`);
+  }
+
+  align(n: number): void {
+    this.pos += (n - (this.pos % n)) % n;
+  }
+
+  u8(): number {
+    this.need(1);
+    return this.buf[this.pos++]!;
+  }
+
+  u16(): number {
+    this.need(2);
+    const v = this.view.getUint16(this.pos, true);
+    this.pos += 2;
+    return v;
+  }
+
+  u32(): number {
+    this.need(4);
+    const v = this.view.getUint32(this.pos, true);
+    this.pos += 4;
+    return v;
+  }
+
+  i32(): number {
+    this.need(4);
+    const v = this.view.getInt32(this.pos, true);
+    this.pos += 4;
+    return v;
+  }
+
+  f64(): number {
+    this.need(8);
+    const v = this.view.getFloat64(this.pos, true);
+    this.pos += 8;
+    return v;
+  }
+
+  varuint(): number {
+    let v = 0;
+    let mul = 1;
+    for (let i = 0; i < 8; i++) {
+      const b = this.u8();
+      v += (b & 0x7f) * mul;
+      if (b < 0x80) return v;
+      mul *= 0x80;
+    }
+    throw this.corrupt('bad varint');
+  }
+
+  bytes(n: number): Uint8Array {
+    this.need(n);
+    const b = this.buf.subarray(this.pos, this.pos + n);
+    this.pos += n;
+    return b;
+  }
+
+  string(): string {
+    const n = this.varuint();
+    try {
+      return decoder.decode(this.bytes(n));
+    } catch (e) {
+      if (e instanceof SqlError) throw e;
+      throw this.corrupt('invalid UTF-8');
+    }
+  }
+
+  /** `n` bytes at an `alignment`-aligned offset, copied into a fresh (aligned) buffer. */
+  copyAligned(n: number, alignment: number): ArrayBuffer {
+    this.align(alignment);
+    const b = this.bytes(n);
+    const out = new Uint8Array(n);
+    out.set(b);
+    return out.buffer;
+  }
+}

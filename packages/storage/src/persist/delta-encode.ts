@@ -1,0 +1,267 @@
+/**
+ * Encoder of table deltas: what one committed table transaction changed, as the
+ * WAL carries it (decoder and replay: table-delta.ts). Little-endian:
+ *
+ *   header (24 bytes)  u32 magic "STD1", u8 version, u8 flags (1 = truncate first), u16 0,
+ *                      u32 columns, u32 rows, u32 delete groups, u32 0
+ *   delete group       u32 chunk id, u32 count, u32 chunk positions[count] (ascending)
+ *   column (8-aligned) u32 column id, u8 kind, u8 flags (1 = has NULLs), u8 code width, u8 0, then
+ *     num   f64[rows] (8-aligned)                                   [+ NULL bitmap]
+ *     bool  u8[rows]                                                [+ NULL bitmap]
+ *     dict  u32 distinct, strings (varuint length + UTF-8), codes of `code width` bytes
+ *           (aligned to it) into those strings                      [+ NULL bitmap]
+ *     str/obj  u32 byte length, then one value-codec value per row
+ *   NULL bitmap: (rows + 7) >> 3 bytes, bit i set = row i is NULL.
+ *
+ * Rows are the txn's live private rows in commit order, with the column ids of
+ * the schema at commit time; a column a piece predates is written as its fill.
+ */
+import type { Value } from '../types/values.js';
+import type { StringDict } from '../table/dict.js';
+import type { Piece } from '../table/layout.js';
+import type { Schema } from '../table/schema.js';
+import { ByteWriter } from './bytes.js';
+import { writeValue } from './value-codec.js';
+
+export const DELTA_MAGIC = 0x31445453; // "STD1"
+export const DELTA_VERSION = 1;
+export const DELTA_HEADER_BYTES = 24;
+export const FLAG_TRUNCATE = 1;
+export const COL_HAS_NULLS = 1;
+
+export const KIND_CODES = { num: 0, bool: 1, dict: 2, str: 3, obj: 4 } as const;
+export const KIND_BY_CODE = ['num', 'bool', 'dict', 'str', 'obj'] as const;
+
+/** Rows [from, to) of a txn-private piece that are still live at commit. */
+export interface LiveRun {
+  readonly piece: Piece;
+  readonly from: number;
+  readonly to: number;
+}
+
+export interface TableCommitContents {
+  readonly schema: Schema;
+  readonly sealRows: number;
+  readonly truncated: boolean;
+  /** chunk id → batch index → rows deleted (byte per row). */
+  readonly deletes: ReadonlyMap<number, ReadonlyMap<number, Uint8Array>>;
+  readonly runs: readonly LiveRun[];
+  readonly rowCount: number;
+}
+
+export function encodeTableDelta(c: TableCommitContents): Uint8Array {
+  const n = c.rowCount;
+  const cols = c.schema.columns;
+  const w = new ByteWriter(DELTA_HEADER_BYTES + 64 + n * cols.length * 9);
+  w.u32(DELTA_MAGIC);
+  w.u8(DELTA_VERSION);
+  w.u8(c.truncated ? FLAG_TRUNCATE : 0);
+  w.u16(0);
+  w.u32(cols.length);
+  w.u32(n);
+  const groupsAt = w.pos;
+  w.u32(0);
+  w.u32(0);
+  if (!c.truncated) {
+    let groups = 0;
+    for (const [cid, batches] of c.deletes) {
+      if (writeDeleteGroup(w, cid, batches, c.sealRows)) groups++;
+    }
+    new DataView(w.buf.buffer).setUint32(groupsAt, groups, true);
+  }
+  for (const col of cols) {
+    const l = c.schema.layout(col.id);
+    w.align(8);
+    w.u32(col.id);
+    w.u8(KIND_CODES[l.kind]);
+    const flagsAt = w.pos;
+    w.u8(0);
+    const widthAt = w.pos;
+    w.u8(0);
+    w.u8(0);
+    const fill = c.schema.fill(col.id);
+    let hasNulls = false;
+    switch (l.kind) {
+      case 'num': hasNulls = writeNum(w, col.id, c.runs, n, fill); break;
+      case 'bool': hasNulls = writeBool(w, col.id, c.runs, n, fill); break;
+      case 'dict': hasNulls = writeDict(w, col.id, c.runs, n, fill, widthAt); break;
+      default: writeValues(w, col.id, c.runs, fill); break;
+    }
+    w.buf[flagsAt] = hasNulls ? COL_HAS_NULLS : 0;
+  }
+  return w.finish();
+}
+
+function writeDeleteGroup(w: ByteWriter, cid: number, batches: ReadonlyMap<number, Uint8Array>, sr: number): boolean {
+  const at = w.pos;
+  w.u32(cid);
+  w.u32(0);
+  let count = 0;
+  for (const b of [...batches.keys()].sort((x, y) => x - y)) {
+    const mask = batches.get(b)!;
+    const base = b * sr;
+    for (let i = 0; i < mask.length; i++) {
+      if (mask[i] !== 1) continue;
+      w.u32(base + i);
+      count++;
+    }
+  }
+  if (count === 0) {
+    w.pos = at;
+    return false;
+  }
+  new DataView(w.buf.buffer).setUint32(at + 4, count, true);
+  return true;
+}
+
+/** Writes the NULL bitmap of rows flagged in `nulls` (byte per row); nothing when there are none. */
+function writeNullBitmap(w: ByteWriter, nulls: Uint8Array | null, n: number): boolean {
+  if (nulls === null) return false;
+  const at = w.reserve((n + 7) >> 3, 1);
+  const bm = w.buf;
+  bm.fill(0, at, at + ((n + 7) >> 3));
+  for (let i = 0; i < n; i++) if (nulls[i] === 1) bm[at + (i >> 3)]! |= 1 << (i & 7);
+  return true;
+}
+
+function writeNum(w: ByteWriter, id: number, runs: readonly LiveRun[], n: number, fill: Value): boolean {
+  const at = w.reserve(n * 8, 8);
+  const out = new Float64Array(w.buf.buffer, at, n);
+  let nulls: Uint8Array | null = null;
+  let k = 0;
+  for (const { piece, from, to } of runs) {
+    const c = piece.cols.get(id);
+    if (c === undefined || c.kind !== 'num') {
+      if (fill === null) (nulls ??= new Uint8Array(n)).fill(1, k, k + to - from);
+      else out.fill(fill as number, k, k + to - from);
+    } else {
+      out.set(c.values.subarray(from, to), k);
+      if (c.nulls !== null) copyNulls(c.nulls, from, to, k, () => (nulls ??= new Uint8Array(n)));
+    }
+    k += to - from;
+  }
+  // slots under NULLs are unspecified: zero them so equal commits give equal deltas
+  if (nulls !== null) for (let i = 0; i < n; i++) if (nulls[i] === 1) out[i] = 0;
+  return writeNullBitmap(w, nulls, n);
+}
+
+function copyNulls(src: Uint8Array, from: number, to: number, at: number, target: () => Uint8Array): void {
+  const i = src.subarray(from, to).indexOf(1);
+  if (i < 0) return;
+  target().set(src.subarray(from, to), at);
+}
+
+function writeBool(w: ByteWriter, id: number, runs: readonly LiveRun[], n: number, fill: Value): boolean {
+  const at = w.reserve(n, 1);
+  const out = w.buf.subarray(at, at + n);
+  let nulls: Uint8Array | null = null;
+  let k = 0;
+  for (const { piece, from, to } of runs) {
+    const c = piece.cols.get(id);
+    if (c === undefined || c.kind !== 'bool') {
+      if (fill === null) (nulls ??= new Uint8Array(n)).fill(1, k, k + to - from);
+      else out.fill(fill ? 1 : 0, k, k + to - from);
+    } else {
+      out.set(c.values.subarray(from, to), k);
+      if (c.nulls !== null) copyNulls(c.nulls, from, to, k, () => (nulls ??= new Uint8Array(n)));
+    }
+    k += to - from;
+  }
+  return writeNullBitmap(w, nulls, n);
+}
+
+/** Codes of one source dictionary translated into the delta's distinct strings. */
+class DistinctStrings {
+  readonly strings: string[] = [];
+  private readonly index = new Map<string, number>();
+  private readonly remaps = new Map<StringDict, Int32Array | Map<number, number>>();
+
+  code(s: string): number {
+    let c = this.index.get(s);
+    if (c === undefined) {
+      c = this.strings.length;
+      this.strings.push(s);
+      this.index.set(s, c);
+    }
+    return c;
+  }
+
+  /** A code table for `dict`: dense when the dictionary is not much larger than the rows taken from it. */
+  remap(dict: StringDict, rows: number): Int32Array | Map<number, number> {
+    let m = this.remaps.get(dict);
+    if (m === undefined || (m instanceof Int32Array && m.length < dict.size)) {
+      m = dict.size <= 4 * rows + 1024 ? new Int32Array(dict.size).fill(-1) : new Map<number, number>();
+      this.remaps.set(dict, m);
+    }
+    return m;
+  }
+}
+
+function writeDict(w: ByteWriter, id: number, runs: readonly LiveRun[], n: number, fill: Value, widthAt: number): boolean {
+  const distinct = new DistinctStrings();
+  const codes = new Int32Array(n);
+  let nulls: Uint8Array | null = null;
+  let k = 0;
+  for (const { piece, from, to } of runs) {
+    const c = piece.cols.get(id);
+    if (c === undefined || c.kind !== 'dict') {
+      if (fill === null) (nulls ??= new Uint8Array(n)).fill(1, k, k + to - from);
+      else codes.fill(distinct.code(String(fill)), k, k + to - from);
+      k += to - from;
+      continue;
+    }
+    const src = c.codes;
+    const sn = c.nulls;
+    const values = c.dict.values;
+    const m = distinct.remap(c.dict, to - from);
+    if (m instanceof Int32Array) {
+      for (let i = from; i < to; i++, k++) {
+        if (sn !== null && sn[i] === 1) {
+          (nulls ??= new Uint8Array(n))[k] = 1;
+          continue;
+        }
+        const sc = src[i]!;
+        let dc = m[sc]!;
+        if (dc < 0) dc = m[sc] = distinct.code(values[sc]!);
+        codes[k] = dc;
+      }
+    } else {
+      for (let i = from; i < to; i++, k++) {
+        if (sn !== null && sn[i] === 1) {
+          (nulls ??= new Uint8Array(n))[k] = 1;
+          continue;
+        }
+        const sc = src[i]!;
+        let dc = m.get(sc);
+        if (dc === undefined) m.set(sc, (dc = distinct.code(values[sc]!)));
+        codes[k] = dc;
+      }
+    }
+  }
+  const strings = distinct.strings;
+  w.u32(strings.length);
+  for (const s of strings) w.string(s);
+  const width = strings.length <= 0x100 ? 1 : strings.length <= 0x10000 ? 2 : 4;
+  w.buf[widthAt] = width;
+  const at = w.reserve(n * width, width);
+  if (width === 1) w.buf.set(codes.subarray(0, n), at); // (Uint8Array.set truncates each code to its low byte)
+  else if (width === 2) new Uint16Array(w.buf.buffer, at, n).set(codes);
+  else new Int32Array(w.buf.buffer, at, n).set(codes);
+  return writeNullBitmap(w, nulls, n);
+}
+
+function writeValues(w: ByteWriter, id: number, runs: readonly LiveRun[], fill: Value): void {
+  const lenAt = w.pos;
+  w.u32(0);
+  const start = w.pos;
+  for (const { piece, from, to } of runs) {
+    const c = piece.cols.get(id);
+    if (c === undefined || (c.kind !== 'str' && c.kind !== 'obj')) {
+      for (let i = from; i < to; i++) writeValue(w, fill);
+      continue;
+    }
+    const v = c.values;
+    for (let i = from; i < to; i++) writeValue(w, v[i] ?? null);
+  }
+  new DataView(w.buf.buffer).setUint32(lenAt, w.pos - start, true);
+}

@@ -1,0 +1,209 @@
+/**
+ * Checkpoint images of a table store: captured synchronously (references to the
+ * latest, immutable version), then written asynchronously as Arrow IPC files, one
+ * per storage chunk, holding every stored row (deleted ones too, flagged in
+ * `__deleted`, so positions and row ids survive) plus a meta file describing the
+ * store. Restore: store-restore.ts.
+ *
+ * Column encodings: num → Float64 (the run-time value, exact for every type stored
+ * as num), bool → Bool, dict → Dictionary<Int32, Utf8> holding the chunk's whole
+ * dictionary (codes unchanged), str → Utf8, obj → Utf8 with the value codec as base64.
+ */
+import * as fsp from 'node:fs/promises';
+import * as path from 'node:path';
+import {
+  Bool, Dictionary, Field, Float64, Int32, makeData, makeVector, RecordBatch, RecordBatchFileWriter, Schema as ArrowSchema, Struct, Utf8,
+  type Data, type DataType, type Vector as ArrowVector,
+} from 'apache-arrow';
+import { utf8Data } from '../table/dict.js';
+import type { ColumnLayout } from '../table/layout.js';
+import type { Schema } from '../table/schema.js';
+import type { StoreImageState, TableStore } from '../table/table-store.js';
+import type { ChunkSnap } from '../table/version.js';
+import { formatType } from '../types/sql-type.js';
+import type { Value } from '../types/values.js';
+import type { Vector } from '../vector.js';
+import { crc32c } from '../wal/crc32c.js';
+import {
+  chunkFileName, DELETED_FIELD_NAME, FIELD_COLUMN_ID, FIELD_DELETED, FIELD_SQL_TYPE, IMAGE_FORMAT, META_KEY, metaFileName, type ImageMeta,
+} from './image-format.js';
+import { encodeValue } from './value-codec.js';
+
+export interface StoreImage {
+  readonly name: string;
+  readonly sealRows: number;
+  readonly chunkRows: number;
+  readonly state: StoreImageState;
+}
+
+export interface StoreImageFile {
+  /** File name inside the directory written to. */
+  readonly name: string;
+  readonly bytes: number;
+  readonly crc32c: number;
+}
+
+/** Synchronous and cheap: the image only references immutable state. */
+export function captureStoreImage(store: TableStore): StoreImage {
+  return { name: store.name, sealRows: store.sealRows, chunkRows: store.chunkRows, state: store.imageState() };
+}
+
+/** The identity of a store's schema: a new object after every schema change. */
+export function storeSchemaIdentity(store: TableStore): object {
+  return store.schema;
+}
+
+function baseMeta(image: StoreImage): Omit<ImageMeta, 'kind' | 'chunk'> {
+  const s = image.state;
+  const schema = s.schema;
+  return {
+    format: IMAGE_FORMAT,
+    store: image.name,
+    sealRows: image.sealRows,
+    chunkRows: image.chunkRows,
+    nextChunkId: s.nextChunkId,
+    tailChunkId: s.tailChunkId,
+    usedColumnIds: s.usedColumnIds,
+    columns: schema.columns,
+    uniqueKeys: schema.uniqueKeys,
+    fills: [...schema.fills].map(([id, v]) => [id, Buffer.from(encodeValue(v)).toString('base64')] as [number, string]),
+    chunkIds: s.version.snaps.map((snap) => snap.chunk.id),
+  };
+}
+
+/**
+ * Writes the image as `${baseName}.meta.arrow` plus `${baseName}.c${chunkId}.arrow` per
+ * chunk, each fsync'ed; yields to the event loop between record batches.
+ */
+export async function writeStoreImage(image: StoreImage, dir: string, baseName: string): Promise<StoreImageFile[]> {
+  const meta = baseMeta(image);
+  const schema = image.state.schema;
+  const out: StoreImageFile[] = [];
+  const metaSchema = new ArrowSchema(columnFields(schema, new Map()), new Map([[META_KEY, JSON.stringify({ ...meta, kind: 'meta' })]]));
+  out.push(await writeFileSynced(dir, metaFileName(baseName), ipcFile(metaSchema, [])));
+  for (const snap of image.state.version.snaps) {
+    const chunkMeta: ImageMeta = { ...meta, kind: 'chunk', chunk: { id: snap.chunk.id, batches: snap.nBatches, bufferRows: snap.bufferLen } };
+    const bytes = await chunkIpc(snap, schema, chunkMeta);
+    out.push(await writeFileSynced(dir, chunkFileName(baseName, snap.chunk.id), bytes));
+  }
+  return out;
+}
+
+async function writeFileSynced(dir: string, name: string, bytes: Uint8Array): Promise<StoreImageFile> {
+  const fh = await fsp.open(path.join(dir, name), 'w');
+  try {
+    await fh.writeFile(bytes);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  return { name, bytes: bytes.length, crc32c: crc32c(bytes) };
+}
+
+function ipcFile(schema: ArrowSchema, batches: readonly RecordBatch[]): Uint8Array {
+  const w = new RecordBatchFileWriter();
+  w.reset(undefined, schema);
+  for (const b of batches) w.write(b);
+  w.finish();
+  return w.toUint8Array(true);
+}
+
+function arrowTypeOf(l: ColumnLayout): DataType {
+  switch (l.kind) {
+    case 'num': return new Float64();
+    case 'bool': return new Bool();
+    // dictionary ids must be unique within a schema: the column id is
+    case 'dict': return new Dictionary(new Utf8(), new Int32(), l.id, false);
+    default: return new Utf8();
+  }
+}
+
+function columnFields(schema: Schema, extra: ReadonlyMap<string, string>): Field[] {
+  const fields = schema.columns.map((c) => {
+    const md = new Map([
+      [FIELD_COLUMN_ID, String(c.id)],
+      [FIELD_SQL_TYPE, formatType(c.type)],
+      ...extra,
+    ]);
+    return new Field(c.name, arrowTypeOf(schema.layout(c.id)), true, md);
+  });
+  fields.push(new Field(DELETED_FIELD_NAME, new Bool(), false, new Map([[FIELD_DELETED, 'true']])));
+  return fields;
+}
+
+async function chunkIpc(snap: ChunkSnap, schema: Schema, meta: ImageMeta): Promise<Uint8Array> {
+  const chunk = snap.chunk;
+  const layouts = schema.columns.map((c) => schema.layout(c.id));
+  const fields = columnFields(schema, new Map());
+  const arrowSchema = new ArrowSchema(fields, new Map([[META_KEY, JSON.stringify(meta)]]));
+  // Rows predating a text column read as its fill, interned into the chunk dictionary; intern it
+  // first so the dictionary taken below covers every code written.
+  const dicts = new Map<number, ArrowVector<Utf8>>();
+  for (const l of layouts) {
+    if (l.kind !== 'dict') continue;
+    const fill = schema.fill(l.id);
+    const d = chunk.dictOf(l.id);
+    if (fill !== null) d.intern(String(fill));
+    dicts.set(l.id, makeVector(utf8Data(d.values, 0, d.size)));
+  }
+  const batches: RecordBatch[] = [];
+  const sr = chunk.sealRows;
+  for (let b = 0; b <= snap.nBatches; b++) {
+    const len = snap.segLen(b);
+    if (len === 0) continue;
+    const children: Data[] = layouts.map((l, j) => columnData(l, fields[j]!.type, snap.read(b, l, 0, len, schema.fill(l.id)), dicts));
+    children.push(deletedData(snap.deletes[b] ?? null, len));
+    batches.push(new RecordBatch(arrowSchema, makeData({ type: new Struct(fields), length: len, nullCount: 0, children })));
+    if (len === sr) await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+  return ipcFile(arrowSchema, batches);
+}
+
+function validity(nulls: Uint8Array | null, n: number): { nullCount: number; nullBitmap?: Uint8Array } {
+  if (nulls === null) return { nullCount: 0 };
+  let count = 0;
+  const bm = new Uint8Array((n + 7) >> 3);
+  for (let i = 0; i < n; i++) {
+    if (nulls[i] === 1) count++;
+    else bm[i >> 3]! |= 1 << (i & 7);
+  }
+  return count === 0 ? { nullCount: 0 } : { nullCount: count, nullBitmap: bm };
+}
+
+function bits(bytes: Uint8Array | null, n: number): Uint8Array {
+  const out = new Uint8Array((n + 7) >> 3);
+  if (bytes !== null) {
+    const m = Math.min(n, bytes.length);
+    for (let i = 0; i < m; i++) if (bytes[i] === 1) out[i >> 3]! |= 1 << (i & 7);
+  }
+  return out;
+}
+
+function deletedData(del: Uint8Array | null, n: number): Data {
+  return makeData({ type: new Bool(), length: n, nullCount: 0, data: bits(del, n) });
+}
+
+function columnData(l: ColumnLayout, type: DataType, v: Vector, dicts: ReadonlyMap<number, ArrowVector<Utf8>>): Data {
+  const n = v.length;
+  switch (v.tag) {
+    case 'number':
+      return makeData({ type: type as Float64, length: n, ...validity(v.nulls, n), data: v.values });
+    case 'bool':
+      return makeData({ type: type as Bool, length: n, ...validity(v.nulls, n), data: bits(v.values, n) });
+    case 'dict':
+      return makeData({ type: type as Dictionary<Utf8, Int32>, length: n, ...validity(v.nulls, n), data: v.codes, dictionary: dicts.get(l.id)! });
+    case 'object': {
+      const strs = new Array<string>(n);
+      const nulls = new Uint8Array(n);
+      for (let i = 0; i < n; i++) {
+        const x: Value = v.values[i] ?? null;
+        if (x === null) {
+          nulls[i] = 1;
+          strs[i] = '';
+        } else strs[i] = l.kind === 'str' ? (x as string) : Buffer.from(encodeValue(x)).toString('base64');
+      }
+      const u = utf8Data(strs, 0, n);
+      return makeData({ type: type as Utf8, length: n, ...validity(nulls, n), valueOffsets: u.valueOffsets, data: u.values });
+    }
+  }
+}

@@ -1,0 +1,291 @@
+/**
+ * Rebuilding a table store from its checkpoint files (store-image.ts), with the
+ * chunk ids, row positions, deletions, next chunk id and open tail of the imaged
+ * store, so the WAL deltas after the checkpoint replay to the same row ids. And
+ * bringing a live store's schema to a catalog's (WAL replay after ALTER TABLE).
+ */
+import * as fs from 'node:fs';
+import { tableFromIPC, type Data, type Table } from 'apache-arrow';
+import { SqlError } from '../errors.js';
+import { Chunk } from '../table/chunk.js';
+import { StringDict } from '../table/dict.js';
+import type { ColData, ColumnLayout, Piece } from '../table/layout.js';
+import { Schema, type ColumnSpec, type UniqueKeySpec } from '../table/schema.js';
+import { SealedBatch } from '../table/sealed-batch.js';
+import { computeColStats, type ColumnStats } from '../table/stats.js';
+import { TableStore, type RestoredStoreState, type TableStoreOptions } from '../table/table-store.js';
+import { sameType } from '../types/sql-type.js';
+import type { Value } from '../types/values.js';
+import { crc32c } from '../wal/crc32c.js';
+import { DATA_CORRUPTED } from './bytes.js';
+import { canonicalType, FIELD_COLUMN_ID, FIELD_DELETED, IMAGE_FORMAT, META_KEY, type ImageMeta } from './image-format.js';
+import { decodeValue } from './value-codec.js';
+
+export interface StoreFileRef {
+  readonly path: string;
+  readonly crc32c: number;
+  /** Expected size, when the manifest records it. */
+  readonly bytes?: number;
+}
+
+export interface RestoreOptions {
+  formatValue?: TableStoreOptions['formatValue'];
+}
+
+const utf8 = new TextDecoder();
+
+function fileError(path: string, reason: string): SqlError {
+  return new SqlError(DATA_CORRUPTED, `could not read data file "${path}": ${reason}`);
+}
+
+interface LoadedFile {
+  readonly path: string;
+  readonly table: Table;
+  readonly meta: ImageMeta;
+}
+
+function loadFile(ref: StoreFileRef): LoadedFile {
+  let buf: Uint8Array;
+  try {
+    buf = fs.readFileSync(ref.path);
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    throw fileError(ref.path, err.code === 'ENOENT' ? 'No such file or directory' : err.message);
+  }
+  if (ref.bytes !== undefined && buf.length !== ref.bytes) throw fileError(ref.path, `size is ${buf.length} bytes, expected ${ref.bytes}`);
+  const crc = crc32c(buf);
+  if (crc !== ref.crc32c >>> 0) throw fileError(ref.path, `checksum mismatch (${crc.toString(16)}, expected ${(ref.crc32c >>> 0).toString(16)})`);
+  // typed arrays viewed straight out of the file need 8-byte alignment
+  if (buf.byteOffset % 8 !== 0) buf = new Uint8Array(buf);
+  let table: Table;
+  let meta: ImageMeta;
+  try {
+    table = tableFromIPC(buf);
+    const json = table.schema.metadata.get(META_KEY);
+    if (json === undefined) throw new Error('no store metadata');
+    meta = JSON.parse(json) as ImageMeta;
+  } catch (e) {
+    throw fileError(ref.path, `not a readable Arrow file of a table store (${(e as Error).message})`);
+  }
+  if (meta.format !== IMAGE_FORMAT) throw fileError(ref.path, `unknown image format ${String(meta.format)}`);
+  return { path: ref.path, table, meta };
+}
+
+/** Rebuilds a store from the files writeStoreImage wrote (XX001 for any missing, damaged or inconsistent file). */
+export function restoreTableStore(files: readonly StoreFileRef[], opts: RestoreOptions = {}): TableStore {
+  const loaded = files.map(loadFile);
+  const metas = loaded.filter((f) => f.meta.kind === 'meta');
+  if (metas.length !== 1) {
+    throw new SqlError(DATA_CORRUPTED, `could not restore a table store from ${files.length} files: ${metas.length} meta files among them, expected 1`);
+  }
+  const meta = metas[0]!.meta;
+  const byChunk = new Map<number, LoadedFile>();
+  for (const f of loaded) {
+    if (f.meta.kind === 'meta') continue;
+    if (f.meta.store !== meta.store || f.meta.chunk === undefined) throw fileError(f.path, `belongs to "${f.meta.store}", not "${meta.store}"`);
+    if (byChunk.has(f.meta.chunk.id)) throw fileError(f.path, `chunk ${f.meta.chunk.id} appears twice`);
+    byChunk.set(f.meta.chunk.id, f);
+  }
+  for (const id of byChunk.keys()) if (!meta.chunkIds.includes(id)) throw fileError(byChunk.get(id)!.path, `chunk ${id} is not part of the image`);
+  const metaPath = metas[0]!.path;
+  let columns: ColumnSpec[];
+  let fills: Map<number, Value>;
+  try {
+    columns = meta.columns.map((c) => ({ id: c.id, name: c.name, type: canonicalType(c.type), notNull: c.notNull }));
+    fills = new Map(meta.fills.map(([id, b64]) => [id, decodeValue(Buffer.from(b64, 'base64'), 'fill value')]));
+  } catch (e) {
+    throw fileError(metaPath, (e as Error).message);
+  }
+  const uniqueKeys: UniqueKeySpec[] = meta.uniqueKeys.map((k) => ({ name: k.name, columnIds: [...k.columnIds], primary: k.primary }));
+  const schema = new Schema(meta.store, columns, fills, uniqueKeys);
+  const chunks = meta.chunkIds.map((id) => {
+    const f = byChunk.get(id);
+    if (f === undefined) throw new SqlError(DATA_CORRUPTED, `could not read data file of chunk ${id} of "${meta.store}": it is not among the checkpoint's files`);
+    try {
+      return restoreChunk(f, schema, meta);
+    } catch (e) {
+      if (e instanceof SqlError) throw e;
+      throw fileError(f.path, (e as Error).message);
+    }
+  });
+  const state: RestoredStoreState = {
+    chunks,
+    tailChunkId: meta.tailChunkId,
+    nextChunkId: meta.nextChunkId,
+    usedColumnIds: meta.usedColumnIds,
+  };
+  return TableStore.restore(
+    { name: meta.store, columns, uniqueKeys, sealRows: meta.sealRows, chunkRows: meta.chunkRows, fills, formatValue: opts.formatValue },
+    state,
+  );
+}
+
+function restoreChunk(f: LoadedFile, schema: Schema, meta: ImageMeta): RestoredStoreState['chunks'][number] {
+  const info = f.meta.chunk!;
+  const sr = meta.sealRows;
+  const layouts = schema.columns.map((c) => schema.layout(c.id));
+  // field position of every column id, and of the deletion flags
+  const fieldOf = new Map<number, number>();
+  let deletedField = -1;
+  f.table.schema.fields.forEach((fd, i) => {
+    if (fd.metadata.get(FIELD_DELETED) === 'true') deletedField = i;
+    const id = fd.metadata.get(FIELD_COLUMN_ID);
+    if (id !== undefined) fieldOf.set(Number(id), i);
+  });
+  if (deletedField < 0) throw new Error('no deletion column');
+  for (const l of layouts) if (!fieldOf.has(l.id)) throw new Error(`no data for column id ${l.id}`);
+  const batches = f.table.batches;
+  const expected = info.batches + (info.bufferRows > 0 ? 1 : 0);
+  if (batches.length !== expected) throw new Error(`${batches.length} record batches, expected ${expected}`);
+  const dicts = new Map<number, StringDict>();
+  for (const l of layouts) {
+    if (l.kind !== 'dict') continue;
+    const d = new StringDict();
+    const first = batches[0]?.data.children[fieldOf.get(l.id)!]?.dictionary;
+    if (first) for (const part of first.data) internAll(d, part as Data);
+    dicts.set(l.id, d);
+  }
+  const dictOf = (id: number): StringDict => dicts.get(id)!;
+  const sealed: SealedBatch[] = [];
+  const deletes: (Uint8Array | null)[] = [];
+  let deletedCount = 0;
+  let bufferRows: Piece | null = null;
+  for (let b = 0; b < batches.length; b++) {
+    const rb = batches[b]!;
+    const n = rb.numRows;
+    const isBuffer = b === info.batches;
+    if (n !== (isBuffer ? info.bufferRows : sr)) throw new Error(`record batch ${b} has ${n} rows`);
+    const children = rb.data.children;
+    const cols = new Map<number, ColData>();
+    for (const l of layouts) cols.set(l.id, colData(l, children[fieldOf.get(l.id)!]!, n, dicts));
+    const del = flags(children[deletedField]!, n);
+    let cnt = 0;
+    if (del !== null) for (let i = 0; i < n; i++) cnt += del[i]!;
+    deletes.push(cnt > 0 ? padTo(del!, sr) : null);
+    deletedCount += cnt;
+    if (isBuffer) bufferRows = { length: n, cols };
+    else {
+      const stats = new Map<number, ColumnStats>();
+      for (const l of layouts) stats.set(l.id, computeColStats(cols.get(l.id)!, 0, n));
+      sealed.push(SealedBatch.build(layouts, cols, n, dictOf, stats, true));
+    }
+  }
+  const chunk = Chunk.restore(info.id, layouts, sr, meta.chunkRows, dicts, sealed, bufferRows, schema.fillOf);
+  return { chunk, deletes, deletedCount };
+}
+
+function padTo(a: Uint8Array, n: number): Uint8Array {
+  if (a.length === n) return a;
+  const out = new Uint8Array(n);
+  out.set(a.subarray(0, n));
+  return out;
+}
+
+function internAll(d: StringDict, part: Data): void {
+  const offs = part.valueOffsets as Int32Array;
+  const bytes = part.values as Uint8Array;
+  for (let i = 0; i < part.length; i++) {
+    const j = part.offset + i;
+    const code = d.intern(utf8.decode(bytes.subarray(offs[j]!, offs[j + 1]!)));
+    if (code !== d.size - 1) throw new Error('duplicate string in a dictionary');
+  }
+}
+
+/** Byte per row from a Bool column (1 = true); null when none is set. */
+function flags(d: Data, n: number): Uint8Array | null {
+  const bm = d.values as Uint8Array;
+  const off = d.offset;
+  let out: Uint8Array | null = null;
+  for (let i = 0; i < n; i++) {
+    const k = off + i;
+    if ((bm[k >> 3]! >> (k & 7)) & 1) (out ??= new Uint8Array(n))[i] = 1;
+  }
+  return out;
+}
+
+/** Byte per row, 1 = NULL, from an Arrow validity bitmap; null when there are no NULLs. */
+function nullsOf(d: Data, n: number): Uint8Array | null {
+  if (d.nullCount === 0 || !d.nullBitmap || d.nullBitmap.length === 0) return null;
+  const bm = d.nullBitmap;
+  const off = d.offset;
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const k = off + i;
+    out[i] = ((bm[k >> 3]! >> (k & 7)) & 1) ^ 1;
+  }
+  return out;
+}
+
+function colData(l: ColumnLayout, d: Data, n: number, dicts: ReadonlyMap<number, StringDict>): ColData {
+  const nulls = nullsOf(d, n);
+  switch (l.kind) {
+    case 'num': {
+      const v = d.values as unknown;
+      if (!(v instanceof Float64Array)) throw new Error(`column id ${l.id} is not Float64`);
+      return { kind: 'num', values: v.subarray(d.offset, d.offset + n), nulls };
+    }
+    case 'bool': {
+      const values = flags(d, n) ?? new Uint8Array(n);
+      return { kind: 'bool', values, nulls };
+    }
+    case 'dict': {
+      const codes = d.values as unknown;
+      if (!(codes instanceof Int32Array)) throw new Error(`column id ${l.id} is not dictionary-encoded`);
+      const dict = dicts.get(l.id)!;
+      const c = codes.subarray(d.offset, d.offset + n);
+      for (let i = 0; i < n; i++) {
+        if (c[i]! >= dict.size && !(nulls !== null && nulls[i] === 1)) throw new Error(`column id ${l.id}: code out of range`);
+      }
+      return { kind: 'dict', codes: c, nulls, dict };
+    }
+    default: {
+      const offs = d.valueOffsets as Int32Array;
+      const bytes = d.values as Uint8Array;
+      if (!(offs instanceof Int32Array)) throw new Error(`column id ${l.id} is not Utf8`);
+      const values = new Array<Value>(n);
+      for (let i = 0; i < n; i++) {
+        if (nulls !== null && nulls[i] === 1) {
+          values[i] = null;
+          continue;
+        }
+        const k = d.offset + i;
+        const s = utf8.decode(bytes.subarray(offs[k]!, offs[k + 1]!));
+        values[i] = l.kind === 'str' ? s : decodeValue(Buffer.from(s, 'base64'), `value of column id ${l.id}`);
+      }
+      return { kind: l.kind, values };
+    }
+  }
+}
+
+export interface StoreSchemaTarget {
+  readonly columns: readonly ColumnSpec[];
+  readonly uniqueKeys?: readonly UniqueKeySpec[];
+  /** Fill values of columns added with a non-NULL default (columns the store lacks are added with them). */
+  readonly fills?: ReadonlyMap<number, Value>;
+}
+
+function sameKey(a: UniqueKeySpec, b: UniqueKeySpec): boolean {
+  return a.name === b.name && a.primary === b.primary && a.columnIds.length === b.columnIds.length && a.columnIds.every((id, i) => b.columnIds[i] === id);
+}
+
+/**
+ * Brings a live store's schema to `target` by column id: drops what the target lacks,
+ * adds what the store lacks (with its fill), renames, sets NOT NULL, and adds or drops
+ * unique keys. A column id whose type differs is XX001 (ids are never reused).
+ */
+export function reconcileStoreSchema(store: TableStore, target: StoreSchemaTarget): void {
+  const want = new Map(target.columns.map((c) => [c.id, c] as const));
+  const keys = target.uniqueKeys ?? [];
+  for (const k of store.uniqueKeys) if (!keys.some((t) => sameKey(t, k))) store.dropUniqueKey(k.name);
+  for (const c of store.columns) if (!want.has(c.id)) store.dropColumn(c.id);
+  for (const c of target.columns) {
+    const have = store.schema.byId.get(c.id);
+    if (have === undefined) {
+      store.addColumn({ ...c, notNull: false }, target.fills?.get(c.id) ?? null);
+    } else if (!sameType(have.type, c.type)) {
+      throw new SqlError(DATA_CORRUPTED, `column id ${c.id} of "${store.name}" changed type`, { table: store.name });
+    } else if (have.name !== c.name) store.renameColumn(c.id, c.name);
+  }
+  for (const c of target.columns) if (store.schema.byId.get(c.id)!.notNull !== c.notNull) store.setNotNull(c.id, c.notNull);
+  for (const k of keys) if (!store.uniqueKeys.some((h) => sameKey(h, k))) store.addUniqueKey(k);
+}
