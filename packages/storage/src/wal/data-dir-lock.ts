@@ -27,7 +27,15 @@ export interface DataDirLock {
 /** Lock files this process holds, so a second lock from the same process fails too. */
 const heldByThisProcess = new Set<string>();
 
-export function lockDataDir(dir: string): DataDirLock {
+export interface LockDataDirOptions {
+  /**
+   * Called after a lock was judged stale and before it is removed: the window
+   * in which a contender may take it over first. For tests of that race.
+   */
+  beforeStaleRemoval?: (stalePid: number) => void;
+}
+
+export function lockDataDir(dir: string, opts: LockDataDirOptions = {}): DataDirLock {
   fs.mkdirSync(dir, { recursive: true });
   const lockPath = path.join(fs.realpathSync(dir), LOCK_FILE);
   if (heldByThisProcess.has(lockPath)) throw inUse(dir, process.pid);
@@ -51,6 +59,7 @@ export function lockDataDir(dir: string): DataDirLock {
         });
       }
       if (pid !== process.pid && isAlive(pid)) throw inUse(dir, pid);
+      opts.beforeStaleRemoval?.(pid);
       if (removeStale(lockPath, existing)) tookOverFromPid = pid;
     }
     throw new SqlError(OBJECT_IN_USE, `could not acquire lock file "${lockPath}": it keeps changing`, {

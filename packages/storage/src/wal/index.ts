@@ -10,4 +10,4 @@ export {
   segmentFileName,
   type SegmentFile,
 } from './segment-files.js';
-export { lockDataDir, type DataDirLock } from './data-dir-lock.js';
+export { lockDataDir, type DataDirLock, type LockDataDirOptions } from './data-dir-lock.js';
