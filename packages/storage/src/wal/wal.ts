@@ -35,6 +35,7 @@ const INVALID_PARAMETER_VALUE = '22023';
 /** Records up to this size are framed in one buffer and written with one syscall. */
 const SCRATCH_BYTES = 64 * 1024;
 const RESOLVED: Promise<void> = Promise.resolve();
+const EMPTY = new Uint8Array(0);
 
 export interface WalOptions {
   /** A new segment starts once the current one has reached this size. */
@@ -59,7 +60,8 @@ interface FlushWaiter {
 export class WriteAheadLog {
   private readonly scratch = new Uint8Array(SCRATCH_BYTES);
   private readonly scratchView = new DataView(this.scratch.buffer);
-  private readonly singlePart: Uint8Array[] = [new Uint8Array(0)];
+  /** Lets a single payload go through the parts path without an array per append. */
+  private readonly singlePart: Uint8Array[] = [EMPTY];
   /** Start LSNs of the segments on disk, oldest first; the last is being appended to. */
   private readonly segmentStarts: number[];
   private fd: number;
@@ -166,7 +168,7 @@ export class WriteAheadLog {
     try {
       return this.appendParts(type, parts);
     } finally {
-      this.singlePart[0] = this.scratch.subarray(0, 0);
+      this.singlePart[0] = EMPTY; // do not keep the caller's payload alive
     }
   }
 
