@@ -1,0 +1,209 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { tableFromIPC } from 'apache-arrow';
+import { afterAll, describe, expect, it } from 'vitest';
+import { SqlError } from '../errors.js';
+import { Decimal } from '../types/numeric.js';
+import { arrayOf, T } from '../types/sql-type.js';
+import type { Value } from '../types/values.js';
+import { TableStore } from '../table/index.js';
+import {
+  applyTableDelta, captureStoreImage, decodeTableDelta, decodeValue, encodeValue, restoreTableStore, storeSchemaIdentity, writeStoreImage,
+} from './index.js';
+
+const tmpRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'strata-persist-unit-'));
+afterAll(() => fs.rmSync(tmpRoot, { recursive: true, force: true }));
+
+function expectSame(a: Value, b: Value): void {
+  if (a instanceof Decimal) {
+    expect(b).toBeInstanceOf(Decimal);
+    expect((b as Decimal).toString()).toBe(a.toString());
+    expect((b as Decimal).scale).toBe(a.scale);
+  } else if (Array.isArray(a)) {
+    expect(Array.isArray(b)).toBe(true);
+    expect((b as Value[]).length).toBe(a.length);
+    a.forEach((x, i) => expectSame(x, (b as Value[])[i]!));
+  } else expect(Object.is(a, b) || JSON.stringify(a) === JSON.stringify(b)).toBe(true);
+}
+
+describe('value codec', () => {
+  const values: Value[] = [
+    null, true, false, 0, -0, 1, -1, 2 ** 31 - 1, -(2 ** 31), 2 ** 31, 0.1, NaN, Infinity, -Infinity, Number.MAX_VALUE, Number.MIN_VALUE,
+    '', 'x', 'é☃ ünï 😀', 'a'.repeat(70), 'ü'.repeat(50),
+    Decimal.parse('1.50'), Decimal.parse('-0.001'), Decimal.parse('0.000'), Decimal.parse('123456789012345678901234567890.123456789'),
+    Decimal.NaN, Decimal.Infinity, Decimal.NegativeInfinity,
+    { months: 1, days: -2, micros: 3 }, { months: 2 ** 40, days: 0.5, micros: -(2 ** 52) },
+    [], [1, null, 'a', [true, [Decimal.parse('2.0')]], { months: 0, days: 0, micros: 1 }],
+  ];
+  for (const v of values) {
+    it(`round-trips ${typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)}`, () => {
+      expectSame(v, decodeValue(encodeValue(v)));
+    });
+  }
+  it('rejects truncated and unknown input with XX001', () => {
+    const b = encodeValue('hello');
+    expect(() => decodeValue(b.subarray(0, 3))).toThrow(SqlError);
+    expect(() => decodeValue(new Uint8Array([99]))).toThrow(/unknown value tag/);
+    try {
+      decodeValue(b.subarray(0, 3));
+    } catch (e) {
+      expect((e as SqlError).code).toBe('XX001');
+    }
+  });
+});
+
+const tsbsColumns = [
+  { id: 1, name: 'time', type: T.timestamptz, notNull: false },
+  { id: 2, name: 'hostname', type: T.text, notNull: false },
+  { id: 3, name: 'usage', type: T.float8, notNull: false },
+  { id: 4, name: 'ok', type: T.bool, notNull: false },
+  { id: 5, name: 'amount', type: T.numeric, notNull: false },
+  { id: 6, name: 'doc', type: T.jsonb, notNull: false },
+  { id: 7, name: 'arr', type: arrayOf(T.int4), notNull: false },
+];
+
+function filled(rows: number): TableStore {
+  const s = new TableStore({ name: 'cpu', columns: tsbsColumns, sealRows: 8, chunkRows: 32 });
+  s.insert({
+    length: rows,
+    columns: [
+      { tag: 'number', type: T.timestamptz, length: rows, values: Float64Array.from({ length: rows }, (_, i) => 1e15 + i), nulls: null },
+      { tag: 'object', type: T.text, length: rows, values: Array.from({ length: rows }, (_, i) => (i % 5 === 0 ? null : `host_${i % 3}`)) },
+      { tag: 'number', type: T.float8, length: rows, values: Float64Array.from({ length: rows }, (_, i) => i / 2), nulls: null },
+      { tag: 'bool', type: T.bool, length: rows, values: Uint8Array.from({ length: rows }, (_, i) => i & 1), nulls: null },
+      { tag: 'object', type: T.numeric, length: rows, values: Array.from({ length: rows }, (_, i) => Decimal.parse(`${i}.10`)) },
+      { tag: 'object', type: T.jsonb, length: rows, values: Array.from({ length: rows }, (_, i) => `{"i": ${i}}`) },
+      { tag: 'object', type: arrayOf(T.int4), length: rows, values: Array.from({ length: rows }, (_, i) => [i, null]) },
+    ],
+  });
+  return s;
+}
+
+async function imaged(store: TableStore, name: string) {
+  const dir = fs.mkdtempSync(path.join(tmpRoot, `${name}-`));
+  const files = await writeStoreImage(captureStoreImage(store), dir, name);
+  return { dir, files, refs: files.map((f) => ({ path: path.join(dir, f.name), crc32c: f.crc32c })) };
+}
+
+function xx001(fn: () => unknown, pattern: RegExp): void {
+  let err: unknown;
+  try {
+    fn();
+  } catch (e) {
+    err = e;
+  }
+  expect(err).toBeInstanceOf(SqlError);
+  expect((err as SqlError).code).toBe('XX001');
+  expect((err as SqlError).message).toMatch(pattern);
+}
+
+describe('store images', () => {
+  it('writes Arrow IPC files that apache-arrow reads, with column names, types and metadata', async () => {
+    const s = filled(40);
+    const t = s.begin();
+    t.delete([2 ** 32 + 3]);
+    t.commit();
+    const { dir, files } = await imaged(s, 'cpu');
+    expect(files.map((f) => f.name)).toEqual(['cpu.meta.arrow', 'cpu.c1.arrow', 'cpu.c2.arrow']);
+    const t1 = tableFromIPC(fs.readFileSync(path.join(dir, 'cpu.c1.arrow')));
+    expect(t1.schema.fields.map((f) => f.name)).toEqual(['time', 'hostname', 'usage', 'ok', 'amount', 'doc', 'arr', '__deleted']);
+    expect(t1.schema.fields.map((f) => String(f.type))).toEqual(['Float64', 'Dictionary<Int32, Utf8>', 'Float64', 'Bool', 'Utf8', 'Utf8', 'Utf8', 'Bool']);
+    expect(t1.schema.fields[0]!.metadata.get('strata.sql_type')).toBe('timestamp with time zone');
+    expect(t1.schema.fields[1]!.metadata.get('strata.column_id')).toBe('2');
+    expect(t1.numRows).toBe(32);
+    expect(t1.batches.length).toBe(4);
+    expect(t1.getChild('hostname')!.get(1)).toBe('host_1');
+    expect(t1.getChild('hostname')!.get(0)).toBe(null);
+    expect(t1.getChild('__deleted')!.get(3)).toBe(true);
+    expect(t1.getChild('doc')!.get(7)).toBe('{"i": 7}');
+    const meta = JSON.parse(t1.schema.metadata.get('strata.store')!);
+    expect(meta).toMatchObject({ store: 'cpu', sealRows: 8, chunkRows: 32, nextChunkId: 3, tailChunkId: 2, chunk: { id: 1, batches: 4, bufferRows: 0 } });
+    const t2 = tableFromIPC(fs.readFileSync(path.join(dir, 'cpu.c2.arrow')));
+    expect(t2.numRows).toBe(8);
+  });
+
+  it('restores an empty store from its meta file alone', async () => {
+    const s = new TableStore({ name: 'empty', columns: tsbsColumns, sealRows: 8, chunkRows: 32 });
+    s.addColumn({ id: 9, name: 'extra', type: T.text, notNull: false }, 'dflt');
+    const { refs } = await imaged(s, 'empty');
+    expect(refs.length).toBe(1);
+    const r = restoreTableStore(refs);
+    expect(r.columns.map((c) => c.name)).toEqual([...tsbsColumns.map((c) => c.name), 'extra']);
+    expect(r.schema.fill(9)).toBe('dflt');
+    expect(r.latest().rowCount).toBe(0);
+  });
+
+  it('fails with XX001 naming the file when a file is missing, damaged or truncated', async () => {
+    const s = filled(20);
+    const { dir, refs } = await imaged(s, 'cpu');
+    const c1 = path.join(dir, 'cpu.c1.arrow');
+    const bytes = fs.readFileSync(c1);
+    fs.rmSync(c1);
+    xx001(() => restoreTableStore(refs), /could not read data file ".*cpu\.c1\.arrow": No such file/);
+    const flipped = Uint8Array.from(bytes);
+    flipped[Math.floor(flipped.length / 2)]! ^= 0x10;
+    fs.writeFileSync(c1, flipped);
+    xx001(() => restoreTableStore(refs), /could not read data file ".*cpu\.c1\.arrow": checksum mismatch/);
+    // truncated, with a checksum that matches what is left: the Arrow reader must refuse it
+    const cut = bytes.subarray(0, bytes.length - 40);
+    fs.writeFileSync(c1, cut);
+    const { crc32c } = await import('../wal/crc32c.js');
+    const cutRefs = refs.map((r) => (r.path === c1 ? { path: c1, crc32c: crc32c(cut) } : r));
+    xx001(() => restoreTableStore(cutRefs), /could not read data file ".*cpu\.c1\.arrow"/);
+    // a chunk file left out of the list is not skipped
+    fs.writeFileSync(c1, bytes);
+    xx001(() => restoreTableStore(refs.filter((r) => r.path !== c1)), /chunk 1 of "cpu"/);
+    expect(restoreTableStore(refs).latest().rowCount).toBe(20);
+  });
+});
+
+describe('table deltas', () => {
+  it('prepareCommit returns null when there is nothing to commit, and refuses a stale apply', () => {
+    const s = filled(4);
+    const t = s.begin();
+    expect(t.prepareCommit()).toBeNull();
+    expect(t.active).toBe(false);
+    const a = s.begin();
+    a.insertRows([[1, 'x', 1, true, null, null, null]]);
+    const p = a.prepareCommit()!;
+    expect(a.active).toBe(false);
+    // another commit in between breaks the two-phase contract
+    const b = s.begin();
+    b.insertRows([[2, 'y', 2, false, null, null, null]]);
+    b.commit();
+    expect(() => p.apply()).toThrow(/stale/);
+    expect(s.latest().rowCount).toBe(5);
+  });
+
+  it('rejects a delta naming a column the store does not have (XX001 naming the store)', () => {
+    const a = filled(0);
+    a.addColumn({ id: 20, name: 'late', type: T.float8, notNull: false }, null);
+    const t = a.begin();
+    t.insertRows([[1, 'x', 1, true, null, null, null, 5]]);
+    const p = t.prepareCommit()!;
+    const delta = p.encode();
+    p.apply();
+    const b = filled(0);
+    xx001(() => applyTableDelta(b, delta), /column id 20, which table "cpu" does not have/);
+    expect(decodeTableDelta(delta).rowCount).toBe(1);
+    xx001(() => decodeTableDelta(delta.subarray(0, delta.length - 3)), /corrupt/);
+  });
+
+  it('fills store columns a delta lacks and keeps storeSchemaIdentity until the schema changes', () => {
+    const a = filled(0);
+    const t = a.begin();
+    t.insertRows([[1, 'x', 1, true, null, null, null]]);
+    const p = t.prepareCommit()!;
+    const delta = p.encode();
+    p.apply();
+    const b = filled(0);
+    const id0 = storeSchemaIdentity(b);
+    expect(storeSchemaIdentity(b)).toBe(id0);
+    b.addColumn({ id: 21, name: 'd', type: T.text, notNull: false }, 'dflt');
+    expect(storeSchemaIdentity(b)).not.toBe(id0);
+    applyTableDelta(b, delta);
+    const [sb] = [...b.latest().scan([2, 21])];
+    expect(sb!.batch.columns.map((c) => (c.tag === 'dict' ? c.dict[c.codes[0]!] : null))).toEqual(['x', 'dflt']);
+  });
+});
