@@ -50,8 +50,19 @@ function encodeNumber(n: number): Json {
   return n;
 }
 
-/** Plain data → JSON-safe data with tags; `path` names the spot in error messages. */
-export function encodeTagged(v: unknown, path = '$', ancestors = new Set<object>()): Json {
+/** Keys from the root to the value being walked; turned into text only for an error message. */
+type PathStack = (string | number)[];
+
+function pathText(stack: PathStack): string {
+  return `$${stack.map((k) => (typeof k === 'number' ? `[${k}]` : `.${k}`)).join('')}`;
+}
+
+/** Plain data → JSON-safe data with tags; errors name the path of what cannot be imaged. */
+export function encodeTagged(v: unknown): Json {
+  return encodeValue(v, [], new Set());
+}
+
+function encodeValue(v: unknown, stack: PathStack, ancestors: Set<object>): Json {
   switch (typeof v) {
     case 'string':
     case 'boolean':
@@ -61,71 +72,101 @@ export function encodeTagged(v: unknown, path = '$', ancestors = new Set<object>
     case 'object':
       break;
     default:
-      throw unimageable(path, `a ${typeof v}`);
+      throw unimageable(pathText(stack), `a ${typeof v}`);
   }
   if (v === null) return null;
   if (v instanceof Decimal) return { [NUMERIC_TAG]: v.toString() };
-  if (ancestors.has(v)) throw unimageable(path, 'a cycle');
+  if (ancestors.has(v)) throw unimageable(pathText(stack), 'a cycle');
   ancestors.add(v);
   let out: Json;
   if (Array.isArray(v)) {
-    const items: Json[] = [];
+    const items: Json[] = new Array<Json>(v.length);
     for (let i = 0; i < v.length; i++) {
-      if (!(i in v) || v[i] === undefined) throw unimageable(`${path}[${i}]`, 'an array hole');
-      items.push(encodeTagged(v[i], `${path}[${i}]`, ancestors));
+      stack.push(i);
+      if (!(i in v) || v[i] === undefined) throw unimageable(pathText(stack), 'an array hole');
+      items[i] = encodeValue(v[i], stack, ancestors);
+      stack.pop();
     }
     out = items;
   } else if (isPlainObject(v)) {
     const obj: { [key: string]: Json } = {};
-    for (const [key, value] of Object.entries(v)) {
+    for (const key of Object.keys(v)) {
+      const value = (v as Record<string, unknown>)[key];
       if (value === undefined) continue;
-      setOwn(obj, key.startsWith('$') ? `$${key}` : key, encodeTagged(value, `${path}.${key}`, ancestors));
+      stack.push(key);
+      const encoded = encodeValue(value, stack, ancestors);
+      stack.pop();
+      if (key.charCodeAt(0) === 36 /* $ */ || key === '__proto__') setOwn(obj, key.charCodeAt(0) === 36 ? `$${key}` : key, encoded);
+      else obj[key] = encoded;
     }
     out = obj;
   } else {
-    throw unimageable(path, `an instance of ${(v.constructor as { name?: string } | undefined)?.name ?? 'a class'}`);
+    throw unimageable(pathText(stack), `an instance of ${(v.constructor as { name?: string } | undefined)?.name ?? 'a class'}`);
   }
   ancestors.delete(v);
   return out;
 }
 
-function decodeNumberTag(text: unknown, path: string): number {
+function decodeNumberTag(text: unknown, stack: PathStack): number {
   switch (text) {
     case 'NaN': return NaN;
     case 'Infinity': return Infinity;
     case '-Infinity': return -Infinity;
     case '-0': return -0;
-    default: throw corrupted(`${path}: unknown number tag ${JSON.stringify(text)}`);
+    default: throw corrupted(`${pathText(stack)}: unknown number tag ${JSON.stringify(text)}`);
   }
 }
 
-function decodeNumericTag(text: unknown, path: string): Decimal {
-  if (typeof text !== 'string') throw corrupted(`${path}: numeric tag is not a string`);
+function decodeNumericTag(text: unknown, stack: PathStack): Decimal {
+  if (typeof text !== 'string') throw corrupted(`${pathText(stack)}: numeric tag is not a string`);
   try {
     return Decimal.parse(text);
   } catch {
-    throw corrupted(`${path}: bad numeric ${JSON.stringify(text)}`);
+    throw corrupted(`${pathText(stack)}: bad numeric ${JSON.stringify(text)}`);
   }
 }
 
-/** The inverse of encodeTagged over parsed JSON. */
-export function decodeTagged(v: unknown, path = '$'): unknown {
-  if (v === null || typeof v === 'string' || typeof v === 'boolean') return v;
-  if (typeof v === 'number') return v;
-  if (Array.isArray(v)) return v.map((x, i) => decodeTagged(x, `${path}[${i}]`));
-  if (typeof v !== 'object') throw corrupted(`${path}: unexpected ${typeof v}`);
-  const entries = Object.entries(v as Record<string, unknown>);
-  if (entries.length === 1) {
-    const [key, value] = entries[0]!;
-    if (key === NUMBER_TAG) return decodeNumberTag(value, path);
-    if (key === NUMERIC_TAG) return decodeNumericTag(value, path);
+/** The inverse of encodeTagged over parsed JSON (which it rewrites in place: tags become values, '$$' keys lose a '$'). */
+export function decodeTagged(v: unknown): unknown {
+  return decodeValue(v, []);
+}
+
+function decodeValue(v: unknown, stack: PathStack): unknown {
+  if (v === null || typeof v !== 'object') return v;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      const x: unknown = v[i];
+      if (x !== null && typeof x === 'object') {
+        stack.push(i);
+        v[i] = decodeValue(x, stack);
+        stack.pop();
+      }
+    }
+    return v;
   }
+  const o = v as Record<string, unknown>;
+  const keys = Object.keys(o);
+  if (keys.length === 1 && keys[0] === NUMBER_TAG) return decodeNumberTag(o[NUMBER_TAG], stack);
+  if (keys.length === 1 && keys[0] === NUMERIC_TAG) return decodeNumericTag(o[NUMERIC_TAG], stack);
+  let escaped = false;
+  for (const key of keys) {
+    if (key.charCodeAt(0) === 36 /* $ */) {
+      if (key.charCodeAt(1) !== 36) throw corrupted(`${pathText(stack)}: unknown tag "${key}"`);
+      escaped = true;
+    }
+    const x = o[key];
+    if (x !== null && typeof x === 'object') {
+      stack.push(key);
+      const decoded = decodeValue(x, stack);
+      if (key === '__proto__') setOwn(o, key, decoded);
+      else o[key] = decoded;
+      stack.pop();
+    }
+  }
+  if (!escaped) return o;
+  // rebuild to unescape the '$$' keys in their original order
   const out: Record<string, unknown> = {};
-  for (const [key, value] of entries) {
-    if (key.startsWith('$') && !key.startsWith('$$')) throw corrupted(`${path}: unknown tag "${key}"`);
-    const name = key.startsWith('$') ? key.slice(1) : key;
-    setOwn(out, name, decodeTagged(value, `${path}.${name}`));
-  }
+  for (const key of keys) setOwn(out, key.charCodeAt(0) === 36 ? key.slice(1) : key, o[key]);
   return out;
 }
 

@@ -101,37 +101,54 @@ function chunkBaseSpec(c: { id: number; name: string }, root: TableStoreOptions)
   return { name: c.name, columns: root.columns, uniqueKeys: (root.uniqueKeys ?? []).map((k) => ({ ...k, name: `${c.id}_${k.name}` })) };
 }
 
-function typeKey(t: SqlType): string {
-  return `${t.id}(${t.typmod})${t.elem ? `[${typeKey(t.elem)}]` : ''}`;
+function sameType(a: SqlType, b: SqlType): boolean {
+  if (a.id !== b.id || a.typmod !== b.typmod) return false;
+  return a.elem === undefined || b.elem === undefined ? a.elem === b.elem : sameType(a.elem, b.elem);
 }
 
-function columnsKey(cols: readonly ColumnSpec[]): string {
-  return JSON.stringify(cols.map((c) => [c.id, c.name, typeKey(c.type), c.notNull]));
+function sameColumns(a: readonly ColumnSpec[], b: readonly ColumnSpec[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (x.id !== y.id || x.name !== y.name || x.notNull !== y.notNull || !sameType(x.type, y.type)) return false;
+  }
+  return true;
 }
 
-function keysKey(keys: readonly UniqueKeySpec[] | undefined): string {
-  return JSON.stringify((keys ?? []).map((k) => [k.name, k.columnIds, k.primary]));
+function sameKeys(a: readonly UniqueKeySpec[] = [], b: readonly UniqueKeySpec[] = []): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (x.name !== y.name || x.primary !== y.primary || x.columnIds.length !== y.columnIds.length || x.columnIds.some((id, j) => id !== y.columnIds[j])) return false;
+  }
+  return true;
 }
 
-function specKey(spec: TableStoreOptions): string {
-  return JSON.stringify([spec.name, spec.sealRows, spec.chunkRows, columnsKey(spec.columns), keysKey(spec.uniqueKeys)]);
+function sameShape(store: TableStore, spec: TableStoreOptions): boolean {
+  return store.name === spec.name && store.sealRows === spec.sealRows && store.chunkRows === spec.chunkRows
+    && sameColumns(store.columns, spec.columns) && sameKeys(store.uniqueKeys, spec.uniqueKeys);
 }
 
-function specDelta(spec: TableStoreOptions, base: Pick<TableStoreOptions, 'name' | 'columns' | 'uniqueKeys'>): StoreSpecDelta {
+function specDelta(store: TableStore, base: Pick<TableStoreOptions, 'name' | 'columns' | 'uniqueKeys'>): StoreSpecDelta {
+  const spec = storeSpecOf(store);
   const d: StoreSpecDelta = { sealRows: spec.sealRows!, chunkRows: spec.chunkRows! };
   if (spec.name !== base.name) d.name = spec.name;
-  if (columnsKey(spec.columns) !== columnsKey(base.columns)) d.columns = [...spec.columns];
-  if (keysKey(spec.uniqueKeys) !== keysKey(base.uniqueKeys)) d.uniqueKeys = [...(spec.uniqueKeys ?? [])];
+  if (!sameColumns(spec.columns, base.columns)) d.columns = [...spec.columns];
+  if (!sameKeys(spec.uniqueKeys, base.uniqueKeys)) d.uniqueKeys = [...(spec.uniqueKeys ?? [])];
   return d;
 }
 
 function sameDelta(a: StoreSpecDelta, b: StoreSpecDelta): boolean {
-  return JSON.stringify(encodeTagged(a)) === JSON.stringify(encodeTagged(b));
+  return a.sealRows === b.sealRows && a.chunkRows === b.chunkRows && a.name === b.name
+    && (a.columns === undefined || b.columns === undefined ? a.columns === b.columns : sameColumns(a.columns, b.columns))
+    && (a.uniqueKeys === undefined || b.uniqueKeys === undefined ? a.uniqueKeys === b.uniqueKeys : sameKeys(a.uniqueKeys, b.uniqueKeys));
 }
 
 function chunkImage(c: ChunkInfo, root: TableStoreOptions): Fields {
   const base = chunkBaseSpec(c, root);
-  const deltas = c.nodes.map((n) => specDelta(storeSpecOf(replicaStore(c, n)), base));
+  const deltas = c.nodes.map((n) => specDelta(replicaStore(c, n), base));
   const shared = deltas.every((d) => sameDelta(d, deltas[0]!));
   return {
     id: c.id, name: c.name, schema: c.schema, timeStart: c.timeStart, timeEnd: c.timeEnd,
@@ -237,6 +254,17 @@ function readStoreSpec(o: Fields, path: string): TableStoreOptions {
   };
 }
 
+/** A chunk replica's spec: the imaged difference over its base (whose parts were read with the root store). */
+function readChunkStoreSpec(d: Fields, base: Pick<TableStoreOptions, 'name' | 'columns' | 'uniqueKeys'>, path: string): TableStoreOptions {
+  return {
+    name: d.name === undefined ? base.name : str(d, 'name', path),
+    columns: d.columns === undefined ? base.columns : list(d.columns, `${path}.columns`).map((c, i) => readColumnSpec(c, `${path}.columns[${i}]`)),
+    uniqueKeys: d.uniqueKeys === undefined ? base.uniqueKeys : list(d.uniqueKeys, `${path}.uniqueKeys`).map((k, i) => readUniqueKey(k, `${path}.uniqueKeys[${i}]`)),
+    sealRows: int(d, 'sealRows', path),
+    chunkRows: int(d, 'chunkRows', path),
+  };
+}
+
 function readColumnSpec(v: unknown, path: string): ColumnSpec {
   const o = record(v, path);
   return { id: int(o, 'id', path), name: str(o, 'name', path), type: readType(o.type, `${path}.type`), notNull: bool(o, 'notNull', path) };
@@ -290,7 +318,7 @@ interface Reading {
 
 function supplyStore(r: Reading, key: StoreKey, spec: TableStoreOptions, path: string): TableStore {
   const store = r.storeFor(key, spec);
-  if (specKey(storeSpecOf(store)) !== specKey(spec)) {
+  if (!sameShape(store, spec)) {
     throw corrupted(`${path}: the store supplied for ${key} ("${store.name}", ${store.columns.length} columns) does not have the imaged shape ("${spec.name}", ${spec.columns.length} columns)`);
   }
   return store;
@@ -313,8 +341,7 @@ function readChunk(v: unknown, path: string, ht: { distributed: boolean; dataNod
   const stores = new Map<string, TableStore>();
   nodes.forEach((n, i) => {
     const dpath = o.stores !== undefined ? `${path}.stores[${i}]` : `${path}.store`;
-    const d = record(deltas[i], dpath);
-    const spec = readStoreSpec({ ...base, ...d }, dpath);
+    const spec = readChunkStoreSpec(record(deltas[i], dpath), base, dpath);
     const store = supplyStore(r, storeKeyOfChunk(n, id), spec, dpath);
     stores.set(n, store);
     r.placements.push({ node: n, chunkId: id, store });
