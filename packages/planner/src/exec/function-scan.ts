@@ -10,6 +10,7 @@ import type { Batch, Vector } from '../../../storage/src/vector.js';
 import { getValue, vectorFromValues } from '../../../storage/src/vector.js';
 import type { EvalContext, ExprNode } from '../../../storage/src/expr/expr.js';
 import { SqlError, SQLSTATE } from '../../../storage/src/errors.js';
+import { checkDeadline } from '../../../storage/src/expr/deadline.js';
 import { Decimal, isDecimal } from '../../../storage/src/types/numeric.js';
 import { addToTimestamp, addToTimestamptz, intervalMicros } from '../../../storage/src/functions/dt.js';
 import { compileExpr } from './deps.js';
@@ -57,6 +58,7 @@ export function functionScanOp(spec: FunctionScanSpec): BatchSource {
       const arrays = vals.map((v) => (v === null ? [] : (v as Value[])));
       const n = Math.max(0, ...arrays.map((a) => a.length));
       for (let s = 0; s < n; s += BATCH_ROWS) {
+        checkDeadline(ctx);
         const e = Math.min(n, s + BATCH_ROWS);
         const cols = arrays.map((a, k) => {
           const part = new Array<Value>(e - s);
@@ -86,6 +88,7 @@ function* generateSeries(vals: Value[], argNodes: ExprNode[], type: SqlType, ctx
     const tz = type.id === 'timestamptz';
     let ordinal = 1;
     for (;;) {
+      checkDeadline(ctx);
       const buf = new Float64Array(BATCH_ROWS);
       let k = 0;
       while (k < BATCH_ROWS && (span > 0 ? cur <= stop : cur >= stop)) {
@@ -112,6 +115,7 @@ function* generateSeries(vals: Value[], argNodes: ExprNode[], type: SqlType, ctx
     const up = step.sign() > 0;
     let ordinal = 1;
     for (;;) {
+      checkDeadline(ctx);
       const out: Value[] = [];
       while (out.length < BATCH_ROWS && (up ? cur.cmp(stop) <= 0 : cur.cmp(stop) >= 0)) {
         out.push(cur);
@@ -130,6 +134,8 @@ function* generateSeries(vals: Value[], argNodes: ExprNode[], type: SqlType, ctx
   if (step === 0) throw invalid('step size cannot equal zero');
   const count = step > 0 ? (stop >= cur ? Math.floor((stop - cur) / step) + 1 : 0) : cur >= stop ? Math.floor((cur - stop) / -step) + 1 : 0;
   for (let s = 0; s < count; s += BATCH_ROWS) {
+    // a series is a source like a scan: it checks statement_timeout / cancel per batch
+    checkDeadline(ctx);
     const k = Math.min(BATCH_ROWS, count - s);
     const buf = new Float64Array(k);
     for (let i = 0; i < k; i++) buf[i] = cur + (s + i) * step;

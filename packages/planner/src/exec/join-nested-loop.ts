@@ -8,6 +8,7 @@ import type { SqlType } from '../../../storage/src/types/sql-type.js';
 import type { Batch } from '../../../storage/src/vector.js';
 import { takeVector } from '../../../storage/src/vector.js';
 import type { EvalContext, ExprNode } from '../../../storage/src/expr/expr.js';
+import { checkDeadline } from '../../../storage/src/expr/deadline.js';
 import { compileExpr } from './deps.js';
 import { BATCH_ROWS, type BatchSource, type JoinType } from './types.js';
 import { chunks, drain, nullColumns, pairBatch, referencedColumns, selectTrue, takeBatch } from './batch.js';
@@ -42,6 +43,8 @@ export function nestedLoopJoinOp(left: BatchSource, right: BatchSource, spec: Ne
           const lIdx = new Int32Array(n * Math.min(block, R));
           const rIdx = new Int32Array(lIdx.length);
           for (let r0 = 0; r0 < R; r0 += block) {
+            // n × R pairs can take long without reaching a scan: check per pair block
+            checkDeadline(ctx);
             const r1 = Math.min(R, r0 + block);
             let m = 0;
             for (let i = 0; i < n; i++) {

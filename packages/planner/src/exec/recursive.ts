@@ -18,6 +18,7 @@
 import type { SqlType } from '../../../storage/src/types/sql-type.js';
 import type { Batch } from '../../../storage/src/vector.js';
 import type { EvalContext } from '../../../storage/src/expr/expr.js';
+import { checkDeadline } from '../../../storage/src/expr/deadline.js';
 import type { BatchSource } from './types.js';
 import { takeBatch } from './batch.js';
 import { KeyTable } from './keys.js';
@@ -71,6 +72,8 @@ export function recursiveUnionOp(nonRecursive: BatchSource, recursive: BatchSour
         if (f) { working.push(f); yield f; }
       }
       while (working.length > 0) {
+        // one row per iteration can recurse millions of times without a scan in between
+        checkDeadline(ctx);
         wt?.current.set(ctx, working);
         setWorkTable?.(working);
         const next: Batch[] = [];

@@ -10,6 +10,7 @@ import type { SqlType } from '../../../storage/src/types/sql-type.js';
 import type { Batch, Vector } from '../../../storage/src/vector.js';
 import { takeVector } from '../../../storage/src/vector.js';
 import type { EvalContext, ExprNode } from '../../../storage/src/expr/expr.js';
+import { checkDeadline } from '../../../storage/src/expr/deadline.js';
 import { compileExpr } from './deps.js';
 import type { BatchSource } from './types.js';
 import { chunks, drain } from './batch.js';
@@ -42,7 +43,7 @@ export function windowOp(input: BatchSource, spec: WindowSpec): BatchSource {
     const n = all.length;
     if (n === 0) return;
     const keys = [...partKeys.map((f) => f(all, ctx)), ...orderKeys.map((f) => f(all, ctx))];
-    const perm = sortIndices(keys, desc, nullsFirst, n);
+    const perm = sortIndices(keys, desc, nullsFirst, n, () => checkDeadline(ctx));
     const sorted: Batch = { length: n, columns: all.columns.map((c) => takeVector(c, perm, n)) };
     const sortedKeys = keys.map((k) => takeVector(k, perm, n));
     const layout = partitionLayout(sortedKeys, partKeys.length, desc, nullsFirst, n);
@@ -50,7 +51,10 @@ export function windowOp(input: BatchSource, spec: WindowSpec): BatchSource {
       ? { vector: sortedKeys[partKeys.length]!, desc: spec.orderBy[0]!.desc, nullsFirst: spec.orderBy[0]!.nullsFirst, timeZone: ctx.settings.timeZone }
       : null;
     const winput = { batch: sorted, layout, rangeKey, hasOrderBy: spec.orderBy.length > 0, ctx };
-    const results: Vector[] = calls.map((c) => evaluateWindowCall(c.spec, c.args, c.filter, winput));
+    const results: Vector[] = calls.map((c) => {
+      checkDeadline(ctx);
+      return evaluateWindowCall(c.spec, c.args, c.filter, winput);
+    });
     yield* chunks({ length: n, columns: [...sorted.columns, ...results] });
   };
 }

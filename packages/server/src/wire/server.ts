@@ -3,17 +3,19 @@
  * Every client connection gets its own Session (transaction state,
  * settings); all share the catalog.
  *
- * Cancel requests: statements run synchronously on the event loop, so a
- * CancelRequest can only be read once the running statement has finished.
- * Consequently only a COPY FROM STDIN in progress (between CopyData messages)
- * can be cancelled (57014); a cancel for an idle connection, or one arriving
- * after its statement finished, is ignored. A statement that runs for seconds
- * cannot be interrupted yet (that needs the engine to run in a worker or to
- * yield between batches).
+ * Cancel requests: statements run synchronously on the main event loop, so
+ * the public port belongs to the postmaster thread (postmaster.ts), which is
+ * never blocked by a query. It sets the target backend's flag in the shared
+ * BackendTable; the running statement sees it at its next batch
+ * (checkDeadline) and fails with 57014, a COPY FROM STDIN at its next
+ * CopyData. The flag is cleared when a statement starts, so a cancel that
+ * arrives while a connection is idle does nothing. Every other connection is
+ * piped by the postmaster to `net`, this thread's private Unix-socket listener.
  */
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { EngineCore } from '../engine/core.js';
 import { Connection } from './connection.js';
+import { BackendTable, Postmaster } from './postmaster.js';
 import { scramSecret, type AuthMethod, type ScramSecret } from './auth.js';
 import { createLogger, silentLogger, type Logger, type LogLevel } from './log.js';
 
@@ -59,10 +61,14 @@ export class PgServer {
   readonly core: EngineCore;
   readonly config: PgServerConfig;
   readonly log: Logger;
+  /** the private listener the postmaster thread forwards connections to */
   readonly net: Server;
+  /** (pid, secret, cancel flag) of every started backend, shared with the postmaster */
+  readonly backends: BackendTable;
+  private postmaster: Postmaster | null = null;
+  private postmasterStop: Promise<void> | null = null;
   readonly scram?: ScramSecret;
   private readonly connections = new Set<Connection>();
-  private readonly byPid = new Map<number, Connection>();
   private admitted = 0;
   shuttingDown = false;
 
@@ -82,38 +88,84 @@ export class PgServer {
     };
     this.log = options.logger ?? (options.logLevel ? createLogger(options.logLevel) : silentLogger);
     if (this.config.auth === 'scram-sha-256') this.scram = scramSecret(password!);
-    this.net = createServer({ noDelay: true }, (socket) => this.accept(socket));
+    // a backend gets its slot at BackendKeyData, after admission: maxConnections slots suffice
+    this.backends = new BackendTable(this.config.maxConnections);
+    this.net = createServer({ noDelay: true }, (socket) => this.acceptForwarded(socket));
     this.net.on('error', (e) => this.log.error(`server error: ${e.message}`));
   }
 
-  /** Start listening; resolves with the bound address (port 0 → an ephemeral port). */
-  listen(port = 5432, host = '127.0.0.1'): Promise<AddressInfo> {
-    return new Promise((resolve, reject) => {
-      const onError = (e: Error) => reject(e);
-      this.net.once('error', onError);
-      this.net.listen(port, host, () => {
-        this.net.off('error', onError);
-        resolve(this.net.address() as AddressInfo);
+  /**
+   * Start the private listener and the postmaster thread on host:port;
+   * resolves with the public address (port 0 → an ephemeral port).
+   */
+  async listen(port = 5432, host = '127.0.0.1'): Promise<AddressInfo> {
+    const postmaster = new Postmaster(this.backends, this.log, (e) => {
+      this.log.error(`postmaster thread cannot be restarted (${e.message}): shutting down`);
+      void this.shutdown();
+    });
+    await new Promise<void>((resolve, reject) => {
+      this.net.once('error', reject);
+      this.net.listen(postmaster.backendPath, () => {
+        this.net.off('error', reject);
+        resolve();
       });
     });
+    try {
+      await postmaster.start(port, host);
+    } catch (e) {
+      await postmaster.stop(0);
+      await new Promise<void>((resolve) => this.net.close(() => resolve()));
+      throw e;
+    }
+    this.postmaster = postmaster;
+    return this.address();
   }
 
+  /** The public address (the postmaster's listening socket). */
   address(): AddressInfo {
-    return this.net.address() as AddressInfo;
+    const a = this.postmaster?.address;
+    if (!a) throw new Error('PgServer is not listening');
+    return { address: a.address, family: a.family, port: a.port };
+  }
+
+  /** Test hook: the postmaster thread dies as in a crash (it is restarted). */
+  crashPostmasterForTesting(): Promise<number> {
+    return this.postmaster ? this.postmaster.crashForTesting() : Promise.resolve(0);
+  }
+
+  /**
+   * A connection from the postmaster: a header (uint16 length, the client's
+   * address in UTF-8), then the client's bytes from its first packet on.
+   */
+  private acceptForwarded(socket: Socket): void {
+    let head: Buffer = Buffer.alloc(0);
+    const drop = () => socket.destroy();
+    const onData = (chunk: Buffer) => {
+      head = head.length === 0 ? chunk : Buffer.concat([head, chunk]);
+      if (head.length < 2 || head.length < 2 + head.readUInt16BE(0)) return;
+      const end = 2 + head.readUInt16BE(0);
+      socket.off('data', onData);
+      socket.off('error', drop);
+      socket.pause();
+      if (head.length > end) socket.unshift(head.subarray(end));
+      this.accept(socket, head.toString('utf8', 2, end));
+      socket.resume();
+    };
+    socket.on('data', onData);
+    socket.on('error', drop);
   }
 
   get connectionCount(): number {
     return this.admitted;
   }
 
-  private accept(socket: Socket): void {
+  private accept(socket: Socket, remote: string): void {
     if (this.shuttingDown) {
       socket.destroy();
       return;
     }
-    const c = new Connection(socket, this);
+    const c = new Connection(socket, this, remote);
     this.connections.add(c);
-    this.byPid.set(c.pid, c);
     this.log.debug(`connection ${c.pid} from ${c.remote}`);
   }
 
@@ -128,21 +180,18 @@ export class PgServer {
 
   release(c: Connection): void {
     if (!this.connections.delete(c)) return;
-    this.byPid.delete(c.pid);
     if (c.admitted) this.admitted--;
     this.log.debug(`connection ${c.pid} closed`);
     if (this.shuttingDown && this.connections.size === 0) this.drained?.();
   }
 
-  /** A CancelRequest: the key must match; see the note at the top of this file. */
+  /**
+   * A CancelRequest read by this thread (the postmaster normally answers
+   * them itself): the key must match; see the note at the top of this file.
+   */
   cancel(pid: number, key: number): void {
-    const c = this.byPid.get(pid);
-    if (!c || c.secret !== key) {
-      this.log.debug(`cancel request for unknown backend ${pid} ignored`);
-      return;
-    }
-    this.log.debug(`cancel request for connection ${pid}`);
-    c.cancel();
+    if (this.backends.cancel(pid, key)) this.log.debug(`cancel request for connection ${pid}`);
+    else this.log.debug(`cancel request for unknown backend ${pid} ignored`);
   }
 
   private drained?: () => void;
@@ -154,6 +203,8 @@ export class PgServer {
    * transactions are rolled back.
    */
   async shutdown(timeoutMs = this.config.shutdownTimeoutMs): Promise<void> {
+    // the postmaster stops accepting at once and exits once the connections it pipes have closed
+    const postmasterStopped = this.stopPostmaster(timeoutMs + 1000);
     if (!this.shuttingDown) {
       this.shuttingDown = true;
       this.net.close();
@@ -171,13 +222,21 @@ export class PgServer {
       this.log.warn(`shutdown: closing ${this.connections.size} busy connection(s) after ${timeoutMs} ms`);
       for (const c of [...this.connections]) c.adminShutdown();
     }
+    await postmasterStopped;
     await new Promise<void>((resolve) => (this.net.listening ? this.net.close(() => resolve()) : resolve()));
   }
 
   /** Immediate close (tests): every connection is dropped. */
   async close(): Promise<void> {
+    const postmasterStopped = this.stopPostmaster(1000);
     this.shuttingDown = true;
     for (const c of [...this.connections]) c.adminShutdown();
-    await new Promise<void>((resolve) => this.net.close(() => resolve()));
+    await postmasterStopped;
+    await new Promise<void>((resolve) => (this.net.listening ? this.net.close(() => resolve()) : resolve()));
+  }
+
+  private stopPostmaster(timeoutMs: number): Promise<void> {
+    if (!this.postmaster) return Promise.resolve();
+    return (this.postmasterStop ??= this.postmaster.stop(timeoutMs));
   }
 }

@@ -137,6 +137,7 @@ function startSession(c: Connection): void {
   c.session = session;
   c.phase = 'ready';
   c.reportParams();
+  c.enableCancel();
   c.out.backendKeyData(c.pid, c.secret);
   c.server.log.debug(`connection ${c.pid}: user "${c.user}" database "${c.database}" from ${c.remote}`);
   c.readyForQuery();

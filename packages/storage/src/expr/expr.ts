@@ -160,6 +160,11 @@ export interface EvalContext {
   readonly subquery?: (id: number, correlated: readonly Value[]) => Value[][];
   /** statement_timeout: wall-clock deadline (ms since the epoch); scans stop with 57014 once it passes */
   readonly deadline?: number;
+  /**
+   * CancelRequest: a one-cell view of the session's slot in the shared backend
+   * table; the postmaster thread sets it (Atomics) while the statement runs
+   */
+  readonly cancelFlag?: Int32Array;
   /** Per-statement scratch for volatile functions (random's seed, sequences…). */
   readonly session?: SessionHooks;
   /**

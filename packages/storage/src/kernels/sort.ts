@@ -11,12 +11,23 @@ import { compareRowsAcross, dictRanks, makeRowComparator } from './compare.js';
 
 const RADIX_MIN = 256;
 
-export function sortIndices(keys: readonly Vector[], desc: readonly boolean[], nullsFirst: readonly boolean[], length: number): Int32Array {
+/**
+ * `interrupt` (statement_timeout, cancel) is called between radix passes and
+ * every 64 Ki comparisons, so a sort of millions of rows can be stopped.
+ */
+export function sortIndices(keys: readonly Vector[], desc: readonly boolean[], nullsFirst: readonly boolean[], length: number, interrupt?: () => void): Int32Array {
   if (length <= 1 || keys.length === 0) return identity(length);
-  if (keys.length === 1 && length >= RADIX_MIN && keys[0]!.tag !== 'object') return radixSortKey(keys[0]!, desc[0] ?? false, nullsFirst[0] ?? false, length);
+  if (keys.length === 1 && length >= RADIX_MIN && keys[0]!.tag !== 'object') return radixSortKey(keys[0]!, desc[0] ?? false, nullsFirst[0] ?? false, length, interrupt);
   const cmp = makeRowComparator(keys, desc, nullsFirst);
-  return identity(length).sort((a, b) => cmp(a, b) || a - b);
+  if (!interrupt || length < INTERRUPT_EVERY) return identity(length).sort((a, b) => cmp(a, b) || a - b);
+  let compares = 0;
+  return identity(length).sort((a, b) => {
+    if ((++compares & (INTERRUPT_EVERY - 1)) === 0) interrupt();
+    return cmp(a, b) || a - b;
+  });
 }
+
+const INTERRUPT_EVERY = 1 << 16;
 
 function identity(n: number): Int32Array {
   const r = new Int32Array(n);
@@ -27,7 +38,7 @@ function identity(n: number): Int32Array {
 const f64 = new Float64Array(1);
 const u32 = new Uint32Array(f64.buffer);
 
-function radixSortKey(v: Vector, desc: boolean, nullsFirst: boolean, length: number): Int32Array {
+function radixSortKey(v: Vector, desc: boolean, nullsFirst: boolean, length: number, interrupt?: () => void): Int32Array {
   const nulls = v.tag === 'object' ? null : v.nulls;
   let nullCount = 0;
   if (nulls !== null) for (let i = 0; i < length; i++) nullCount += nulls[i]!;
@@ -99,6 +110,7 @@ function radixSortKey(v: Vector, desc: boolean, nullsFirst: boolean, length: num
       if (c === m) trivial = true;
     }
     if (trivial) continue;
+    interrupt?.();
     let sum = 0;
     for (let d = 0; d < 256; d++) {
       off[d] = sum;

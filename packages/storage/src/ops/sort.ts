@@ -2,6 +2,7 @@ import type { Batch, Vector } from '../vector.js';
 import { sliceVector, takeVector } from '../vector.js';
 import type { ExprNode } from '../expr/expr.js';
 import { compileExprs } from '../expr/compile.js';
+import { checkDeadline } from '../expr/deadline.js';
 import { sortIndices, topNIndices } from '../kernels/sort.js';
 import type { BatchSource } from './source.js';
 import { BATCH_ROWS, concatBatches } from './source.js';
@@ -35,7 +36,7 @@ export function sortOp(input: BatchSource, keys: readonly SortKeySpec[], limit?:
       if (parts.length === 0) return null;
       const all = concatBatches(parts);
       const k = all.columns.slice(all.columns.length - nk);
-      const idx = n === undefined ? sortIndices(k, desc, nullsFirst, all.length) : topNIndices(k, desc, nullsFirst, all.length, n);
+      const idx = n === undefined ? sortIndices(k, desc, nullsFirst, all.length, () => checkDeadline(ctx)) : topNIndices(k, desc, nullsFirst, all.length, n);
       return { length: idx.length, columns: all.columns.map((c) => takeVector(c, idx)) };
     };
     for (const b of input(ctx)) {
