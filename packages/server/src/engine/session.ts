@@ -53,6 +53,8 @@ export class Session {
   private rngState = 0;
   readonly id: number;
   closed = false;
+  /** set by the wire server: this backend's cancel flag in the postmaster's shared table */
+  cancelFlag: Int32Array | undefined;
 
   constructor(readonly core: EngineCore, id: number, initialSettings?: Record<string, string>) {
     this.id = id;
@@ -197,6 +199,7 @@ export class Session {
           params: values,
           settings,
           deadline,
+          cancelFlag: self.cancelFlag,
           statementTime,
           transactionTime: txn.startMicros,
           correlated: [],

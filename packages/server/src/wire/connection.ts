@@ -60,7 +60,13 @@ export class Connection {
   skipUntilSync = false;
   /** an extended-protocol exchange is open (messages since the last Sync) */
   inExtendedBatch = false;
-  cancelRequested = false;
+  /**
+   * Set by the postmaster thread when a CancelRequest names this backend: its
+   * cell in the shared BackendTable once registered (enableCancel), a private
+   * cell before. Checked by the running statement (EvalContext) and by COPY.
+   */
+  private cancelFlag: Int32Array = new Int32Array(1);
+  private cancelSlot = -1;
   /** counted against --max-connections */
   admitted = false;
   private continuation: (() => void) | null = null;
@@ -68,8 +74,9 @@ export class Connection {
   private paused = false;
   private terminateWhenIdle = false;
 
-  constructor(readonly socket: Socket, readonly server: PgServer) {
-    this.remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
+  /** `remote`: the client's address as the postmaster saw it (this socket is the private hop) */
+  constructor(readonly socket: Socket, readonly server: PgServer, remote?: string) {
+    this.remote = remote ?? `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => {
       this.reader.push(chunk);
@@ -156,6 +163,7 @@ export class Connection {
         return handleDescribe(this, body);
       case 'E':
         this.inExtendedBatch = true;
+        this.cancelRequested = false;
         return handleExecute(this, body);
       case 'C':
         this.inExtendedBatch = true;
@@ -408,9 +416,23 @@ export class Connection {
     this.closeQuietly();
   }
 
-  /** A cancel request for this connection (only a running COPY can be interrupted; see server.ts). */
-  cancel(): void {
-    if (this.copyIn) this.cancelRequested = true;
+  /** A CancelRequest arrived for the running statement (or, harmlessly, while idle). */
+  get cancelRequested(): boolean {
+    return Atomics.load(this.cancelFlag, 0) !== 0;
+  }
+
+  /** Cleared when a statement starts: a cancel only hits the statement it arrived during. */
+  set cancelRequested(requested: boolean) {
+    Atomics.store(this.cancelFlag, 0, requested ? 1 : 0);
+  }
+
+  /** At BackendKeyData: a slot in the shared BackendTable makes this backend cancellable. */
+  enableCancel(): void {
+    const slot = this.server.backends.register(this.pid, this.secret);
+    if (slot < 0) return;
+    this.cancelSlot = slot;
+    this.cancelFlag = this.server.backends.cancelFlag(slot);
+    if (this.session) this.session.cancelFlag = this.cancelFlag;
   }
 
   /** Server shutdown: close now if idle, else once the running COPY / extended exchange ends. */
@@ -444,6 +466,11 @@ export class Connection {
       }
       this.server.core.sessions.delete(session);
       this.session = null;
+    }
+    if (this.cancelSlot >= 0) {
+      this.server.backends.release(this.cancelSlot);
+      this.cancelSlot = -1;
+      this.cancelFlag = new Int32Array(1);
     }
     if (!this.socket.destroyed) this.socket.destroy();
     this.server.release(this);
