@@ -12,6 +12,8 @@
  */
 import type pg from 'pg';
 import type { Socket } from 'node:net';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { runClient, type ClientRunResult } from './crash-workload.js';
 import { verifyCatalog, type CatalogSnapshot, snapshotCatalog } from './catalog-check.js';
 import { Xorshift32, formatSeed } from './prng.js';
@@ -45,6 +47,8 @@ export interface RoundReport {
   ledgerRows: number;
   conditionsRows: number;
   chunks: number;
+  /** the kill left a checkpoint half written (a `.tmp` directory or CURRENT.tmp) */
+  midCheckpoint: boolean;
   /** spawn → listening line on the restart, recovery included */
   restartMs: number;
   recoveryLines: string[];
@@ -162,8 +166,21 @@ async function loadAndKill(server: ServerProcess, refs: ClientReference[], rng: 
   };
   const kill = () => (killed ??= opts.crash === 'cut-connections' ? cutConnections() : server.kill9());
   const killDelayMs = rng.int(0, 30);
+  // some rounds die inside a checkpoint: files half written, CURRENT not yet switched
+  const duringCheckpoint = rng.chance(0.35);
+  const checkpointKillDelayMs = rng.int(0, 80);
+  let checkpointClient: pg.Client | undefined;
+  const killInCheckpoint = async () => {
+    try {
+      checkpointClient = await server.connect();
+      checkpointClient.query('CHECKPOINT').catch(() => {});
+      setTimeout(kill, checkpointKillDelayMs);
+    } catch {
+      kill();
+    }
+  };
   const onAcknowledged = () => {
-    if (++acks === killAfterAcks) killTimer = setTimeout(kill, killDelayMs);
+    if (++acks === killAfterAcks) killTimer = setTimeout(() => (duringCheckpoint ? void killInCheckpoint() : kill()), killDelayMs);
   };
   // a server that stops acknowledging still gets killed (and the round then checks what it kept)
   const stallTimer = setTimeout(kill, 60_000);
@@ -182,7 +199,15 @@ async function loadAndKill(server: ServerProcess, refs: ClientReference[], rng: 
   clearTimeout(killTimer);
   clearTimeout(stallTimer);
   await kill();
+  await checkpointClient?.end().catch(() => {});
   return results;
+}
+
+/** Leftovers of a checkpoint the kill interrupted (see checkpoint.ts: `<lsn>.tmp/`, then CURRENT.tmp). */
+function checkpointInProgress(dataDir: string): boolean {
+  const root = join(dataDir, 'checkpoint');
+  const tmpDirs = existsSync(root) ? readdirSync(root).filter((n) => n.endsWith('.tmp')) : [];
+  return tmpDirs.length > 0 || existsSync(join(dataDir, 'CURRENT.tmp'));
 }
 
 export function replayHint(opts: CrashRunOptions): string {
@@ -209,6 +234,7 @@ export async function runCrashRounds(opts: CrashRunOptions): Promise<RoundReport
       const results = await loadAndKill(server, refs, rng, opts, killAfterAcks);
       const unexpected = results.filter((r) => r.unexpected).map((r) => r.unexpected!.message);
       if (unexpected.length > 0) throw new Error(`errors during the load (before the kill):\n${unexpected.join('\n')}`);
+      const midCheckpoint = checkpointInProgress(dataDir);
       if (opts.crash !== 'cut-connections') server = await ServerProcess.start({ dataDir });
       const verified = await verifyAfterRestart(server, refs, catalog);
       const report: RoundReport = {
@@ -220,13 +246,14 @@ export async function runCrashRounds(opts: CrashRunOptions): Promise<RoundReport
         ledgerRows: verified.ledger,
         conditionsRows: verified.conditions,
         chunks: verified.chunks,
+        midCheckpoint,
         restartMs: Math.round(server.startMs),
         recoveryLines: server.recoveryLines(),
       };
       reports.push(report);
       log(
         `[${opts.label}] round ${round}: killed after ${report.operations} ops (trigger ${killAfterAcks}); in flight absent ${report.outcomes.absent} / present ${report.outcomes.present}; ` +
-          `${report.ledgerRows} ledger + ${report.conditionsRows} conditions rows, ${report.chunks} chunks; restart ${report.restartMs} ms; ${report.recoveryLines.slice(-1)[0] ?? '(no recovery line)'}`,
+          `${report.ledgerRows} ledger + ${report.conditionsRows} conditions rows, ${report.chunks} chunks;${midCheckpoint ? ' killed mid-checkpoint;' : ''} restart ${report.restartMs} ms; ${report.recoveryLines.slice(-1)[0] ?? '(no recovery line)'}`,
       );
     }
     if (opts.crash === 'cut-connections') {
