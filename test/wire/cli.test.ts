@@ -24,8 +24,11 @@ interface Started {
   exited: Promise<number | null>;
 }
 
+/** A fresh data directory per start unless the args/env choose one (or --in-memory). */
 async function startBinary(args: string[], env: Record<string, string> = {}): Promise<Started> {
-  const proc = spawn(process.execPath, [BIN, '--port', '0', ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const chooses = args.includes('--in-memory') || args.includes('--data-dir') || env.STRATA_IN_MEMORY !== undefined || env.STRATA_DATA_DIR !== undefined;
+  const dirArgs = chooses ? [] : ['--data-dir', mkdtempSync(join(tmpdir(), 'strata-cli-data-'))];
+  const proc = spawn(process.execPath, [BIN, '--port', '0', ...dirArgs, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   running.push(proc);
   let out = '';
   let err = '';
@@ -58,8 +61,8 @@ describe('strata binary', { timeout: 180_000 }, () => {
   });
 
   it('prints the in-memory warning and the connect line; env vars work', async () => {
-    const s = await startBinary([], { STRATA_DATA_NODES: '3', STRATA_LOG_LEVEL: 'warn' });
-    expect(s.stdout()).toContain('data is kept in memory only');
+    const s = await startBinary([], { STRATA_DATA_NODES: '3', STRATA_LOG_LEVEL: 'warn', STRATA_IN_MEMORY: '1' });
+    expect(s.stdout()).toContain('running with --in-memory: data is kept in memory only');
     expect(s.stdout()).toContain('3 in-process data nodes (dn1, dn2, dn3) ready for create_distributed_hypertable');
     s.proc.kill('SIGTERM');
     expect(await s.exited).toBe(0);
@@ -142,8 +145,10 @@ COPY 4
     expect(await s.exited).toBe(0);
   }, 60_000);
 
-  it('SIGTERM: clients get 57P01, open transactions are rolled back, exit code 0', async () => {
-    const s = await startBinary([]);
+  it('SIGTERM: clients get 57P01, open transactions are rolled back, exit code 0; a restart finds the committed data', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'strata-cli-data-'));
+    const s = await startBinary(['--data-dir', dataDir, '--data-nodes', '2']);
+    expect(s.stdout()).toContain(`new data directory`);
     const mk = async () => {
       const c = new pg.Client({ host: '127.0.0.1', port: s.port, user: 'strata', database: 'strata' });
       const errors: { code?: string }[] = [];
@@ -164,5 +169,19 @@ COPY 4
     expect(inTxn.errors.map((e) => e.code)).toContain('57P01');
     expect(s.stderr()).toContain('shutdown complete');
     expect(existsSync(BIN)).toBe(true);
+    // the clean shutdown wrote a checkpoint: the restart replays nothing and has the table, not the rolled-back row
+    const again = await startBinary(['--data-dir', dataDir, '--data-nodes', '2']);
+    expect(again.stdout()).toMatch(/recovered in \d+ ms: checkpoint at WAL position \d+ \(0 rows\), 0 log records/);
+    const c = new pg.Client({ host: '127.0.0.1', port: again.port, user: 'strata', database: 'strata' });
+    await c.connect();
+    expect((await c.query('SELECT count(*)::int AS n FROM t')).rows).toEqual([{ n: 0 }]);
+    expect((await c.query('SELECT node_name FROM timescaledb_information.data_nodes ORDER BY 1')).rows).toEqual([{ node_name: 'dn1' }, { node_name: 'dn2' }]);
+    await c.end();
+    // a second server on the same directory is refused
+    const second = spawnSync(process.execPath, [BIN, '--port', '0', '--data-dir', dataDir], { encoding: 'utf8', timeout: 60_000 });
+    expect(second.status).toBe(1);
+    expect(second.stderr).toContain('in use by another Strata server');
+    again.proc.kill('SIGTERM');
+    expect(await again.exited).toBe(0);
   }, 60_000);
 });

@@ -16,6 +16,7 @@ import { DataNode } from '../../../storage/src/node/data-node.js';
 import type { ColumnSpec, TableStore, TableStoreOptions, UniqueKeySpec } from '../../../storage/src/table/index.js';
 import { TYPE_OIDS, type SqlType, type TypeId } from '../../../storage/src/types/sql-type.js';
 import type { SelectStmt } from '../parse/ast.js';
+import type { Value } from '../../../storage/src/types/values.js';
 import {
   Catalog, type CatalogCounters, type ColumnInfo, type ConstraintInfo, type IndexInfo, type SchemaInfo, type SequenceInfo, type TableInfo,
 } from './catalog.js';
@@ -67,7 +68,28 @@ export function storeSpecOf(store: TableStore): TableStoreOptions {
     uniqueKeys: store.uniqueKeys.map((k) => ({ name: k.name, columnIds: [...k.columnIds], primary: k.primary })),
     sealRows: store.sealRows,
     chunkRows: store.chunkRows,
+    // what rows older than an ADD COLUMN … DEFAULT read for it: WAL replay must rebuild it exactly
+    ...(store.schema.fills.size > 0 ? { fills: new Map(store.schema.fills) } : {}),
   };
+}
+
+type FillPairs = [number, Value][];
+
+/** A store spec as imaged: fills as [column id, value] pairs (the tagged JSON has no maps). */
+function specImage(spec: TableStoreOptions): Fields {
+  const { fills, ...rest } = spec;
+  return fills && fills.size > 0 ? { ...rest, fills: [...fills] as FillPairs } : { ...rest };
+}
+
+function readFills(v: unknown, path: string): ReadonlyMap<number, Value> | undefined {
+  if (v === undefined) return undefined;
+  return new Map(
+    list(v, path).map((pair, i) => {
+      const p = list(pair, `${path}[${i}]`);
+      if (p.length !== 2 || typeof p[0] !== 'number') throw corrupted(`${path}[${i}]: expected [column id, value]`);
+      return [p[0], p[1] as Value] as const;
+    }),
+  );
 }
 
 function includedChunks(ht: HypertableInfo | undefined, opts: CatalogImageOptions): ChunkInfo[] {
@@ -91,6 +113,7 @@ function replicaStore(c: ChunkInfo, node: string): TableStore {
  */
 interface StoreSpecDelta {
   name?: string;
+  fills?: FillPairs;
   columns?: ColumnSpec[];
   uniqueKeys?: UniqueKeySpec[];
   sealRows: number;
@@ -137,11 +160,13 @@ function specDelta(store: TableStore, base: Pick<TableStoreOptions, 'name' | 'co
   if (spec.name !== base.name) d.name = spec.name;
   if (!sameColumns(spec.columns, base.columns)) d.columns = [...spec.columns];
   if (!sameKeys(spec.uniqueKeys, base.uniqueKeys)) d.uniqueKeys = [...(spec.uniqueKeys ?? [])];
+  if (spec.fills && spec.fills.size > 0) d.fills = [...spec.fills];
   return d;
 }
 
 function sameDelta(a: StoreSpecDelta, b: StoreSpecDelta): boolean {
   return a.sealRows === b.sealRows && a.chunkRows === b.chunkRows && a.name === b.name
+    && JSON.stringify(encodeTagged(a.fills ?? null)) === JSON.stringify(encodeTagged(b.fills ?? null))
     && (a.columns === undefined || b.columns === undefined ? a.columns === b.columns : sameColumns(a.columns, b.columns))
     && (a.uniqueKeys === undefined || b.uniqueKeys === undefined ? a.uniqueKeys === b.uniqueKeys : sameKeys(a.uniqueKeys, b.uniqueKeys));
 }
@@ -189,7 +214,7 @@ function tableImage(t: TableInfo, opts: CatalogImageOptions): Fields {
     oid: t.oid, kind: t.kind, schema: t.schema, name: t.name,
     columns: t.columns.map(columnImage), constraints: t.constraints.map(constraintImage),
     nextAttnum: t.nextAttnum, nextColumnId: t.nextColumnId,
-    store,
+    store: store ? specImage(store) : undefined,
     // the bound AST, not the text: the text alone would re-parse with other positions and cannot tell a re-bind apart
     view: t.view ? { query: t.view.query, text: t.view.text, columnNames: t.view.columnNames } : undefined,
     hypertable: t.hypertable ? hypertableImage(t.hypertable, store!, opts) : undefined,
@@ -251,7 +276,12 @@ function readStoreSpec(o: Fields, path: string): TableStoreOptions {
     uniqueKeys: list(o.uniqueKeys, `${path}.uniqueKeys`).map((k, i) => readUniqueKey(k, `${path}.uniqueKeys[${i}]`)),
     sealRows: int(o, 'sealRows', path),
     chunkRows: int(o, 'chunkRows', path),
+    ...withFills(readFills(o.fills, `${path}.fills`)),
   };
+}
+
+function withFills(fills: ReadonlyMap<number, Value> | undefined): { fills?: ReadonlyMap<number, Value> } {
+  return fills ? { fills } : {};
 }
 
 /** A chunk replica's spec: the imaged difference over its base (whose parts were read with the root store). */
@@ -262,6 +292,7 @@ function readChunkStoreSpec(d: Fields, base: Pick<TableStoreOptions, 'name' | 'c
     uniqueKeys: d.uniqueKeys === undefined ? base.uniqueKeys : list(d.uniqueKeys, `${path}.uniqueKeys`).map((k, i) => readUniqueKey(k, `${path}.uniqueKeys[${i}]`)),
     sealRows: int(d, 'sealRows', path),
     chunkRows: int(d, 'chunkRows', path),
+    ...withFills(readFills(d.fills, `${path}.fills`)),
   };
 }
 

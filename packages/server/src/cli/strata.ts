@@ -5,6 +5,8 @@
 import { parseArgs } from 'node:util';
 import { Session } from '../engine/session.js';
 import { PgServer } from '../wire/server.js';
+import { EngineCore } from '../engine/core.js';
+import { Durability } from '../engine/durable/durability.js';
 import { createLogger, LOG_LEVELS, type LogLevel } from '../wire/log.js';
 
 const VERSION = '0.1.0';
@@ -17,9 +19,9 @@ Options (each can also be set with the environment variable shown):
   --host HOST             address to listen on                  STRATA_HOST      (default 127.0.0.1)
   --port PORT             TCP port                              STRATA_PORT      (default 5432)
   --data-dir DIR          data directory                        STRATA_DATA_DIR  (default ./strata-data)
-  --in-memory             keep data in memory only              STRATA_IN_MEMORY=1
-                          (durability is not implemented yet: for now data is kept in memory
-                          and lost when the server stops, with or without --data-dir)
+  --in-memory             keep data in memory only (lost when   STRATA_IN_MEMORY=1
+                          the server stops); without it, every acknowledged commit is in the
+                          data directory's write-ahead log and survives a crash
   --data-nodes N          create N in-process data nodes dn1…dnN at start-up (STRATA_DATA_NODES; default 0:
                           a single-node database until add_data_node() is called)
   --user NAME             user name clients log in with         STRATA_USER      (default strata)
@@ -123,7 +125,19 @@ async function main(): Promise<void> {
     return;
   }
   const log = createLogger(cfg.logLevel);
+  let core: EngineCore | undefined;
+  if (!cfg.inMemory) {
+    try {
+      const durability = Durability.open(cfg.dataDir, { log: (level, message) => log[level](message) });
+      core = new EngineCore({ user: cfg.user, catalog: durability.recoveredCatalog });
+      core.durability = durability;
+    } catch (e) {
+      process.stderr.write(`strata: cannot open data directory "${cfg.dataDir}": ${(e as Error).message}\n`);
+      process.exit(1);
+    }
+  }
   const server = new PgServer({
+    core,
     user: cfg.user,
     password: cfg.password,
     auth: cfg.auth,
@@ -151,7 +165,10 @@ async function main(): Promise<void> {
     }
     stopping = true;
     log.info(`${signal} received: shutting down (${server.connectionCount} connection(s) open)`);
-    server.shutdown().then(
+    server
+      .shutdown()
+      .then(() => core?.durability?.close())
+      .then(
       () => {
         log.info('shutdown complete');
         process.exit(0);
@@ -166,8 +183,14 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('uncaughtException', (e) => log.error(`uncaught exception (server keeps running): ${e.stack ?? e.message}`));
   process.on('unhandledRejection', (e) => log.error(`unhandled rejection (server keeps running): ${String(e)}`));
-  const where = cfg.inMemory ? 'running with --in-memory' : `--data-dir ${cfg.dataDir} is recorded but not used yet`;
-  process.stdout.write(`Strata ${VERSION}: data is kept in memory only and lost when the server stops (durability is not implemented yet; ${where}).\n`);
+  const recovery = core?.durability?.report;
+  if (!recovery) process.stdout.write(`Strata ${VERSION}: running with --in-memory: data is kept in memory only and lost when the server stops.\n`);
+  else if (recovery.created) process.stdout.write(`Strata ${VERSION}: new data directory ${core!.durability!.dataDir}\n`);
+  else {
+    const cut = recovery.cutBytes > 0 ? `; cut ${recovery.cutBytes} bytes of a torn log tail` : '';
+    const from = recovery.checkpointLsn === null ? 'no checkpoint' : `checkpoint at WAL position ${recovery.checkpointLsn} (${recovery.checkpointRows} rows)`;
+    process.stdout.write(`Strata ${VERSION}: data directory ${core!.durability!.dataDir} recovered in ${Math.round(recovery.millis)} ms: ${from}, ${recovery.records} log records (${(recovery.walBytes / 1048576).toFixed(1)} MiB) replayed${cut}.\n`);
+  }
   if (cfg.dataNodes > 0) process.stdout.write(`Strata: ${cfg.dataNodes} in-process data node${cfg.dataNodes > 1 ? 's' : ''} (${Array.from({ length: cfg.dataNodes }, (_, i) => `dn${i + 1}`).join(', ')}) ready for create_distributed_hypertable.\n`);
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
   const connectHost = cfg.host === '0.0.0.0' || cfg.host === '::' ? '127.0.0.1' : host;

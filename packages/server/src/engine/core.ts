@@ -4,6 +4,7 @@ import type { PlanNode } from '../../../planner/src/plan/nodes.js';
 import type { Session } from './session.js';
 import { systemRelation } from '../catalog/pg-catalog.js';
 import { timescaledbRelation } from '../catalog/timescaledb-views.js';
+import type { Durability } from './durable/durability.js';
 
 export class EngineCore {
   /** replaced only while the engine opens a data directory (recovery), before any session exists */
@@ -12,6 +13,8 @@ export class EngineCore {
   readonly database: string;
   private nextSessionId = 1;
   readonly sessions = new Set<Session>();
+  /** the data directory (WAL + checkpoints); null for an in-memory engine */
+  durability: Durability | null = null;
 
   constructor(opts: { user?: string; database?: string; catalog?: Catalog } = {}) {
     this.catalog = opts.catalog ?? new Catalog();

@@ -53,12 +53,56 @@ export class Session {
   private rngState = 0;
   readonly id: number;
   closed = false;
+  /** end LSN of this session's latest logged commit: its reply waits until the log is on disk up to here */
+  private commitLsn = 0;
+  /** a CHECKPOINT command running in the background: its reply waits for it */
+  private pendingCheckpoint: Promise<unknown> | null = null;
   /** set by the wire server: this backend's cancel flag in the postmaster's shared table */
   cancelFlag: Int32Array | undefined;
 
   constructor(readonly core: EngineCore, id: number, initialSettings?: Record<string, string>) {
     this.id = id;
     this.settings = new Settings(initialSettings);
+  }
+
+  private newTransaction(explicit: boolean): Transaction {
+    return new Transaction(explicit, this.core.durability);
+  }
+
+  private noteCommit(lsn: number): void {
+    if (lsn > this.commitLsn) this.commitLsn = lsn;
+  }
+
+  /**
+   * What a reply must wait for before the client may hear that its statements succeeded: the log
+   * flush of its commits (synchronous_commit on; with off, a background flush within 200 ms), and a
+   * running CHECKPOINT. Null when nothing is pending.
+   */
+  durabilityWait(): Promise<unknown> | null {
+    const d = this.core.durability;
+    const checkpoint = this.pendingCheckpoint;
+    this.pendingCheckpoint = null;
+    if (!d || this.commitLsn <= d.flushedLsn) return checkpoint;
+    if ((this.settings.tryGet('synchronous_commit') ?? 'on') === 'off') {
+      d.flushSoon();
+      return checkpoint;
+    }
+    const flush = d.waitDurable(this.commitLsn);
+    return checkpoint ? Promise.all([flush, checkpoint]) : flush;
+  }
+
+  /** durabilityWait for synchronous callers (querySync): fdatasync now, without group commit. */
+  durabilityWaitSync(): void {
+    const d = this.core.durability;
+    if (!d || this.commitLsn <= d.flushedLsn) return;
+    if ((this.settings.tryGet('synchronous_commit') ?? 'on') === 'off') d.flushSoon();
+    else d.waitDurableSync(this.commitLsn);
+  }
+
+  private checkpoint(): StatementResult {
+    const d = this.core.durability;
+    if (d) this.pendingCheckpoint = d.checkpoint();
+    return { command: 'CHECKPOINT', rowCount: null };
   }
 
   get status(): TransactionStatus {
@@ -81,13 +125,13 @@ export class Session {
     if (fast) return onResult(this.runFastInsert(fast), { text: sql, offset: 0, get statement() { return parseSql(sql)[0]!.statement; } });
     const stmts = this.parse(sql);
     const implicitBlock = stmts.length > 1 && !this.txn;
-    if (implicitBlock) this.txn = new Transaction(false);
+    if (implicitBlock) this.txn = this.newTransaction(false);
     try {
       for (const s of stmts) onResult(this.runParsed(s, []), s);
       if (implicitBlock && this.txn && !this.txn.explicit) {
         const t = this.txn;
         this.txn = null;
-        t.commit();
+        this.noteCommit(t.commit());
       }
     } catch (e) {
       if (implicitBlock && this.txn && !this.txn.explicit) {
@@ -145,6 +189,8 @@ export class Session {
         throw new SqlError(SQLSTATE.featureNotSupported, `${stmt.kind.toUpperCase()} is not supported yet`);
       case 'copy':
         throw new SqlError(SQLSTATE.featureNotSupported, 'COPY is only available through the wire protocol');
+      case 'checkpoint':
+        return this.checkpoint();
       case 'call':
       // CALL runs a TimescaleDB procedure inside the statement's transaction (statement/execute.ts)
       default:
@@ -158,14 +204,14 @@ export class Session {
 
   private inTransaction(run: (s: StatementSession) => StatementResult, rawParams: readonly unknown[]): StatementResult {
     const autocommit = !this.txn;
-    const txn = this.txn ?? new Transaction(false);
+    const txn = this.txn ?? this.newTransaction(false);
     if (autocommit) this.txn = txn;
     const statementSession = this.statementSession(txn, rawParams);
     try {
       const result = run(statementSession);
       if (autocommit) {
         this.txn = null;
-        txn.commit();
+        this.noteCommit(txn.commit());
       }
       return result;
     } catch (e) {
@@ -221,7 +267,7 @@ export class Session {
 
   /** An expression context outside any statement (bulk load defaults). */
   defaultEvalContext(): EvalContext {
-    return this.statementSession(this.txn ?? new Transaction(false), []).evalContext([]);
+    return this.statementSession(this.txn ?? this.newTransaction(false), []).evalContext([]);
   }
 
   random(): number {
@@ -288,7 +334,7 @@ export class Session {
           (this.txn as { explicit: boolean }).explicit = true;
           return { command: 'BEGIN', rowCount: null };
         }
-        this.txn = new Transaction(true);
+        this.txn = this.newTransaction(true);
         return { command: 'BEGIN', rowCount: null };
       case 'commit': {
         const t = this.txn;
@@ -302,7 +348,7 @@ export class Session {
           return { command: 'ROLLBACK', rowCount: null };
         }
         try {
-          t.commit();
+          this.noteCommit(t.commit());
         } catch (e) {
           t.rollback();
           throw e;
@@ -338,7 +384,7 @@ export class Session {
     if (this.txn?.failed && this.txn.explicit) {
       throw new SqlError(SQLSTATE.inFailedSqlTransaction, 'current transaction is aborted, commands ignored until end of transaction block');
     }
-    const txn = this.txn ?? new Transaction(false);
+    const txn = this.txn ?? this.newTransaction(false);
     return describeStatement(ps.statement, this.statementSession(txn, []), paramTypes);
   }
 
@@ -348,7 +394,7 @@ export class Session {
       throw new SqlError(SQLSTATE.inFailedSqlTransaction, 'current transaction is aborted, commands ignored until end of transaction block');
     }
     const autocommit = !this.txn;
-    const txn = this.txn ?? new Transaction(false);
+    const txn = this.txn ?? this.newTransaction(false);
     if (autocommit) this.txn = txn;
     try {
       const session = this.statementSession(txn, []);
@@ -367,7 +413,7 @@ export class Session {
         done = true;
         if (autocommit) {
           this.txn = null;
-          if (ok) txn.commit();
+          if (ok) this.noteCommit(txn.commit());
           else txn.rollback();
         } else if (!ok) txn.failed = true;
       };

@@ -13,12 +13,20 @@ import { fieldDef, needsCatalog, toJs, toText, type FieldDef } from './results.j
 import { catalogHook } from '../catalog/pg-catalog.js';
 import { DatabaseError, toSqlError } from './database-error.js';
 import { forEachBatch, providedColumns, type BulkRows } from './bulk-insert.js';
+import { Durability, type DurabilityOptions } from './durable/durability.js';
 
 export interface StrataOptions {
   /** settings every new session starts with, e.g. { TimeZone: 'Europe/Berlin' } */
   settings?: Record<string, string>;
   user?: string;
   database?: string;
+  /**
+   * A data directory: everything committed survives a crash and is there at the next create()
+   * (write-ahead log + Arrow IPC checkpoints). Without one the engine keeps data in memory only.
+   */
+  dataDir?: string;
+  /** tuning and fault injection of the data directory (tests) */
+  durability?: DurabilityOptions;
 }
 
 export type RowMode = 'object' | 'array' | 'text';
@@ -38,6 +46,11 @@ export interface QueryResult<R = Record<string, unknown>> {
   notices: { severity: string; code: string; message: string }[];
 }
 
+function pickResult<R>(results: QueryResult[], notices: QueryResult['notices']): QueryResult<R> {
+  if (results.length === 0) return { command: '', rowCount: null, rows: [], fields: [], oid: null, notices };
+  return results[results.length - 1] as unknown as QueryResult<R>;
+}
+
 function commandWord(tag: string): string {
   return tag.split(' ')[0]!;
 }
@@ -47,28 +60,33 @@ export class StrataSession {
 
   query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[], options?: QueryOptions): Promise<QueryResult<R>> {
     try {
-      return Promise.resolve(this.querySync<R>(sql, params, options));
+      return this.afterDurable(this.run(sql, params ?? [], options ?? {}, false)).then((results) => pickResult<R>(results, this.drainNotices()));
     } catch (e) {
       return Promise.reject(e);
     }
   }
 
+  /** Resolves with `value` once this session's commits are durable (see Session.durabilityWait). */
+  private afterDurable<T>(value: T): Promise<T> {
+    const wait = this.session.durabilityWait();
+    if (!wait) return Promise.resolve(value);
+    return wait.then(
+      () => value,
+      (e: unknown) => {
+        throw new DatabaseError(toSqlError(e));
+      },
+    );
+  }
+
   /** Synchronous form of query (the engine runs in-process). */
   querySync<R = Record<string, unknown>>(sql: string, params: readonly unknown[] = [], options: QueryOptions = {}): QueryResult<R> {
-    if (typeof sql !== 'string') throw new TypeError('query text must be a string');
-    const results = this.run(sql, params, options);
-    if (results.length === 0) return { command: '', rowCount: null, rows: [], fields: [], oid: null, notices: this.drainNotices() };
-    if (results.length > 1) {
-      const last = results[results.length - 1]!;
-      return last as unknown as QueryResult<R>;
-    }
-    return results[0] as unknown as QueryResult<R>;
+    return pickResult<R>(this.run(sql, params, options, true), this.drainNotices());
   }
 
   /** Run a script of one or more statements; returns one result per statement. */
   exec(sql: string, options?: QueryOptions): Promise<QueryResult[]> {
     try {
-      return Promise.resolve(this.run(sql, [], options ?? {}));
+      return this.afterDurable(this.run(sql, [], options ?? {}, false));
     } catch (e) {
       return Promise.reject(e);
     }
@@ -78,7 +96,9 @@ export class StrataSession {
     return this.session.notices.splice(0).map((n) => ({ severity: n.severity, code: n.code, message: n.message }));
   }
 
-  private run(sql: string, params: readonly unknown[], options: QueryOptions): QueryResult[] {
+  /** `sync`: wait for durability here (fdatasync) — the synchronous API has no other way to. */
+  private run(sql: string, params: readonly unknown[], options: QueryOptions, sync: boolean): QueryResult[] {
+    if (typeof sql !== 'string') throw new TypeError('query text must be a string');
     const out: QueryResult[] = [];
     try {
       if (params.length > 0) {
@@ -88,6 +108,7 @@ export class StrataSession {
       } else {
         this.session.runScript(sql, (r: StatementResult, _s: ParsedStatement) => out.push(this.format(r, options)));
       }
+      if (sync) this.session.durabilityWaitSync();
     } catch (e) {
       this.session.notices.length = 0;
       throw new DatabaseError(toSqlError(e));
@@ -117,13 +138,23 @@ export class StrataSession {
   /** Bulk load rows (arrays in column order, objects by column name, or an Arrow Table). */
   insert(table: string, rows: BulkRows): Promise<{ rowCount: number }> {
     try {
-      return Promise.resolve(this.insertSync(table, rows));
+      return this.afterDurable(this.insertRows(table, rows));
     } catch (e) {
       return Promise.reject(e);
     }
   }
 
   insertSync(tableName: string, rows: BulkRows): { rowCount: number } {
+    const result = this.insertRows(tableName, rows);
+    try {
+      this.session.durabilityWaitSync();
+    } catch (e) {
+      throw new DatabaseError(toSqlError(e));
+    }
+    return result;
+  }
+
+  private insertRows(tableName: string, rows: BulkRows): { rowCount: number } {
     try {
       const core = this.session.core;
       const dot = tableName.indexOf('.');
@@ -165,7 +196,21 @@ export class Strata extends StrataSession {
   }
 
   static createSync(options: StrataOptions = {}): Strata {
-    return new Strata(new EngineCore({ user: options.user, database: options.database }), options);
+    if (options.dataDir === undefined) return new Strata(new EngineCore({ user: options.user, database: options.database }), options);
+    let durability: Durability;
+    try {
+      durability = Durability.open(options.dataDir, options.durability);
+    } catch (e) {
+      throw new DatabaseError(toSqlError(e));
+    }
+    const core = new EngineCore({ user: options.user, database: options.database, catalog: durability.recoveredCatalog });
+    core.durability = durability;
+    return new Strata(core, options);
+  }
+
+  /** What opening the data directory found and replayed (null in memory). */
+  get recovery(): Durability['report'] | null {
+    return this.core.durability?.report ?? null;
   }
 
   /** A new independent session (own transaction state and settings) on the same database. */
@@ -175,8 +220,10 @@ export class Strata extends StrataSession {
     return new StrataSession(s);
   }
 
+  /** Rolls back open transactions; with a data directory, writes a final checkpoint and unlocks it. */
   override async close(): Promise<void> {
     for (const s of this.core.sessions) s.close();
     this.session.close();
+    await this.core.durability?.close();
   }
 }

@@ -5,6 +5,7 @@
 import type { TableStore, TableTxn, TableVersion, TxnSavepoint } from '../../../storage/src/table/index.js';
 import { SqlError, SQLSTATE } from '../../../storage/src/errors.js';
 import type { UndoAction } from '../../../planner/src/catalog/catalog.js';
+import type { Durability, PreparedStoreCommit } from './durable/durability.js';
 
 export class Transaction {
   /** one storage transaction per table or chunk store written */
@@ -18,7 +19,11 @@ export class Transaction {
   readonly startMicros: number;
   private readonly savepoints: Savepoint[] = [];
 
-  constructor(readonly explicit: boolean) {
+  /** `log`: the engine's data directory, when it has one */
+  constructor(
+    readonly explicit: boolean,
+    private readonly log: Durability | null = null,
+  ) {
     this.startMicros = Date.now() * 1000;
   }
 
@@ -36,24 +41,34 @@ export class Transaction {
     return t ? t.view() : store.latest();
   }
 
-  commit(): void {
-    const txns = [...this.tables.values()];
-    let committed = 0;
+  /**
+   * Commits every table written, all or nothing: all table transactions are checked first, the
+   * durability log (when the engine has a data directory) writes one record for all of them, and only
+   * then is anything published. Returns the record's end LSN (0: nothing logged). On failure the whole
+   * transaction is rolled back before the error propagates.
+   */
+  commit(): number {
+    const prepared: PreparedStoreCommit[] = [];
+    let lsn = 0;
     try {
-      for (const t of txns) {
-        t.commit();
-        committed++;
+      for (const [store, t] of this.tables) {
+        const p = t.prepareCommit();
+        if (p) prepared.push({ store, commit: p });
       }
+      if (this.log) lsn = this.log.logCommit(this, prepared);
     } catch (e) {
-      for (const t of txns.slice(committed + 1)) t.rollback();
-      if (committed === 0) this.rollbackCatalog();
+      // prepared table commits that are never applied are rolled back by being dropped
+      this.rollback();
       throw e;
     }
+    for (const p of prepared) p.commit.apply();
     for (const h of this.commitHooks) h();
     for (const u of this.localSettingUndo.reverse()) u();
+    return lsn;
   }
 
   rollback(): void {
+    const undidDdl = this.log !== null && this.log.hasDdl(this);
     for (const t of this.tables.values()) {
       try {
         t.rollback();
@@ -64,6 +79,9 @@ export class Transaction {
     this.rollbackCatalog();
     for (const u of [...this.localSettingUndo].reverse()) u();
     for (const u of [...this.settingUndo].reverse()) u();
+    this.localSettingUndo.length = 0;
+    this.settingUndo.length = 0;
+    if (undidDdl) this.log!.logRollback();
   }
 
   savepoint(name: string): void {

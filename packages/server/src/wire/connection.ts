@@ -72,6 +72,9 @@ export class Connection {
   private continuation: (() => void) | null = null;
   private readonly reported = new Map<string, string>();
   private paused = false;
+  /** output held back until this session's commits are on disk (see flush) */
+  private holding = false;
+  private held: Buffer[] = [];
   private terminateWhenIdle = false;
 
   /** `remote`: the client's address as the postmaster saw it (this socket is the private hop) */
@@ -88,7 +91,7 @@ export class Connection {
     });
     socket.on('close', () => this.cleanup());
     socket.on('drain', () => {
-      if (!this.paused) return;
+      if (!this.paused || this.holding) return;
       this.paused = false;
       socket.resume();
       this.process();
@@ -381,12 +384,55 @@ export class Connection {
     if (this.out.size >= FLUSH_AT) this.flush();
   }
 
+  /**
+   * Writes buffered output — unless the session has commits not yet on disk: then the output is
+   * held (and reading paused) until the log flush completes, so no client hears that a commit
+   * succeeded before it is durable. Sessions flushing at the same time share one fdatasync.
+   */
   flush(): void {
-    if (this.out.size === 0 || this.phase === 'closed' || this.socket.destroyed) {
+    if (this.phase === 'closed' || this.socket.destroyed) {
       if (this.phase === 'closed') this.out.take();
       return;
     }
+    if (this.holding) {
+      if (this.out.size > 0) this.held.push(this.out.take());
+      return;
+    }
+    const wait = this.session?.durabilityWait() ?? null;
+    if (wait) {
+      if (this.out.size > 0) this.held.push(this.out.take());
+      this.holding = true;
+      this.paused = true;
+      this.socket.pause();
+      wait.then(
+        () => this.releaseHeld(),
+        (e: unknown) => this.durabilityFailed(e),
+      );
+      return;
+    }
+    if (this.out.size === 0) return;
     this.socket.write(this.out.take());
+  }
+
+  private releaseHeld(): void {
+    this.holding = false;
+    const held = this.held;
+    this.held = [];
+    if (this.phase === 'closed' || this.socket.destroyed) return;
+    for (const b of held) this.socket.write(b);
+    this.paused = false;
+    this.socket.resume();
+    this.process();
+  }
+
+  /** The log could not be flushed: the client must not hear "success"; the connection ends (PostgreSQL would PANIC). */
+  private durabilityFailed(e: unknown): void {
+    this.holding = false;
+    this.held = [];
+    this.out.take();
+    const err = toSqlError(e);
+    this.server.log.error(`connection ${this.pid}: ${err.message}`);
+    this.fatal(err.code === SQLSTATE.internalError ? new SqlError(SQLSTATE.ioError, err.message) : err);
   }
 
   // ---- ending ----------------------------------------------------------------------

@@ -1,0 +1,181 @@
+/**
+ * Checkpoints: the catalog image and every table/chunk store as Arrow IPC
+ * files, under `checkpoint/<LSN>/`, with a manifest holding each file's size and
+ * CRC-32C. The WAL from that LSN on holds everything committed later.
+ *
+ * Crash safety: files are written into `<LSN>.tmp/`, fsynced, the directory is
+ * renamed into place, and only then does `CURRENT` (replaced atomically by
+ * rename) name it; the log is cut and older checkpoints deleted after that. A
+ * crash at any step leaves either the old checkpoint + the whole log, or the new
+ * one + the log from its LSN.
+ */
+import * as fs from 'node:fs';
+import * as fsp from 'node:fs/promises';
+import * as path from 'node:path';
+import { crc32c } from '../../../../storage/src/wal/crc32c.js';
+import { SqlError, SQLSTATE } from '../../../../storage/src/errors.js';
+import type { StoreImage } from '../../../../storage/src/persist/index.js';
+import { writeStoreImage } from '../../../../storage/src/persist/index.js';
+
+const FORMAT = 1;
+
+export interface CheckpointFile {
+  name: string;
+  bytes: number;
+  crc32c: number;
+}
+
+export interface CheckpointManifest {
+  format: number;
+  /** the WAL position the checkpoint covers: replay starts here */
+  lsn: number;
+  createdAt: string;
+  catalog: CheckpointFile;
+  /** store key → its files, relative to the checkpoint directory */
+  stores: Record<string, CheckpointFile[]>;
+}
+
+export function checkpointRoot(dataDir: string): string {
+  return path.join(dataDir, 'checkpoint');
+}
+
+function dirName(lsn: number): string {
+  return lsn.toString(16).padStart(16, '0');
+}
+
+export function fsyncDir(dir: string): void {
+  const fd = fs.openSync(dir, 'r');
+  try {
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Where a store's files go inside a checkpoint: tables/, and one folder per data node. */
+export function storeFolder(key: string): { folder: string; base: string } {
+  if (key.startsWith('t:')) return { folder: 'tables', base: `t${key.slice(2)}` };
+  const m = /^c:(.*):(\d+)$/.exec(key);
+  if (!m) throw new Error(`unexpected store key ${key}`);
+  const node = m[1] === '' ? '_access_node' : m[1]!.replace(/[^A-Za-z0-9_.-]/g, (c) => `%${c.charCodeAt(0).toString(16)}`);
+  return { folder: path.join('nodes', node), base: `chunk${m[2]}` };
+}
+
+async function writeFileSynced(file: string, data: Uint8Array): Promise<void> {
+  const h = await fsp.open(file, 'w');
+  try {
+    await h.writeFile(data);
+    await h.sync();
+  } finally {
+    await h.close();
+  }
+}
+
+export interface CheckpointContent {
+  lsn: number;
+  catalogImage: string;
+  stores: [string, StoreImage][];
+}
+
+export interface WrittenCheckpoint {
+  manifest: CheckpointManifest;
+  dir: string;
+  bytes: number;
+  files: number;
+}
+
+/** Writes a checkpoint and makes it current (see the file comment for the order of steps). */
+export async function writeCheckpoint(dataDir: string, content: CheckpointContent): Promise<WrittenCheckpoint> {
+  const root = checkpointRoot(dataDir);
+  await fsp.mkdir(root, { recursive: true });
+  const name = dirName(content.lsn);
+  const final = path.join(root, name);
+  const tmp = `${final}.tmp`;
+  await fsp.rm(tmp, { recursive: true, force: true });
+  await fsp.mkdir(tmp, { recursive: true });
+  const catalogBytes = new TextEncoder().encode(content.catalogImage);
+  await writeFileSynced(path.join(tmp, 'catalog.json'), catalogBytes);
+  const manifest: CheckpointManifest = {
+    format: FORMAT,
+    lsn: content.lsn,
+    createdAt: new Date().toISOString(),
+    catalog: { name: 'catalog.json', bytes: catalogBytes.length, crc32c: crc32c(catalogBytes) },
+    stores: {},
+  };
+  let bytes = catalogBytes.length;
+  let files = 1;
+  const folders = new Set<string>();
+  for (const [key, image] of content.stores) {
+    const { folder, base } = storeFolder(key);
+    const dir = path.join(tmp, folder);
+    if (!folders.has(folder)) {
+      await fsp.mkdir(dir, { recursive: true });
+      folders.add(folder);
+    }
+    const written = await writeStoreImage(image, dir, base);
+    manifest.stores[key] = written.map((f) => ({ name: path.join(folder, f.name), bytes: f.bytes, crc32c: f.crc32c }));
+    for (const f of written) bytes += f.bytes;
+    files += written.length;
+  }
+  await writeFileSynced(path.join(tmp, 'manifest.json'), new TextEncoder().encode(JSON.stringify(manifest, null, 1)));
+  for (const f of folders) fsyncDir(path.join(tmp, f));
+  if (folders.has(path.join('nodes'))) fsyncDir(path.join(tmp, 'nodes'));
+  fsyncDir(tmp);
+  await fsp.rm(final, { recursive: true, force: true });
+  await fsp.rename(tmp, final);
+  fsyncDir(root);
+  const current = path.join(dataDir, 'CURRENT');
+  await writeFileSynced(`${current}.tmp`, new TextEncoder().encode(`${name}\n`));
+  await fsp.rename(`${current}.tmp`, current);
+  fsyncDir(dataDir);
+  return { manifest, dir: final, bytes, files };
+}
+
+/** Deletes every checkpoint directory but `keep` (also abandoned .tmp ones). */
+export async function removeOtherCheckpoints(dataDir: string, keep: string): Promise<void> {
+  const root = checkpointRoot(dataDir);
+  let names: string[];
+  try {
+    names = await fsp.readdir(root);
+  } catch {
+    return;
+  }
+  for (const n of names) if (n !== keep) await fsp.rm(path.join(root, n), { recursive: true, force: true });
+  fsyncDir(root);
+}
+
+export interface LoadedCheckpoint {
+  manifest: CheckpointManifest;
+  dir: string;
+  catalogImage: string;
+}
+
+function corrupt(file: string, reason: string): SqlError {
+  return new SqlError(SQLSTATE.dataCorrupted, `could not read data file "${file}": ${reason}`);
+}
+
+/** The current checkpoint, verified (catalog CRC; store files are verified as they are restored), or null when none. */
+export function readCurrentCheckpoint(dataDir: string): LoadedCheckpoint | null {
+  const current = path.join(dataDir, 'CURRENT');
+  if (!fs.existsSync(current)) return null;
+  const name = fs.readFileSync(current, 'utf8').trim();
+  if (!/^[0-9a-f]{16}$/.test(name)) throw corrupt(current, `it names no checkpoint ("${name.slice(0, 40)}")`);
+  const dir = path.join(checkpointRoot(dataDir), name);
+  const manifestFile = path.join(dir, 'manifest.json');
+  let manifest: CheckpointManifest;
+  try {
+    manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf8')) as CheckpointManifest;
+  } catch (e) {
+    throw corrupt(manifestFile, (e as Error).message);
+  }
+  if (manifest.format !== FORMAT || typeof manifest.lsn !== 'number') throw corrupt(manifestFile, `unknown manifest format ${String(manifest.format)}`);
+  const catalogFile = path.join(dir, manifest.catalog.name);
+  let bytes: Buffer;
+  try {
+    bytes = fs.readFileSync(catalogFile);
+  } catch (e) {
+    throw corrupt(catalogFile, (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'file is missing' : (e as Error).message);
+  }
+  if (bytes.length !== manifest.catalog.bytes || crc32c(bytes) !== manifest.catalog.crc32c) throw corrupt(catalogFile, 'checksum mismatch');
+  return { manifest, dir, catalogImage: bytes.toString('utf8') };
+}

@@ -1,0 +1,444 @@
+/**
+ * The data directory of one engine: recovery at open, one WAL record per
+ * committed transaction, checkpoints, and the wait for durability before a
+ * client hears "done".
+ *
+ * Commit protocol (Transaction.commit): every table transaction validates
+ * (prepareCommit), then `logCommit` encodes the record and writes it to the OS
+ * synchronously — a full disk fails the writer (53100) before anything became
+ * visible — then the commits are published in memory, and the reply to the
+ * client waits for the group-committed fdatasync (`synchronous_commit = on`).
+ * Readers may see a commit before its fsync completes (in-process sessions read
+ * the shared store), but no client is told it succeeded before it is durable.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { SqlError, SQLSTATE } from '../../../../storage/src/errors.js';
+import type { TableStore } from '../../../../storage/src/table/index.js';
+import { TableStore as TableStoreClass } from '../../../../storage/src/table/index.js';
+import { WriteAheadLog, lockDataDir, type WalFs, type DataDirLock } from '../../../../storage/src/wal/index.js';
+import {
+  applyTableDelta,
+  captureStoreImage,
+  reconcileStoreSchema,
+  restoreTableStore,
+  storeSchemaIdentity,
+  type PreparedTableCommit,
+} from '../../../../storage/src/persist/index.js';
+import { Catalog, type ChunkChange, type TableInfo, type UndoAction } from '../../../../planner/src/catalog/catalog.js';
+import type { ChunkInfo } from '../../../../planner/src/catalog/hypertable.js';
+import { restoreCatalog, serializeCatalog, storesOf } from '../../../../planner/src/catalog/persist.js';
+import {
+  decodeCatalogRecord,
+  decodeCommitRecord,
+  encodeCatalogRecord,
+  encodeCommitRecord,
+  RECORD_CATALOG,
+  RECORD_COMMIT,
+  type ChunkOp,
+  type CommitRecord,
+  type SequencePosition,
+} from './commit-record.js';
+import { readCurrentCheckpoint, removeOtherCheckpoints, writeCheckpoint, type WrittenCheckpoint } from './checkpoint.js';
+
+export interface DurabilityOptions {
+  /** file-system seam of the WAL (fault-injection tests) */
+  walFs?: WalFs;
+  segmentBytes?: number;
+  /** a checkpoint starts once the log has grown this much since the last one (default 256 MiB) */
+  checkpointWalBytes?: number;
+  log?: (level: 'info' | 'warn' | 'error', message: string) => void;
+}
+
+export interface RecoveryReport {
+  /** the data directory was created by this open */
+  created: boolean;
+  checkpointLsn: number | null;
+  checkpointRows: number;
+  records: number;
+  walBytes: number;
+  /** bytes of a torn or corrupt log tail that were cut off */
+  cutBytes: number;
+  millis: number;
+}
+
+/** What a transaction hands the log at commit. */
+export interface LoggedTransaction {
+  readonly undo: readonly UndoAction[];
+}
+
+/** A table transaction past its checks, with the store it commits to. */
+export interface PreparedStoreCommit {
+  readonly store: TableStore;
+  readonly commit: PreparedTableCommit;
+}
+
+interface PendingChunkChange {
+  undoAction: UndoAction | undefined;
+  change: ChunkChange;
+}
+
+const RECORD_KIND_NAMES: Record<number, string> = { [RECORD_COMMIT]: 'commit', [RECORD_CATALOG]: 'catalog' };
+
+export class Durability {
+  private wal!: WriteAheadLog;
+  private lock: DataDirLock | null = null;
+  private catalog: Catalog = new Catalog();
+  /** chunks whose creating transaction committed: catalog images leave out the others */
+  private readonly committedChunks = new Set<ChunkInfo>();
+  private readonly loggedSchema = new WeakMap<TableStore, unknown>();
+  private storeKeys = new WeakMap<TableStore, string>();
+  private readonly loggedSequences = new Map<string, string>();
+  private readonly pendingChunkChanges = new WeakMap<readonly UndoAction[], PendingChunkChange[]>();
+  private lastCheckpointLsn = 0;
+  private skippedDeltas = 0;
+  private checkpointRun: Promise<WrittenCheckpoint | null> | null = null;
+  private closed = false;
+  report!: RecoveryReport;
+
+  private constructor(
+    readonly dataDir: string,
+    private readonly opts: DurabilityOptions,
+  ) {}
+
+  /** Lock the directory, load the current checkpoint and replay the log after it. */
+  static open(dataDir: string, opts: DurabilityOptions = {}): Durability {
+    const d = new Durability(path.resolve(dataDir), opts);
+    d.recover();
+    return d;
+  }
+
+  /** The recovered catalog: the engine adopts it before any session starts. */
+  get recoveredCatalog(): Catalog {
+    return this.catalog;
+  }
+
+  get flushedLsn(): number {
+    return this.wal.flushedLsn;
+  }
+
+  get writtenLsn(): number {
+    return this.wal.writtenLsn;
+  }
+
+  private recover(): void {
+    const started = performance.now();
+    const created = !fs.existsSync(this.dataDir) || fs.readdirSync(this.dataDir).filter((n) => n !== 'strata.pid').length === 0;
+    fs.mkdirSync(this.dataDir, { recursive: true });
+    this.lock = lockDataDir(this.dataDir);
+    try {
+      const cp = readCurrentCheckpoint(this.dataDir);
+      let checkpointRows = 0;
+      if (cp) {
+        this.catalog = restoreCatalog(cp.catalogImage, (key, spec) => {
+          const files = cp.manifest.stores[key];
+          if (!files) return new TableStoreClass(spec);
+          const store = restoreTableStore(files.map((f) => ({ path: path.join(cp.dir, f.name), crc32c: f.crc32c, bytes: f.bytes })));
+          checkpointRows += store.latest().rowCount;
+          return store;
+        });
+        this.lastCheckpointLsn = cp.manifest.lsn;
+      }
+      const { log, report } = WriteAheadLog.recover(path.join(this.dataDir, 'wal'), this.lastCheckpointLsn, (rec) => this.replay(rec.type, rec.payload, rec.lsn), {
+        fs: this.opts.walFs,
+        segmentBytes: this.opts.segmentBytes,
+      });
+      this.wal = log;
+      for (const t of this.catalog.listHypertables()) for (const c of t.hypertable!.chunks) this.committedChunks.add(c);
+      this.noteAllSchemasLogged();
+      for (const [name, s] of this.catalog.sequences) this.loggedSequences.set(name, `${s.value}/${s.called}`);
+      this.catalog.chunkObserver = (undo, change) => this.onChunkChange(undo, change);
+      this.report = {
+        created,
+        checkpointLsn: cp ? cp.manifest.lsn : null,
+        checkpointRows,
+        records: report.records,
+        walBytes: report.bytes,
+        cutBytes: report.cutBytes ?? 0,
+        millis: performance.now() - started,
+      };
+      if (this.skippedDeltas > 0) this.opts.log?.('warn', `${this.skippedDeltas} logged writes to tables dropped meanwhile were skipped`);
+      if (report.cutBytes) this.opts.log?.('warn', `the log ended in a torn or corrupt record: ${report.cutBytes} bytes cut at LSN ${report.cutAt}`);
+    } catch (e) {
+      this.lock.release();
+      this.lock = null;
+      throw e;
+    }
+  }
+
+  /** A new catalog object replaces the engine's (recovery only). */
+  adopt(catalog: Catalog): void {
+    this.catalog = catalog;
+    this.storeKeys = new WeakMap();
+  }
+
+  // ---- replay -----------------------------------------------------------------------------
+
+  private replay(type: number, payload: Uint8Array, lsn: number): void {
+    try {
+      if (type === RECORD_COMMIT) this.replayCommit(decodeCommitRecord(payload));
+      else if (type === RECORD_CATALOG) this.replayImage(decodeCatalogRecord(payload));
+      else throw new SqlError(SQLSTATE.dataCorrupted, `unknown WAL record type ${type}`);
+    } catch (e) {
+      const err = e instanceof SqlError ? e : new SqlError(SQLSTATE.dataCorrupted, (e as Error).message);
+      err.message = `replaying the ${RECORD_KIND_NAMES[type] ?? 'unknown'} record at WAL position ${lsn}: ${err.message}`;
+      throw err;
+    }
+  }
+
+  private replayImage(image: string): void {
+    const live = storesOf(this.catalog);
+    this.catalog = restoreCatalog(image, (key, spec) => {
+      const store = live.get(key);
+      if (!store) return new TableStoreClass(spec);
+      reconcileStoreSchema(store, spec);
+      return store;
+    });
+    this.storeKeys = new WeakMap();
+  }
+
+  private replayCommit(r: CommitRecord): void {
+    if (r.catalogImage !== undefined) this.replayImage(r.catalogImage);
+    else for (const op of r.chunkOps) this.replayChunkOp(op);
+    for (const s of r.sequences) {
+      const seq = this.catalog.sequences.get(s.name);
+      if (seq) {
+        seq.value = s.value;
+        seq.called = s.called;
+      }
+    }
+    if (r.deltas.length === 0) return;
+    const stores = storesOf(this.catalog);
+    for (const d of r.deltas) {
+      const store = stores.get(d.key);
+      if (!store) {
+        // a write that raced another session's DROP (the catalog is shared, DDL applies in place):
+        // the table is gone in the image logged by then, and so is its data
+        this.skippedDeltas++;
+        continue;
+      }
+      applyTableDelta(store, d.bytes);
+    }
+  }
+
+  private tableByOid(oid: number): TableInfo {
+    const t = this.catalog.listTables().find((x) => x.oid === oid);
+    if (!t?.hypertable) throw new SqlError(SQLSTATE.dataCorrupted, `a chunk change of hypertable OID ${oid}, which the catalog does not know`);
+    return t;
+  }
+
+  private replayChunkOp(op: ChunkOp): void {
+    const table = this.tableByOid(op.tableOid);
+    if (op.kind === 'create') {
+      this.catalog.createChunk(table, { timeStart: op.timeStart, timeEnd: op.timeEnd, spaceIndex: op.spaceIndex, numPartitions: op.numPartitions, nodes: op.nodes }, [], op.id);
+    } else {
+      const ids = new Set(op.ids);
+      this.catalog.dropChunks(table, table.hypertable!.chunks.filter((c) => ids.has(c.id)), []);
+    }
+  }
+
+  // ---- logging ----------------------------------------------------------------------------
+
+  private onChunkChange(undo: readonly UndoAction[], change: ChunkChange): void {
+    let list = this.pendingChunkChanges.get(undo);
+    if (!list) this.pendingChunkChanges.set(undo, (list = []));
+    list.push({ undoAction: undo[undo.length - 1], change });
+  }
+
+  /** The chunk changes of a transaction that a savepoint rollback did not undo. */
+  private chunkChangesOf(txn: LoggedTransaction): PendingChunkChange[] {
+    const list = this.pendingChunkChanges.get(txn.undo);
+    if (!list || list.length === 0) return [];
+    const live = new Set(txn.undo);
+    return list.filter((p) => p.undoAction !== undefined && live.has(p.undoAction));
+  }
+
+  /** The store's key; null for a store no longer in the catalog that was never logged (created and dropped by this transaction). */
+  private keyOf(store: TableStore): string | null {
+    let key = this.storeKeys.get(store);
+    if (key === undefined) {
+      for (const [k, s] of storesOf(this.catalog)) this.storeKeys.set(s, k);
+      key = this.storeKeys.get(store);
+    }
+    return key ?? null;
+  }
+
+  private noteAllSchemasLogged(): void {
+    for (const s of storesOf(this.catalog).values()) this.loggedSchema.set(s, storeSchemaIdentity(s));
+  }
+
+  private changedSequences(): SequencePosition[] {
+    const out: SequencePosition[] = [];
+    for (const [name, s] of this.catalog.sequences) {
+      const v = `${s.value}/${s.called}`;
+      if (this.loggedSequences.get(name) !== v) out.push({ name, value: s.value, called: s.called });
+    }
+    return out;
+  }
+
+  /**
+   * Writes the commit record of `txn` to the OS and returns the LSN past it (0: nothing to log).
+   * Throws (53100 disk full, 58030 I/O error) before anything is published; the caller rolls back.
+   */
+  logCommit(txn: LoggedTransaction, prepared: readonly PreparedStoreCommit[]): number {
+    this.assertOpen();
+    const chunkChanges = this.chunkChangesOf(txn);
+    const created = new Set<ChunkInfo>();
+    const dropped = new Set<ChunkInfo>();
+    for (const { change } of chunkChanges) {
+      if (change.kind === 'create') created.add(change.chunk);
+      else for (const c of change.chunks) dropped.add(c);
+    }
+    const createdStores = new Set<TableStore>();
+    for (const c of created) for (const s of c.stores.values()) createdStores.add(s);
+    // catalog changes besides chunks (every DDL leaves an undo action), or a store whose schema changed
+    // (ALTER TABLE, possibly by another session's uncommitted DDL): the record carries a whole catalog image
+    let needsImage = txn.undo.length > chunkChanges.length;
+    for (const p of prepared) {
+      if (!createdStores.has(p.store) && this.loggedSchema.get(p.store) !== storeSchemaIdentity(p.store)) needsImage = true;
+    }
+    const image = needsImage
+      ? serializeCatalog(this.catalog, { includeChunk: (c) => (this.committedChunks.has(c) || created.has(c)) && !dropped.has(c) })
+      : undefined;
+    const record: CommitRecord = {
+      catalogImage: image,
+      chunkOps: image === undefined ? chunkChanges.map(({ change }) => chunkOp(change)) : [],
+      sequences: this.changedSequences(),
+      deltas: [],
+    };
+    // with an image, only stores it holds get deltas: writes to a table this transaction dropped are moot
+    const imaged = image !== undefined ? new Set(storesOf(this.catalog).values()) : null;
+    for (const p of prepared) {
+      const key = this.keyOf(p.store);
+      if (key === null || (imaged !== null && !imaged.has(p.store))) continue;
+      record.deltas.push({ key, bytes: p.commit.encode() });
+    }
+    if (image === undefined && record.chunkOps.length === 0 && record.sequences.length === 0 && record.deltas.length === 0) return 0;
+    const lsn = this.wal.append(RECORD_COMMIT, encodeCommitRecord(record));
+    for (const c of created) this.committedChunks.add(c);
+    for (const c of dropped) this.committedChunks.delete(c);
+    if (image !== undefined) this.noteAllSchemasLogged();
+    else for (const s of createdStores) this.loggedSchema.set(s, storeSchemaIdentity(s));
+    for (const s of record.sequences) this.loggedSequences.set(s.name, `${s.value}/${s.called}`);
+    this.maybeCheckpoint();
+    return lsn;
+  }
+
+  /** Catalog changes other than chunk creation/removal (every DDL leaves an undo action). */
+  hasDdl(txn: LoggedTransaction): boolean {
+    return txn.undo.length > this.chunkChangesOf(txn).length;
+  }
+
+  /**
+   * After a rollback that undid DDL: an image logged meanwhile by another session's commit may hold
+   * the undone changes (the catalog is shared), so a fresh image supersedes it. Best effort.
+   */
+  logRollback(): void {
+    if (this.closed) return;
+    try {
+      const image = serializeCatalog(this.catalog, { includeChunk: (c) => this.committedChunks.has(c) });
+      this.wal.append(RECORD_CATALOG, [encodeCatalogRecord(image)]);
+      this.noteAllSchemasLogged();
+    } catch (e) {
+      this.opts.log?.('warn', `could not log the catalog after a rollback: ${(e as Error).message}`);
+    }
+  }
+
+  /** Resolves once `lsn` is on disk (group commit: concurrent callers share one fdatasync). */
+  waitDurable(lsn: number): Promise<void> {
+    if (lsn <= this.wal.flushedLsn) return Promise.resolve();
+    return this.wal.flush(lsn);
+  }
+
+  waitDurableSync(lsn: number): void {
+    if (lsn > this.wal.flushedLsn) this.wal.flushSync(lsn);
+  }
+
+  /** synchronous_commit = off: on disk within 200 ms, nobody waits. */
+  flushSoon(): void {
+    this.wal.flushInBackground();
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new SqlError(SQLSTATE.objectNotInPrerequisiteState, 'the database is shutting down');
+  }
+
+  // ---- checkpoints ------------------------------------------------------------------------
+
+  private maybeCheckpoint(): void {
+    const limit = this.opts.checkpointWalBytes ?? 256 * 1024 * 1024;
+    if (this.checkpointRun || this.wal.writtenLsn - this.lastCheckpointLsn < limit) return;
+    this.checkpoint().catch((e: unknown) => this.opts.log?.('error', `checkpoint failed: ${(e as Error).message}`));
+  }
+
+  /**
+   * Captures the committed state now (synchronously: catalog image and immutable store versions at one
+   * LSN), writes it in the background, then cuts the log. Concurrent calls share a running checkpoint.
+   */
+  checkpoint(): Promise<WrittenCheckpoint | null> {
+    if (this.checkpointRun) return this.checkpointRun;
+    const lsn = this.wal.writtenLsn;
+    if (lsn === this.lastCheckpointLsn && fs.existsSync(path.join(this.dataDir, 'CURRENT'))) return Promise.resolve(null);
+    const catalogImage = serializeCatalog(this.catalog, { includeChunk: (c) => this.committedChunks.has(c) });
+    const committedKeys = new Set<string>();
+    for (const t of this.catalog.listTables()) {
+      for (const c of t.hypertable?.chunks ?? []) if (this.committedChunks.has(c)) for (const n of c.nodes) committedKeys.add(`c:${n}:${c.id}`);
+    }
+    const stores: [string, ReturnType<typeof captureStoreImage>][] = [];
+    for (const [key, store] of storesOf(this.catalog)) {
+      if (key.startsWith('c:') && !committedKeys.has(key)) continue;
+      stores.push([key, captureStoreImage(store)]);
+    }
+    const started = performance.now();
+    const run = (async () => {
+      // the log up to `lsn` must be on disk before a checkpoint that replaces it is made current
+      await this.wal.flush(lsn);
+      const written = await writeCheckpoint(this.dataDir, { lsn, catalogImage, stores });
+      this.lastCheckpointLsn = lsn;
+      this.wal.truncateBefore(lsn);
+      await removeOtherCheckpoints(this.dataDir, path.basename(written.dir));
+      this.opts.log?.('info', `checkpoint at WAL position ${lsn}: ${written.files} files, ${(written.bytes / 1048576).toFixed(1)} MiB in ${Math.round(performance.now() - started)} ms`);
+      return written;
+    })();
+    this.checkpointRun = run;
+    const clear = () => {
+      if (this.checkpointRun === run) this.checkpointRun = null;
+    };
+    run.then(clear, clear);
+    return run;
+  }
+
+  /**
+   * Tests: stop like a killed process — no checkpoint, nothing further logged; what was written is
+   * in the files (as after kill -9, which loses nothing already handed to the OS). The lock is freed
+   * so the same process can open the directory again.
+   */
+  simulateCrash(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.catalog.chunkObserver = null;
+    this.wal.close().catch(() => {});
+    this.lock?.release();
+    this.lock = null;
+  }
+
+  /** Clean shutdown: a final checkpoint (so the next start replays nothing), then the log and the lock. */
+  async close(opts: { checkpoint?: boolean } = {}): Promise<void> {
+    if (this.closed) return;
+    if (this.checkpointRun) await this.checkpointRun.catch(() => null);
+    if (opts.checkpoint !== false) await this.checkpoint().catch((e: unknown) => this.opts.log?.('error', `final checkpoint failed: ${(e as Error).message}`));
+    this.closed = true;
+    await this.wal.close();
+    this.catalog.chunkObserver = null;
+    this.lock?.release();
+    this.lock = null;
+  }
+}
+
+function chunkOp(change: ChunkChange): ChunkOp {
+  if (change.kind === 'create') {
+    const c = change.chunk;
+    return { kind: 'create', tableOid: change.table.oid, id: c.id, timeStart: c.timeStart, timeEnd: c.timeEnd, spaceIndex: c.spaceIndex, numPartitions: c.numPartitions, nodes: [...c.nodes] };
+  }
+  return { kind: 'drop', tableOid: change.table.oid, ids: change.chunks.map((c) => c.id) };
+}
