@@ -58,12 +58,16 @@ const elapsed = () => `${((performance.now() - t0) / 1000).toFixed(0)} s`;
 interface TargetSpec {
   start(): Promise<Target | string>;
   fresh: boolean;
+  /** ingest only (the queries would measure the same engine again) */
+  ingestOnly?: boolean;
 }
 
 function targetSpecs(): TargetSpec[] {
   const specs: TargetSpec[] = [
     { start: () => startStrataServer(1), fresh: true },
     { start: () => startStrataServer(3), fresh: true },
+    // issue 6: ingest with durability on (WAL, fsync per acknowledged commit) next to the in-memory figures
+    { start: () => startStrataServer(3, { durable: true }), fresh: true, ingestOnly: true },
   ];
   if (!flag('--no-postgres')) specs.push({ start: startPostgresTarget, fresh: false });
   for (const url of args('--peer')) specs.push({ start: async () => peerTarget(url), fresh: false });
@@ -97,7 +101,7 @@ async function runWire(p: Plan, results: BenchResult[]): Promise<void> {
           const { result, schema } = await runWireIngest(target, method, { rows, hosts: p.hosts });
           results.push(result);
           log(`    ${Math.round(result.rowsPerSec).toLocaleString()} rows/s`);
-          if (method === (copyCsv as IngestMethod<never>)) {
+          if (method === (copyCsv as IngestMethod<never>) && !spec.ingestOnly) {
             log(`[${elapsed()}] ${target.name}: TSBS queries (${p.perType} per type) on ${rows.toLocaleString()} rows`);
             const endMs = TSBS_START_MS + Math.ceil(rows / p.hosts) * 10_000;
             results.push(...(await runWireQueries(target, schema, { hosts: p.hosts, startMs: TSBS_START_MS, endMs, perType: p.perType, tableRows: rows })));
@@ -125,7 +129,7 @@ async function main(): Promise<void> {
     const hosts = Number(arg('--hosts') ?? 1000);
     log(`\n## Scaling: COPY CSV ingest and a 1-hour range query at ${sizes.map((s) => `${s / 1e6}M`).join(', ')} rows (${hosts} hosts)`);
     // Strata on 3 data nodes (fresh server per size), PostgreSQL, peers
-    for (const spec of targetSpecs().slice(1)) {
+    for (const spec of targetSpecs().slice(1).filter((s) => !s.ingestOnly)) {
       const probe = spec.fresh ? undefined : await spec.start();
       if (typeof probe === 'string') {
         log(`(skipped: ${probe})`);

@@ -4,7 +4,8 @@
  * PostgreSQL-wire endpoint given with --peer. Also the memory probes.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -49,13 +50,17 @@ function client(config: pg.ClientConfig): () => Promise<pg.Client> {
   };
 }
 
-/** Spawns `strata --in-memory --data-nodes N` (node --import tsx, so the pid is the server's). */
-export async function startStrataServer(dataNodes: number): Promise<Target> {
+/**
+ * Spawns `strata --in-memory --data-nodes N` (node --import tsx, so the pid is the server's);
+ * `durable`: with a fresh data directory instead (WAL + checkpoints, synchronous_commit on).
+ */
+export async function startStrataServer(dataNodes: number, opts: { durable?: boolean } = {}): Promise<Target> {
   const port = await freePort();
+  const dataDir = opts.durable ? mkdtempSync(resolve(tmpdir(), 'strata-bench-')) : undefined;
   const child: ChildProcess = spawn(
     process.execPath,
     ['--max-old-space-size=16384', '--import', 'tsx', resolve(repoRoot, 'packages/server/src/cli/strata.ts'),
-      '--port', String(port), '--in-memory', '--data-nodes', String(dataNodes), '--log-level', 'warn'],
+      '--port', String(port), ...(dataDir ? ['--data-dir', dataDir] : ['--in-memory']), '--data-nodes', String(dataNodes), '--log-level', 'warn'],
     { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let out = '';
@@ -78,7 +83,7 @@ export async function startStrataServer(dataNodes: number): Promise<Target> {
   child.removeAllListeners('exit');
   const pid = child.pid!;
   return {
-    name: `strata-${dataNodes}dn`,
+    name: `strata-${dataNodes}dn${dataDir ? '-durable' : ''}`,
     dialect: 'strata',
     dataNodes,
     connect: client({ host: '127.0.0.1', port, user: 'strata', database: 'strata' }),
@@ -86,11 +91,13 @@ export async function startStrataServer(dataNodes: number): Promise<Target> {
     async stop() {
       if (child.exitCode !== null) return;
       const exited = new Promise((r) => child.once('exit', r));
-      // in-memory server: nothing to flush; give a graceful stop 1 s, then kill
+      // nothing left to flush (every acknowledged commit is on disk already): a graceful stop gets
+      // 1 s, then kill — a durable server's final checkpoint is not part of any measurement
       child.kill('SIGTERM');
       const t = setTimeout(() => child.kill('SIGKILL'), 1_000);
       await exited;
       clearTimeout(t);
+      if (dataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
