@@ -28,6 +28,7 @@ export function sortIndices(keys: readonly Vector[], desc: readonly boolean[], n
 }
 
 const INTERRUPT_EVERY = 1 << 16;
+const INTERRUPT_ROWS = 1 << 21;
 
 function identity(n: number): Int32Array {
   const r = new Int32Array(n);
@@ -52,23 +53,27 @@ function radixSortKey(v: Vector, desc: boolean, nullsFirst: boolean, length: num
   let nk = 0;
   if (v.tag === 'number') {
     const vals = v.values;
-    for (let i = 0; i < length; i++) {
-      if (nulls !== null && nulls[i] === 1) {
-        nullIdx[nk++] = i;
-        continue;
+    // blocks of INTERRUPT_ROWS rows: the interrupt check costs nothing per row
+    for (let i0 = 0; i0 < length; i0 += INTERRUPT_ROWS) {
+      interrupt?.();
+      for (let i = i0, i1 = Math.min(length, i0 + INTERRUPT_ROWS); i < i1; i++) {
+        if (nulls !== null && nulls[i] === 1) {
+          nullIdx[nk++] = i;
+          continue;
+        }
+        const x = vals[i]!;
+        f64[0] = x !== x ? NaN : x + 0;
+        let h = u32[1]!;
+        let l = u32[0]!;
+        if (h & 0x80000000) {
+          h = ~h;
+          l = ~l;
+        } else h ^= 0x80000000;
+        idx[k] = i;
+        hi[k] = h ^ flip;
+        lo[k] = l ^ flip;
+        k++;
       }
-      const x = vals[i]!;
-      f64[0] = x !== x ? NaN : x + 0;
-      let h = u32[1]!;
-      let l = u32[0]!;
-      if (h & 0x80000000) {
-        h = ~h;
-        l = ~l;
-      } else h ^= 0x80000000;
-      idx[k] = i;
-      hi[k] = h ^ flip;
-      lo[k] = l ^ flip;
-      k++;
     }
   } else {
     // dictionary ranks / bools are small non-negative integers: the low word is enough
@@ -86,6 +91,7 @@ function radixSortKey(v: Vector, desc: boolean, nullsFirst: boolean, length: num
     }
   }
   const counts = new Uint32Array(8 * 256);
+  interrupt?.();
   for (let i = 0; i < m; i++) {
     const l = lo[i]!;
     const h = hi[i]!;
@@ -110,7 +116,6 @@ function radixSortKey(v: Vector, desc: boolean, nullsFirst: boolean, length: num
       if (c === m) trivial = true;
     }
     if (trivial) continue;
-    interrupt?.();
     let sum = 0;
     for (let d = 0; d < 256; d++) {
       off[d] = sum;
@@ -119,12 +124,15 @@ function radixSortKey(v: Vector, desc: boolean, nullsFirst: boolean, length: num
     const word = p < 4 ? lo : hi;
     const shift = (p & 3) * 8;
     const moveHi = p < 7;
-    for (let i = 0; i < m; i++) {
-      const d = (word[i]! >>> shift) & 255;
-      const pos = off[d]!++;
-      idx2[pos] = idx[i]!;
-      lo2[pos] = lo[i]!;
-      if (moveHi) hi2[pos] = hi[i]!;
+    for (let i0 = 0; i0 < m; i0 += INTERRUPT_ROWS) {
+      interrupt?.();
+      for (let i = i0, i1 = Math.min(m, i0 + INTERRUPT_ROWS); i < i1; i++) {
+        const d = (word[i]! >>> shift) & 255;
+        const pos = off[d]!++;
+        idx2[pos] = idx[i]!;
+        lo2[pos] = lo[i]!;
+        if (moveHi) hi2[pos] = hi[i]!;
+      }
     }
     [idx, idx2] = [idx2, idx];
     [lo, lo2] = [lo2, lo];
