@@ -89,10 +89,11 @@ async function runCancelled(ts: TestServer, b: Backend, sql: string, secret = b.
 
 const logs: string[] = [];
 const logger: Logger = {
-  error: (m) => logs.push(`ERROR ${m}`),
-  warn: (m) => logs.push(`WARN ${m}`),
-  info: (m) => logs.push(`INFO ${m}`),
-  debug: (m) => logs.push(`DEBUG ${m}`),
+  error: (m) => void logs.push(`ERROR ${m}`),
+  warn: (m) => void logs.push(`WARN ${m}`),
+  info: (m) => void logs.push(`INFO ${m}`),
+  debug: (m) => void logs.push(`DEBUG ${m}`),
+  enabled: () => true,
 };
 
 let ts: TestServer;
