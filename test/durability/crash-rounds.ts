@@ -12,13 +12,13 @@
  */
 import type pg from 'pg';
 import type { Socket } from 'node:net';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { runClient, type ClientRunResult } from './crash-workload.js';
 import { verifyCatalog, type CatalogSnapshot, snapshotCatalog } from './catalog-check.js';
 import { Xorshift32, formatSeed } from './prng.js';
 import { ClientReference, rowKey, type ClientRows, type InFlightOutcome, type RowState, type TableName } from './reference-model.js';
-import { ServerProcess, makeTempDir } from './server-process.js';
+import { ServerProcess, makeTempDir, startAndKillAfter } from './server-process.js';
 
 export interface CrashRunOptions {
   label: string;
@@ -168,7 +168,7 @@ async function loadAndKill(server: ServerProcess, refs: ClientReference[], rng: 
   const killDelayMs = rng.int(0, 30);
   // some rounds die inside a checkpoint: files half written, CURRENT not yet switched
   const duringCheckpoint = rng.chance(0.35);
-  const checkpointKillDelayMs = rng.int(0, 80);
+  const checkpointKillDelayMs = rng.int(0, 400);
   let checkpointClient: pg.Client | undefined;
   const killInCheckpoint = async () => {
     try {
@@ -203,11 +203,15 @@ async function loadAndKill(server: ServerProcess, refs: ClientReference[], rng: 
   return results;
 }
 
-/** Leftovers of a checkpoint the kill interrupted (see checkpoint.ts: `<lsn>.tmp/`, then CURRENT.tmp). */
-function checkpointInProgress(dataDir: string): boolean {
+/**
+ * Leftovers of an unfinished checkpoint (checkpoint.ts writes `checkpoint/<lsn>.tmp/`, then
+ * CURRENT.tmp): compared before the load and after the kill, so older leftovers do not count.
+ */
+function checkpointLeftovers(dataDir: string): Set<string> {
   const root = join(dataDir, 'checkpoint');
-  const tmpDirs = existsSync(root) ? readdirSync(root).filter((n) => n.endsWith('.tmp')) : [];
-  return tmpDirs.length > 0 || existsSync(join(dataDir, 'CURRENT.tmp'));
+  const out = new Set(existsSync(root) ? readdirSync(root).filter((n) => n.endsWith('.tmp')) : []);
+  if (existsSync(join(dataDir, 'CURRENT.tmp'))) out.add(`CURRENT.tmp@${statSync(join(dataDir, 'CURRENT.tmp')).mtimeMs}`);
+  return out;
 }
 
 export function replayHint(opts: CrashRunOptions): string {
@@ -231,10 +235,19 @@ export async function runCrashRounds(opts: CrashRunOptions): Promise<RoundReport
       const roundSeed = master.nextU32();
       const rng = new Xorshift32(roundSeed);
       const killAfterAcks = rng.int(1, opts.maxOpsBeforeKill ?? 150);
+      const leftoversBefore = checkpointLeftovers(dataDir);
       const results = await loadAndKill(server, refs, rng, opts, killAfterAcks);
       const unexpected = results.filter((r) => r.unexpected).map((r) => r.unexpected!.message);
       if (unexpected.length > 0) throw new Error(`errors during the load (before the kill):\n${unexpected.join('\n')}`);
-      const midCheckpoint = checkpointInProgress(dataDir);
+      const midCheckpoint = [...checkpointLeftovers(dataDir)].some((n) => !leftoversBefore.has(n));
+      // some rounds crash again while the restart is still recovering: recovery must be restartable
+      const recoveryKill = rng.chance(0.3) ? rng.int(400, 2500) : undefined;
+      let recoveryKilled = '';
+      if (opts.crash !== 'cut-connections' && recoveryKill !== undefined) {
+        const r = await startAndKillAfter({ dataDir }, recoveryKill);
+        recoveryKilled = ` restart killed after ${recoveryKill} ms (${r.listened ? 'already listening' : r.status.code !== null ? `exited ${r.status.code}` : 'before listening'});`;
+        if (r.status.code !== null) throw new Error(`the restart exited with code ${r.status.code} before it was killed`);
+      }
       if (opts.crash !== 'cut-connections') server = await ServerProcess.start({ dataDir });
       const verified = await verifyAfterRestart(server, refs, catalog);
       const report: RoundReport = {
@@ -253,7 +266,7 @@ export async function runCrashRounds(opts: CrashRunOptions): Promise<RoundReport
       reports.push(report);
       log(
         `[${opts.label}] round ${round}: killed after ${report.operations} ops (trigger ${killAfterAcks}); in flight absent ${report.outcomes.absent} / present ${report.outcomes.present}; ` +
-          `${report.ledgerRows} ledger + ${report.conditionsRows} conditions rows, ${report.chunks} chunks;${midCheckpoint ? ' killed mid-checkpoint;' : ''} restart ${report.restartMs} ms; ${report.recoveryLines.slice(-1)[0] ?? '(no recovery line)'}`,
+          `${report.ledgerRows} ledger + ${report.conditionsRows} conditions rows, ${report.chunks} chunks;${midCheckpoint ? ' killed mid-checkpoint;' : ''}${recoveryKilled} restart ${report.restartMs} ms; ${report.recoveryLines.slice(-1)[0] ?? '(no recovery line)'}`,
       );
     }
     if (opts.crash === 'cut-connections') {

@@ -37,6 +37,8 @@ interface DiskFullTarget {
   /** makes the next writes fail with ENOSPC (ballast file, or the fake disk's byte budget) */
   fillDisk(): void;
   freeSpace(): void;
+  /** checkpoints write to the same full disk (not so for the WAL-only fault seam) */
+  checkpointNeedsDisk: boolean;
   /** kill -9 (or its in-process equivalent) and start again on the same directory */
   crashAndReopen(): Promise<SqlConnection>;
 }
@@ -122,14 +124,29 @@ async function runDiskFullScenario(target: DiskFullTarget): Promise<void> {
   expect(await countRange(other, txFrom, txFrom + 3 * ROWS_PER_STATEMENT - 1)).toBe(0);
   expect(await allIds(db)).toEqual(acknowledged);
 
-  // 4. free space: writes succeed again, on both connections
+  // 4. a checkpoint cannot be written either: it fails cleanly, the previous one stays valid
+  // (on a connection of its own, and soft: a wrong answer is reported and the later steps still run)
+  if (target.checkpointNeedsDisk) {
+    const checkpointer = await target.openOther();
+    let checkpointError: unknown;
+    await checkpointer.query('CHECKPOINT').catch((e: unknown) => (checkpointError = e));
+    expect.soft(sqlState(checkpointError), `CHECKPOINT on a full disk: ${(checkpointError as Error | undefined)?.message}`).toBe('53100');
+    let stillUsable: unknown = true;
+    await checkpointer.query('SELECT 1').catch((e: unknown) => (stillUsable = e));
+    expect.soft(stillUsable, 'the connection whose CHECKPOINT hit the full disk must stay usable').toBe(true);
+    expect(await allIds(other)).toEqual(acknowledged);
+  }
+
+  // 5. free space: writes succeed again, on both connections
   target.freeSpace();
   await insertBatch(ROWS_PER_STATEMENT);
   await other.query(`INSERT INTO fill (id, pad) VALUES (${nextId}, 'after freeing')`);
   acknowledged.push(nextId++);
   expect(await allIds(db)).toEqual(acknowledged);
 
-  // 5. crash and restart: exactly the acknowledged rows
+  if (target.checkpointNeedsDisk) await db.query('CHECKPOINT');
+
+  // 6. crash and restart: exactly the acknowledged rows
   const reopened = await target.crashAndReopen();
   expect(await allIds(reopened)).toEqual(acknowledged);
   expect(await countRange(reopened, failure!.from, failure!.to)).toBe(0);
@@ -190,6 +207,7 @@ describe('disk full', { timeout: 170_000 }, () => {
     const target: DiskFullTarget = {
       main: await connect(),
       openOther: connect,
+      checkpointNeedsDisk: true,
       fillDisk: () => {
         // leave about 1.5 MiB: a dozen statements' worth of log, then the disk is full
         const s = statfsSync(mountPoint);
@@ -204,6 +222,9 @@ describe('disk full', { timeout: 170_000 }, () => {
     };
     try {
       await runDiskFullScenario(target);
+    } catch (e) {
+      (e as Error).message += `\n--- server stderr (tail) ---\n${wireServer.stderr().slice(-4000)}`;
+      throw e;
     } finally {
       for (const c of clients) await c.end().catch(() => {});
       await wireServer.kill9();
@@ -217,6 +238,7 @@ describe('disk full', { timeout: 170_000 }, () => {
     const target: DiskFullTarget = {
       main: db,
       openOther: async () => db.connect(),
+      checkpointNeedsDisk: false,
       // room for a few statements of the log, not for many
       fillDisk: () => (disk.budget = 600 * 1024),
       freeSpace: () => (disk.budget = Number.POSITIVE_INFINITY),

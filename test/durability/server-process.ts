@@ -215,6 +215,18 @@ export async function startExpectingFailure(options: StartOptions, timeoutMs = 9
   return { status, listened, stdout: stdout.toString(), stderr: stderr.toString() };
 }
 
+/**
+ * Starts a server and SIGKILLs it `afterMs` later, whatever it is doing: with the
+ * right delay, in the middle of recovery. Says whether it got as far as listening.
+ */
+export async function startAndKillAfter(options: StartOptions, afterMs: number): Promise<{ listened: boolean; status: ExitStatus }> {
+  const { proc, stdout, exited } = spawnStrata(options);
+  const timer = setTimeout(() => proc.kill('SIGKILL'), afterMs);
+  const status = await exited;
+  clearTimeout(timer);
+  return { listened: LISTENING.test(stdout.toString()), status };
+}
+
 /** A fresh temp directory, removed by cleanupDurabilityResources (unless STRATA_KEEP_DATA_DIRS=1). */
 export function makeTempDir(label: string): string {
   const dir = mkdtempSync(join(tmpdir(), `strata-durability-${label}-`));
