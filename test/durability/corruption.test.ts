@@ -221,9 +221,18 @@ describe('checkpoint data files', { timeout: 170_000 }, () => {
     expect(arrowFiles.length).toBeGreaterThan(0);
   });
 
-  /** The largest data file: the one that certainly holds rows. */
-  function victimFile(): string {
-    return [...arrowFiles].sort((a, b) => statSync(join(pristine, b)).size - statSync(join(pristine, a)).size)[0]!;
+  /** The largest data file of a kind: the one that certainly holds rows. */
+  function largest(files: string[]): string {
+    return [...files].sort((a, b) => statSync(join(pristine, b)).size - statSync(join(pristine, a)).size)[0]!;
+  }
+
+  /** The largest file of the checkpoint, and the largest one of a data node's chunks (conditions rows). */
+  function victims(): string[] {
+    const out = [largest(arrowFiles)];
+    const onDataNodes = arrowFiles.filter((f) => /(^|\/)nodes\//.test(f));
+    expect(onDataNodes.length, `no data-node chunk file among ${arrowFiles.join(', ')}`).toBeGreaterThan(0);
+    out.push(largest(onDataNodes));
+    return [...new Set(out)];
   }
 
   it('the undamaged copy recovers the checkpoint plus the log after it (control)', async () => {
@@ -233,27 +242,37 @@ describe('checkpoint data files', { timeout: 170_000 }, () => {
     await server.kill9();
   });
 
-  it('a flipped byte in an .arrow data file: refuses to start, naming the file', async () => {
-    const file = victimFile();
-    const dir = copyDataDir(pristine, 'corrupt-ckpt-flip');
-    const size = statSync(join(dir, file)).size;
-    flipByte(join(dir, file), Math.floor(size / 2));
+  async function expectRefusalNaming(dir: string, file: string, what: string): Promise<void> {
     const failed = await startExpectingFailure({ dataDir: dir });
-    expect(failed.listened, `started despite a damaged ${file}`).toBe(false);
-    expect(failed.status.code).not.toBe(0);
+    expect(failed.listened, `started despite ${what} ${file}`).toBe(false);
+    expect(failed.status.code, failed.stderr).not.toBe(0);
     expect(failed.stderr).toMatch(/^strata: /m);
     expect(failed.stderr).toContain(basename(file));
+  }
+
+  it('a flipped byte in an .arrow data file (plain table, data-node chunk): refuses to start, naming the file', async () => {
+    for (const file of victims()) {
+      const dir = copyDataDir(pristine, 'corrupt-ckpt-flip');
+      flipByte(join(dir, file), Math.floor(statSync(join(dir, file)).size / 2));
+      await expectRefusalNaming(dir, file, 'a damaged');
+    }
   });
 
-  it('a deleted .arrow data file: refuses to start, naming the file', async () => {
-    const file = victimFile();
-    const dir = copyDataDir(pristine, 'corrupt-ckpt-missing');
-    unlinkSync(join(dir, file));
-    const failed = await startExpectingFailure({ dataDir: dir });
-    expect(failed.listened, `started without ${file}`).toBe(false);
-    expect(failed.status.code).not.toBe(0);
-    expect(failed.stderr).toMatch(/^strata: /m);
-    expect(failed.stderr).toContain(basename(file));
+  it('a deleted .arrow data file (plain table, data-node chunk): refuses to start, naming the file', async () => {
+    for (const file of victims()) {
+      const dir = copyDataDir(pristine, 'corrupt-ckpt-missing');
+      unlinkSync(join(dir, file));
+      await expectRefusalNaming(dir, file, 'a missing');
+    }
+  });
+
+  it('a flipped byte in the checkpoint’s catalog image: refuses to start, naming it', async () => {
+    const catalogs = listFiles(join(pristine, 'checkpoint'), '.json').filter((f) => !f.endsWith('manifest.json'));
+    expect(catalogs.length).toBe(1);
+    const file = catalogs[0]!.slice(pristine.length + 1);
+    const dir = copyDataDir(pristine, 'corrupt-ckpt-catalog');
+    flipByte(join(dir, file), Math.floor(statSync(join(dir, file)).size / 2));
+    await expectRefusalNaming(dir, file, 'a damaged');
   });
 });
 

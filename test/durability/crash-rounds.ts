@@ -273,9 +273,10 @@ export async function runCrashRounds(opts: CrashRunOptions): Promise<RoundReport
       await server.terminate();
       return reports;
     }
-    // the clean path too: SIGTERM (final checkpoint), restart, nothing may change
+    // the clean path too: SIGTERM (final checkpoint), restart, nothing may change; --data-nodes 3
+    // again must find the nodes in the catalog and change nothing either
     await server.terminate();
-    server = await ServerProcess.start({ dataDir });
+    server = await ServerProcess.start({ dataDir, dataNodes: 3 });
     await verifyAfterRestart(server, refs, catalog);
     await server.terminate();
     return reports;
