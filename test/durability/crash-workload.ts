@@ -109,6 +109,12 @@ class ClientSession {
     return ids;
   }
 
+  /** For failure messages: whether each target row was committed before or written by the open transaction. */
+  private provenance(table: TableName, ids: number[]): string {
+    const committed = this.ref.committedRows();
+    return `(${ids.map((id) => `${id}: ${committed.has(rowKey(table, id)) ? JSON.stringify(committed.get(rowKey(table, id))) : 'written in this transaction'}`).join('; ')})`;
+  }
+
   /** The ids a WHERE clause selects: a list of a few own rows, or an id range. Null when the client has none. */
   private chooseTargets(table: TableName): { where: string; ids: number[] } | null {
     const own = this.ownIds(table);
@@ -129,7 +135,8 @@ class ClientSession {
     const delta = quarter(this.rng);
     const visible = this.ref.visible();
     t.effects.push(...target.ids.map((id): Effect => ({ kind: 'update', table, id, v: visible.get(rowKey(table, id))!.v + delta })));
-    expectCount(await this.db.query(`UPDATE ${table} SET v = v + (${delta}) WHERE ${target.where}`), target.ids.length, 'UPDATE');
+    const sql = `UPDATE ${table} SET v = v + (${delta}) WHERE ${target.where}`;
+    expectCount(await this.db.query(sql), target.ids.length, 'UPDATE', `${sql} ${this.provenance(table, target.ids)}`);
     return true;
   }
 
@@ -137,7 +144,8 @@ class ClientSession {
     const target = this.chooseTargets(table);
     if (!target) return false;
     t.effects.push(...target.ids.map((id): Effect => ({ kind: 'delete', table, id })));
-    expectCount(await this.db.query(`DELETE FROM ${table} WHERE ${target.where}`), target.ids.length, 'DELETE');
+    const sql = `DELETE FROM ${table} WHERE ${target.where}`;
+    expectCount(await this.db.query(sql), target.ids.length, 'DELETE', `${sql} ${this.provenance(table, target.ids)}`);
     return true;
   }
 
@@ -213,8 +221,8 @@ class ClientSession {
   }
 }
 
-function expectCount(res: pg.QueryResult, expected: number, what: string): void {
-  if (res.rowCount !== expected) throw new Error(`${what} reported ${res.rowCount} rows, the reference expects ${expected}`);
+function expectCount(res: pg.QueryResult, expected: number, what: string, sql?: string): void {
+  if (res.rowCount !== expected) throw new Error(`${what} reported ${res.rowCount} rows, the reference expects ${expected}${sql ? `: ${sql}` : ''}`);
 }
 
 /** Runs operations until the connection dies (the server was killed); never rejects. */
