@@ -2,7 +2,7 @@
  * A chunk created by a transaction that is still open, and a row another
  * session commits into that chunk meanwhile (autocommit: acknowledged). The
  * committed row must survive whatever the creating transaction does next —
- * roll back, or commit after a checkpoint was taken — and a crash after it.
+ * roll back, commit, or commit after a checkpoint was taken — and a crash.
  * (Found by the crash rounds: a client's DELETE of its own acknowledged row
  * reported 0 rows.) In-process, so the interleaving is exact.
  */
@@ -55,6 +55,16 @@ describe('a row committed into a chunk whose creating transaction is still open'
       db = await crashAndReopen(db, dataDir);
       expect(await ids(db), 'the committed row after a crash').toEqual([2]);
       expect(await chunkCount(db)).toBe(1);
+      await db.close();
+    });
+
+    it(`${kind}: survives the creating transaction's COMMIT and a crash (log replay only)`, async () => {
+      const { a, dataDir, ...opened } = await openChunkWithForeignRow(kind);
+      let db = opened.db;
+      await a.query('COMMIT');
+      expect(await ids(db)).toEqual([1, 2]);
+      db = await crashAndReopen(db, dataDir);
+      expect(await ids(db), 'both committed rows after a crash').toEqual([1, 2]);
       await db.close();
     });
 

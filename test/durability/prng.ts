@@ -42,10 +42,25 @@ export class Xorshift32 {
     return items[this.int(0, items.length - 1)]!;
   }
 
-  /** An independent generator for a sub-task (a client, a round) derived from this one. */
+  /**
+   * An independent generator for a sub-task (a client, a round) derived from this one. The seed
+   * is hashed: xorshift32 has a single orbit, so seeding children with consecutive outputs would
+   * give each the parent's sequence shifted by one step (clients running the same workload).
+   */
   fork(): Xorshift32 {
-    return new Xorshift32(this.nextU32());
+    return new Xorshift32(mix32(this.nextU32()));
   }
+}
+
+/** MurmurHash3's finalizer: a bijection on 32-bit integers that scatters nearby inputs. */
+function mix32(x: number): number {
+  let h = x >>> 0;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b) >>> 0;
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35) >>> 0;
+  h ^= h >>> 16;
+  return h >>> 0;
 }
 
 /** Parses a seed given as decimal or 0x-hex (what failure messages print). */
