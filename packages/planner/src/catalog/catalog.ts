@@ -388,6 +388,10 @@ export class Catalog {
     ht.chunkIndex.set(chunkKey(spec.timeStart, spec.spaceIndex, spec.numPartitions), chunk);
     this.version++;
     undo.push(() => {
+      // The catalog is shared: another transaction may have committed rows into this chunk meanwhile
+      // (it found the chunk by its range). Those rows are committed, so the chunk stays — as an
+      // autonomous creation — and only a chunk nobody committed into goes with the rollback.
+      if ([...stores.values()].some((s) => s.latest().chunks.length > 0)) return;
       ht.chunks = ht.chunks.filter((c) => c !== chunk);
       ht.chunkIndex.delete(chunkKey(spec.timeStart, spec.spaceIndex, spec.numPartitions));
       for (const n of spec.nodes) this.nodeFor(n).dropChunk(id);

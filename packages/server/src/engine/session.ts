@@ -39,6 +39,16 @@ export interface CopyIn {
 
 export type TransactionStatus = 'I' | 'T' | 'E';
 
+/**
+ * A statement that failed after the engine returned (a CHECKPOINT whose files could not be written):
+ * an ordinary ERROR for that statement, unlike a failed log flush, which ends the connection.
+ */
+export class StatementFailure extends Error {
+  constructor(readonly error: unknown) {
+    super(error instanceof Error ? error.message : String(error));
+  }
+}
+
 export interface Notice {
   severity: 'NOTICE' | 'WARNING';
   code: string;
@@ -101,7 +111,11 @@ export class Session {
 
   private checkpoint(): StatementResult {
     const d = this.core.durability;
-    if (d) this.pendingCheckpoint = d.checkpoint();
+    if (d) {
+      this.pendingCheckpoint = d.checkpoint().catch((e: unknown) => {
+        throw new StatementFailure(e);
+      });
+    }
     return { command: 'CHECKPOINT', rowCount: null };
   }
 

@@ -8,7 +8,7 @@ import type { StatementResult } from '../../../planner/src/statement/session.js'
 import type { Value } from '../../../storage/src/types/values.js';
 import { SqlError, SQLSTATE } from '../../../storage/src/errors.js';
 import { EngineCore } from './core.js';
-import { Session } from './session.js';
+import { Session, StatementFailure } from './session.js';
 import { fieldDef, needsCatalog, toJs, toText, type FieldDef } from './results.js';
 import { catalogHook } from '../catalog/pg-catalog.js';
 import { DatabaseError, toSqlError } from './database-error.js';
@@ -73,7 +73,7 @@ export class StrataSession {
     return wait.then(
       () => value,
       (e: unknown) => {
-        throw new DatabaseError(toSqlError(e));
+        throw new DatabaseError(toSqlError(e instanceof StatementFailure ? e.error : e));
       },
     );
   }

@@ -16,7 +16,7 @@ import { formatText } from '../../../storage/src/types/text-io.js';
 import { SqlError, SQLSTATE } from '../../../storage/src/errors.js';
 import type { ParsedStatement } from '../../../planner/src/parse/ast.js';
 import type { ResultColumn, StatementResult } from '../../../planner/src/statement/session.js';
-import type { Session } from '../engine/session.js';
+import { StatementFailure, type Session } from '../engine/session.js';
 import { fieldDef, needsCatalog, outputText } from '../engine/results.js';
 import { catalogHook } from '../catalog/pg-catalog.js';
 import { toSqlError } from '../engine/database-error.js';
@@ -430,6 +430,16 @@ export class Connection {
     this.holding = false;
     this.held = [];
     this.out.take();
+    if (e instanceof StatementFailure) {
+      // the held replies are replaced by the statement's ERROR; the session carries on
+      if (this.phase === 'closed' || this.socket.destroyed) return;
+      this.sendError(e.error);
+      this.paused = false;
+      this.socket.resume();
+      this.readyForQuery();
+      this.process();
+      return;
+    }
     const err = toSqlError(e);
     this.server.log.error(`connection ${this.pid}: ${err.message}`);
     this.fatal(err.code === SQLSTATE.internalError ? new SqlError(SQLSTATE.ioError, err.message) : err);

@@ -88,11 +88,13 @@ export class Durability {
   private readonly committedChunks = new Set<ChunkInfo>();
   private readonly loggedSchema = new WeakMap<TableStore, unknown>();
   private storeKeys = new WeakMap<TableStore, string>();
+  private chunkOwners = new WeakMap<TableStore, { table: TableInfo; chunk: ChunkInfo } | null>();
   private readonly loggedSequences = new Map<string, string>();
   private readonly pendingChunkChanges = new WeakMap<readonly UndoAction[], PendingChunkChange[]>();
   private lastCheckpointLsn = 0;
   private skippedDeltas = 0;
   private checkpointRun: Promise<WrittenCheckpoint | null> | null = null;
+  private checkpointScheduled = false;
   private closed = false;
   report!: RecoveryReport;
 
@@ -170,6 +172,7 @@ export class Durability {
   adopt(catalog: Catalog): void {
     this.catalog = catalog;
     this.storeKeys = new WeakMap();
+    this.chunkOwners = new WeakMap();
   }
 
   // ---- replay -----------------------------------------------------------------------------
@@ -195,6 +198,7 @@ export class Durability {
       return store;
     });
     this.storeKeys = new WeakMap();
+    this.chunkOwners = new WeakMap();
   }
 
   private replayCommit(r: CommitRecord): void {
@@ -253,6 +257,19 @@ export class Durability {
     return list.filter((p) => p.undoAction !== undefined && live.has(p.undoAction));
   }
 
+  /** The hypertable chunk a store is a replica of (null: a table's own store). */
+  private chunkOfStore(store: TableStore): { table: TableInfo; chunk: ChunkInfo } | null {
+    let owner = this.chunkOwners.get(store);
+    if (owner === undefined) {
+      for (const table of this.catalog.listHypertables()) {
+        for (const chunk of table.hypertable!.chunks) for (const s of chunk.stores.values()) this.chunkOwners.set(s, { table, chunk });
+      }
+      owner = this.chunkOwners.get(store);
+      if (owner === undefined) this.chunkOwners.set(store, null);
+    }
+    return owner ?? null;
+  }
+
   /** The store's key; null for a store no longer in the catalog that was never logged (created and dropped by this transaction). */
   private keyOf(store: TableStore): string | null {
     let key = this.storeKeys.get(store);
@@ -286,8 +303,20 @@ export class Durability {
     const created = new Set<ChunkInfo>();
     const dropped = new Set<ChunkInfo>();
     for (const { change } of chunkChanges) {
-      if (change.kind === 'create') created.add(change.chunk);
-      else for (const c of change.chunks) dropped.add(c);
+      // a chunk another commit already made committed (it wrote into it first) is logged already
+      if (change.kind === 'create') {
+        if (!this.committedChunks.has(change.chunk)) created.add(change.chunk);
+      } else for (const c of change.chunks) dropped.add(c);
+    }
+    // a write into a chunk that another, still open transaction created: this commit makes the chunk
+    // committed (its creator's rollback keeps it, Catalog.createChunk), so this record creates it
+    const adopted: { table: TableInfo; chunk: ChunkInfo }[] = [];
+    for (const p of prepared) {
+      const owner = this.chunkOfStore(p.store);
+      if (owner && !this.committedChunks.has(owner.chunk) && !created.has(owner.chunk)) {
+        created.add(owner.chunk);
+        adopted.push(owner);
+      }
     }
     const createdStores = new Set<TableStore>();
     for (const c of created) for (const s of c.stores.values()) createdStores.add(s);
@@ -302,7 +331,13 @@ export class Durability {
       : undefined;
     const record: CommitRecord = {
       catalogImage: image,
-      chunkOps: image === undefined ? chunkChanges.map(({ change }) => chunkOp(change)) : [],
+      chunkOps:
+        image === undefined
+          ? [
+              ...adopted.map(({ table, chunk }) => chunkOp({ kind: 'create', table, chunk })),
+              ...chunkChanges.filter(({ change }) => change.kind === 'drop' || created.has(change.chunk)).map(({ change }) => chunkOp(change)),
+            ]
+          : [],
       sequences: this.changedSequences(),
       deltas: [],
     };
@@ -367,8 +402,15 @@ export class Durability {
 
   private maybeCheckpoint(): void {
     const limit = this.opts.checkpointWalBytes ?? 256 * 1024 * 1024;
-    if (this.checkpointRun || this.wal.writtenLsn - this.lastCheckpointLsn < limit) return;
-    this.checkpoint().catch((e: unknown) => this.opts.log?.('error', `checkpoint failed: ${(e as Error).message}`));
+    if (this.checkpointRun || this.checkpointScheduled || this.wal.writtenLsn - this.lastCheckpointLsn < limit) return;
+    // not now: the commit that crossed the limit is logged but not yet published, and a checkpoint
+    // taken here would claim its LSN without its rows
+    this.checkpointScheduled = true;
+    setImmediate(() => {
+      this.checkpointScheduled = false;
+      if (this.closed) return;
+      this.checkpoint().catch((e: unknown) => this.opts.log?.('error', `checkpoint failed: ${(e as Error).message}`));
+    });
   }
 
   /**
@@ -393,7 +435,12 @@ export class Durability {
     const run = (async () => {
       // the log up to `lsn` must be on disk before a checkpoint that replaces it is made current
       await this.wal.flush(lsn);
-      const written = await writeCheckpoint(this.dataDir, { lsn, catalogImage, stores });
+      let written: WrittenCheckpoint;
+      try {
+        written = await writeCheckpoint(this.dataDir, { lsn, catalogImage, stores });
+      } catch (e) {
+        throw checkpointError(e);
+      }
       this.lastCheckpointLsn = lsn;
       this.wal.truncateBefore(lsn);
       await removeOtherCheckpoints(this.dataDir, path.basename(written.dir));
@@ -433,6 +480,15 @@ export class Durability {
     this.lock?.release();
     this.lock = null;
   }
+}
+
+/** File-system errors of a checkpoint as PostgreSQL reports them (the log and the old checkpoint stay valid). */
+function checkpointError(e: unknown): unknown {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (e instanceof SqlError || code === undefined) return e;
+  const what = `could not write checkpoint: ${(e as Error).message}`;
+  if (code === 'ENOSPC' || code === 'EDQUOT') return new SqlError(SQLSTATE.diskFull, what);
+  return new SqlError(SQLSTATE.ioError, what);
 }
 
 function chunkOp(change: ChunkChange): ChunkOp {
