@@ -20,16 +20,19 @@ const TIMEOUT_CANCEL = 'canceling statement due to statement timeout';
 /** runs until cancelled (10^12 rows) */
 const ENDLESS = 'SELECT count(*) FROM generate_series(1, 1000000000000)';
 
-/** Sends CancelRequests for (pid, secret) from a worker thread, one every `everyMs`, until stopped. */
+/**
+ * Sends CancelRequests for (pid, secret) from a worker thread, the first after
+ * `firstAfterMs`, then one every `everyMs`, until stopped.
+ */
 class Canceller {
   private readonly worker: Worker;
   private readonly exited: Promise<void>;
 
-  constructor(port: number, pid: number, secret: number, everyMs = 20) {
+  constructor(port: number, pid: number, secret: number, everyMs = 20, firstAfterMs = 0) {
     const source = `
       const { workerData, parentPort } = require('node:worker_threads');
       const net = require('node:net');
-      const { port, pid, secret, everyMs } = workerData;
+      const { port, pid, secret, everyMs, firstAfterMs } = workerData;
       const msg = Buffer.alloc(16);
       msg.writeInt32BE(16, 0); msg.writeInt32BE(80877102, 4); msg.writeInt32BE(pid, 8); msg.writeInt32BE(secret, 12);
       let stopped = false;
@@ -40,8 +43,8 @@ class Canceller {
         s.on('close', () => { if (!stopped) setTimeout(send, everyMs); });
       };
       parentPort.on('message', () => { stopped = true; parentPort.close(); });
-      send();`;
-    this.worker = new Worker(source, { eval: true, workerData: { port, pid, secret, everyMs } });
+      setTimeout(send, firstAfterMs);`;
+    this.worker = new Worker(source, { eval: true, workerData: { port, pid, secret, everyMs, firstAfterMs } });
     this.exited = new Promise((resolve) => this.worker.once('exit', () => resolve()));
   }
 
@@ -78,8 +81,8 @@ async function query(c: RawClient, sql: string, timeoutMs = 30_000): Promise<{ e
 }
 
 /** Run `sql` on b while a canceller with `secret` keeps cancelling; returns the query's outcome. */
-async function runCancelled(ts: TestServer, b: Backend, sql: string, secret = b.secret) {
-  const canceller = new Canceller(ts.port, b.pid, secret);
+async function runCancelled(ts: TestServer, b: Backend, sql: string, secret = b.secret, firstAfterMs = 0) {
+  const canceller = new Canceller(ts.port, b.pid, secret, 20, firstAfterMs);
   try {
     return await query(b.c, sql);
   } finally {
@@ -116,7 +119,7 @@ describe('CancelRequest during a running statement', () => {
     b.c.end();
   });
 
-  it('stops a nested-loop cross join and an endless recursive CTE', async () => {
+  it('stops nested-loop and hash joins and an endless recursive CTE', async () => {
     const b = await backend(ts.port);
     await query(b.c, "SET statement_timeout = '30s'");
     const cross = await runCancelled(ts, b, 'SELECT count(*) FROM generate_series(1, 1000000) a CROSS JOIN generate_series(1, 1000000) b');
@@ -125,6 +128,11 @@ describe('CancelRequest during a running statement', () => {
     expect(recursive.error).toMatchObject({ C: '57014', M: USER_CANCEL });
     const inequality = await runCancelled(ts, b, 'SELECT count(*) FROM generate_series(1, 1000000) a JOIN generate_series(1, 1000000) b ON a < b');
     expect(inequality.error).toMatchObject({ C: '57014', M: USER_CANCEL });
+    // a hash join whose keys match everything: one left batch (8 Ki rows) makes 2.5·10^9 pairs,
+    // minutes of work without a check in the probe; the cancels start late so that they land in
+    // the probe, after the build side is hashed
+    const fanOut = await runCancelled(ts, b, 'SELECT count(*) FROM generate_series(1, 1000000) a JOIN generate_series(1, 300000) b ON a % 1 = b % 1', b.secret, 1500);
+    expect(fanOut.error).toMatchObject({ C: '57014', M: USER_CANCEL });
     b.c.end();
   });
 

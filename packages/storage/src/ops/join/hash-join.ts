@@ -10,6 +10,7 @@ import type { Batch } from '../../vector.js';
 import type { EvalContext, ExprNode } from '../../expr/expr.js';
 import { takeVector } from '../../vector.js';
 import { compileExpr } from '../../expr/compile.js';
+import { checkDeadline } from '../../expr/deadline.js';
 import { BATCH_ROWS, type BatchSource, type JoinType } from './types.js';
 import { chunks, drain, nullColumns, nullKeyMask, pairBatch, referencedColumns, selectTrue, takeBatch } from './batch.js';
 import { hashRows, KeyTable } from './keys.js';
@@ -93,6 +94,8 @@ export function hashJoinOp(left: BatchSource, right: BatchSource, spec: HashJoin
       const emitPairs = type !== 'semi' && type !== 'anti';
       let count = 0;
       const flush = (): Batch | null => {
+        // a key with many matches yields millions of pairs per left batch: check per pair batch
+        checkDeadline(ctx);
         let lSel = lBuf, rSel = rBuf, m = count;
         count = 0;
         if (residual) {
