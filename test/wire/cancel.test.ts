@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { RawClient, dataRow, errorFields, fe, startServer, startupMessage, type TestServer } from './helpers.js';
 import { hasCommand, run } from '../clients/helpers.js';
 import type { Logger } from '../../packages/server/src/wire/log.js';
+import { PgServer } from '../../packages/server/src/wire/server.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const USER_CANCEL = 'canceling statement due to user request';
@@ -232,6 +233,12 @@ describe('postmaster thread', () => {
     expect(await canceller.rest()).toEqual([]);
     expect(logs).toContain(`DEBUG cancel request for connection ${b.pid}`);
     b.c.end();
+  });
+
+  it('listening on a port in use rejects with EADDRINUSE (the CLI reports it)', async () => {
+    const second = new PgServer({ logger });
+    await expect(second.listen(ts.port, '127.0.0.1')).rejects.toMatchObject({ code: 'EADDRINUSE' });
+    expect(second.net.listening).toBe(false);
   });
 
   it('logs the client address, not the private hop', async () => {

@@ -248,7 +248,7 @@ export interface PostmasterAddress {
 /**
  * Runs postmasterMain in a worker thread; restarts it when it dies while the
  * server runs (its listening socket dies with it), and gives up after
- * MAX_RESTARTS crashes in a row (onFatal then stops the server).
+ * more than MAX_RESTARTS crashes within CRASH_WINDOW_MS (onFatal then stops the server).
  */
 export class Postmaster {
   /** the main thread's private listener path */
@@ -257,7 +257,8 @@ export class Postmaster {
   private worker: Worker | null = null;
   private bound: PostmasterAddress | null = null;
   private stopping = false;
-  private crashes = 0;
+  /** times of the recent crashes (within CRASH_WINDOW_MS) */
+  private crashTimes: number[] = [];
 
   constructor(
     private readonly table: BackendTable,
@@ -295,7 +296,6 @@ export class Postmaster {
         switch (m.type) {
           case 'listening':
             started = true;
-            this.crashes = 0;
             this.bound = { address: m.address, family: m.family, port: m.port };
             resolve(this.bound);
             return;
@@ -321,6 +321,7 @@ export class Postmaster {
       worker.on('exit', (code) => {
         if (this.worker === worker) this.worker = null;
         this.stopped?.();
+        if (!started) reject(new Error(`postmaster thread exited (code ${code}) before listening`));
         if (this.stopping || !started) return;
         this.restart(code);
       });
@@ -329,8 +330,10 @@ export class Postmaster {
 
   private restart(code: number): void {
     const where = this.bound!;
-    if (++this.crashes > MAX_RESTARTS) {
-      this.onFatal(new Error(`postmaster thread exited (code ${code}) ${this.crashes} times in a row`));
+    const now = Date.now();
+    this.crashTimes = [...this.crashTimes.filter((t) => now - t < CRASH_WINDOW_MS), now];
+    if (this.crashTimes.length > MAX_RESTARTS) {
+      this.onFatal(new Error(`postmaster thread exited (code ${code}) ${this.crashTimes.length} times within ${CRASH_WINDOW_MS / 1000} s`));
       return;
     }
     this.log.error(`postmaster thread exited unexpectedly (code ${code}); restarting it on ${where.address}:${where.port}`);
@@ -365,3 +368,4 @@ export class Postmaster {
 }
 
 const MAX_RESTARTS = 5;
+const CRASH_WINDOW_MS = 60_000;

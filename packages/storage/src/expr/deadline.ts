@@ -1,8 +1,8 @@
 /**
  * Interrupts of a running statement: statement_timeout and a client's
  * CancelRequest. Scans check between batches, and the loops that can run long
- * without reaching a scan (table functions, nested-loop joins, recursive CTEs,
- * windows, sorts) check every batch too, so every plan shape stops promptly.
+ * without reaching a scan (table functions, joins' pair batches, recursive
+ * CTEs, windows, sorts) check every batch too, so every plan shape stops promptly.
  */
 import { SqlError, SQLSTATE } from '../errors.js';
 import type { EvalContext } from './expr.js';
