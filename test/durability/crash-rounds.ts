@@ -261,12 +261,12 @@ export async function runCrashRounds(opts: CrashRunOptions): Promise<RoundReport
         chunks: verified.chunks,
         midCheckpoint,
         restartMs: Math.round(server.startMs),
-        recoveryLines: server.recoveryLines(),
+        recoveryLines: [...server.recoveryLines(), ...server.stderr().split('\n').filter((l) => /WARN/.test(l))],
       };
       reports.push(report);
       log(
         `[${opts.label}] round ${round}: killed after ${report.operations} ops (trigger ${killAfterAcks}); in flight absent ${report.outcomes.absent} / present ${report.outcomes.present}; ` +
-          `${report.ledgerRows} ledger + ${report.conditionsRows} conditions rows, ${report.chunks} chunks;${midCheckpoint ? ' killed mid-checkpoint;' : ''}${recoveryKilled} restart ${report.restartMs} ms; ${report.recoveryLines.slice(-1)[0] ?? '(no recovery line)'}`,
+          `${report.ledgerRows} ledger + ${report.conditionsRows} conditions rows, ${report.chunks} chunks;${midCheckpoint ? ' killed mid-checkpoint;' : ''}${recoveryKilled} restart ${report.restartMs} ms; ${report.recoveryLines.join(' | ') || '(no recovery line)'}`,
       );
     }
     if (opts.crash === 'cut-connections') {
@@ -283,7 +283,9 @@ export async function runCrashRounds(opts: CrashRunOptions): Promise<RoundReport
   } catch (e) {
     await server.kill9();
     const err = e as Error;
-    err.message = `[${opts.label}] failed in round ${round} of ${opts.rounds} (base seed ${formatSeed(opts.baseSeed)}, data dir ${dataDir})\n${replayHint(opts)}\n${err.message}`;
+    // what the (restarted) server said about recovery: skipped writes, cut tails, errors
+    const serverLines = server.stderr().split('\n').filter((l) => /WARN|ERROR/.test(l)).slice(-12);
+    err.message = `[${opts.label}] failed in round ${round} of ${opts.rounds} (base seed ${formatSeed(opts.baseSeed)}, data dir ${dataDir})\n${replayHint(opts)}\n${err.message}${serverLines.length ? `\nserver warnings/errors:\n${serverLines.join('\n')}` : ''}`;
     throw err;
   }
 }
