@@ -171,16 +171,19 @@ export class ClientReference {
       }
     }
     const resurrected = [...actual.keys()].filter((k) => this.neverCommitted.has(k));
+    const mayBePresent = t !== null && t.commitSent && !t.rollback;
+    const withInFlight = mayBePresent ? applyEffects(this.committed, t.effects) : null;
     const lines = [
       `client ${this.client}: ${actual.size} rows after restart, reference has ${this.committed.size} acknowledged`,
       t ? `in flight: ${t.label}, ${t.effects.length} effects, commit ${t.commitSent ? 'sent' : 'not sent'}${t.rollback ? ', ending in ROLLBACK' : ''}: ${JSON.stringify(t.effects.slice(0, 4))}` : 'nothing in flight',
       ...(resurrected.length ? [`rolled-back / never-committed rows present: ${resurrected.slice(0, 6).join(', ')}`] : []),
-      'differences from the acknowledged state:',
+      `differences from the acknowledged state (${diffRows(actual, this.committed, Infinity).length} in all):`,
       ...diffRows(actual, this.committed).map((l) => `  ${l}`),
     ];
-    if (t && t.commitSent && !t.rollback) {
-      lines.push('differences from the acknowledged state + the whole in-flight transaction:');
-      lines.push(...diffRows(actual, applyEffects(this.committed, t.effects)).map((l) => `  ${l}`));
+    if (withInFlight) {
+      // the closer of the two tells whether the in-flight transaction landed (then only these rows are wrong)
+      lines.push(`differences from the acknowledged state + the whole in-flight transaction (${diffRows(actual, withInFlight, Infinity).length} in all):`);
+      lines.push(...diffRows(actual, withInFlight).map((l) => `  ${l}`));
     }
     throw new Error(lines.join('\n'));
   }
