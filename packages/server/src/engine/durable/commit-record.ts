@@ -13,6 +13,15 @@ import { SqlError, SQLSTATE } from '../../../../storage/src/errors.js';
 export const RECORD_COMMIT = 1;
 /** A catalog image without data: logged after a rolled-back DDL transaction whose changes an earlier image may hold. */
 export const RECORD_CATALOG = 2;
+/**
+ * One large store delta of a transaction, written ahead of its commit record (which names it by
+ * end LSN): keeps each record far below the 4 GiB length limit and the commit from holding every
+ * delta in memory at once. A part no commit record names (a crash or a full disk in between) is ignored.
+ */
+export const RECORD_PART = 3;
+
+/** Deltas larger than this are written as RECORD_PART records. */
+export const PART_BYTES = 16 * 1024 * 1024;
 
 const FORMAT = 1;
 
@@ -46,11 +55,19 @@ export interface StoreDelta {
   bytes: Uint8Array;
 }
 
+/** A store delta logged as a RECORD_PART: the store's key and the part record's end LSN. */
+export interface PartRef {
+  key: string;
+  endLsn: number;
+}
+
 export interface CommitRecord {
   /** serializeCatalog() output; when present it supersedes `chunkOps` */
   catalogImage?: string;
   chunkOps: ChunkOp[];
   sequences: SequencePosition[];
+  /** deltas logged in earlier RECORD_PART records, applied before `deltas` */
+  parts: PartRef[];
   deltas: StoreDelta[];
 }
 
@@ -59,6 +76,7 @@ interface Meta {
   image?: string;
   chunks: unknown[];
   seqs: SequencePosition[];
+  parts?: PartRef[];
   keys: string[];
 }
 
@@ -88,6 +106,7 @@ export function encodeCommitRecord(r: CommitRecord): Uint8Array[] {
     image: r.catalogImage,
     chunks: r.chunkOps.map((op) => (op.kind === 'create' ? { ...op, timeStart: num(op.timeStart), timeEnd: num(op.timeEnd) } : op)),
     seqs: r.sequences,
+    ...(r.parts.length > 0 ? { parts: r.parts } : {}),
     keys: r.deltas.map((d) => d.key),
   };
   const metaBytes = utf8.encode(JSON.stringify(meta));
@@ -120,7 +139,7 @@ export function decodeCommitRecord(payload: Uint8Array): CommitRecord {
       if (op.kind === 'drop') return op as unknown as ChunkDropOp;
       throw new Error(`unknown chunk operation ${String(op.kind)}`);
     });
-    return { catalogImage: meta.image, chunkOps, sequences: meta.seqs, deltas };
+    return { catalogImage: meta.image, chunkOps, sequences: meta.seqs, parts: meta.parts ?? [], deltas };
   } catch (e) {
     if (e instanceof SqlError) throw e;
     throw new SqlError(SQLSTATE.dataCorrupted, `invalid WAL commit record: ${(e as Error).message}`);

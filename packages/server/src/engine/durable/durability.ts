@@ -33,8 +33,10 @@ import {
   decodeCommitRecord,
   encodeCatalogRecord,
   encodeCommitRecord,
+  PART_BYTES,
   RECORD_CATALOG,
   RECORD_COMMIT,
+  RECORD_PART,
   type ChunkOp,
   type CommitRecord,
   type SequencePosition,
@@ -45,6 +47,8 @@ export interface DurabilityOptions {
   /** file-system seam of the WAL (fault-injection tests) */
   walFs?: WalFs;
   segmentBytes?: number;
+  /** deltas larger than this are logged in their own records ahead of the commit record (default 16 MiB) */
+  partBytes?: number;
   /** a checkpoint starts once the log has grown this much since the last one (default 256 MiB) */
   checkpointWalBytes?: number;
   log?: (level: 'info' | 'warn' | 'error', message: string) => void;
@@ -93,6 +97,8 @@ export class Durability {
   private readonly pendingChunkChanges = new WeakMap<readonly UndoAction[], PendingChunkChange[]>();
   private lastCheckpointLsn = 0;
   private skippedDeltas = 0;
+  /** RECORD_PART payloads read during recovery, by end LSN, until their commit record */
+  private readonly pendingParts = new Map<number, Uint8Array>();
   private checkpointRun: Promise<WrittenCheckpoint | null> | null = null;
   private checkpointScheduled = false;
   private closed = false;
@@ -141,11 +147,13 @@ export class Durability {
         });
         this.lastCheckpointLsn = cp.manifest.lsn;
       }
-      const { log, report } = WriteAheadLog.recover(path.join(this.dataDir, 'wal'), this.lastCheckpointLsn, (rec) => this.replay(rec.type, rec.payload, rec.lsn), {
+      const { log, report } = WriteAheadLog.recover(path.join(this.dataDir, 'wal'), this.lastCheckpointLsn, (rec) => this.replay(rec.type, rec.payload, rec.lsn, rec.endLsn), {
         fs: this.opts.walFs,
         segmentBytes: this.opts.segmentBytes,
       });
       this.wal = log;
+      // parts whose commit record never came: a transaction cut short by a crash or a full disk
+      this.pendingParts.clear();
       for (const t of this.catalog.listHypertables()) for (const c of t.hypertable!.chunks) this.committedChunks.add(c);
       this.noteAllSchemasLogged();
       for (const [name, s] of this.catalog.sequences) this.loggedSequences.set(name, `${s.value}/${s.called}`);
@@ -177,9 +185,11 @@ export class Durability {
 
   // ---- replay -----------------------------------------------------------------------------
 
-  private replay(type: number, payload: Uint8Array, lsn: number): void {
+  private replay(type: number, payload: Uint8Array, lsn: number, endLsn: number): void {
     try {
-      if (type === RECORD_COMMIT) this.replayCommit(decodeCommitRecord(payload));
+      // the log reader reuses its buffer: a part waiting for its commit record is copied
+      if (type === RECORD_PART) this.pendingParts.set(endLsn, payload.slice());
+      else if (type === RECORD_COMMIT) this.replayCommit(decodeCommitRecord(payload));
       else if (type === RECORD_CATALOG) this.replayImage(decodeCatalogRecord(payload));
       else throw new SqlError(SQLSTATE.dataCorrupted, `unknown WAL record type ${type}`);
     } catch (e) {
@@ -211,9 +221,15 @@ export class Durability {
         seq.called = s.called;
       }
     }
-    if (r.deltas.length === 0) return;
+    if (r.deltas.length === 0 && r.parts.length === 0) return;
     const stores = storesOf(this.catalog);
-    for (const d of r.deltas) {
+    const partDeltas = r.parts.map((p) => {
+      const bytes = this.pendingParts.get(p.endLsn);
+      if (!bytes) throw new SqlError(SQLSTATE.dataCorrupted, `the commit names a delta at WAL position ${p.endLsn} that is not in the log`);
+      this.pendingParts.delete(p.endLsn);
+      return { key: p.key, bytes };
+    });
+    for (const d of [...partDeltas, ...r.deltas]) {
       const store = stores.get(d.key);
       if (!store) {
         // a write that raced another session's DROP (the catalog is shared, DDL applies in place):
@@ -339,6 +355,7 @@ export class Durability {
             ]
           : [],
       sequences: this.changedSequences(),
+      parts: [],
       deltas: [],
     };
     // with an image, only stores it holds get deltas: writes to a table this transaction dropped are moot
@@ -346,9 +363,13 @@ export class Durability {
     for (const p of prepared) {
       const key = this.keyOf(p.store);
       if (key === null || (imaged !== null && !imaged.has(p.store))) continue;
-      record.deltas.push({ key, bytes: p.commit.encode() });
+      const bytes = p.commit.encode();
+      // a large delta goes ahead in its own record, so no record nears the 4 GiB limit and the
+      // encoded deltas of a big COPY are not all held at once; the commit record below decides
+      if (bytes.length > (this.opts.partBytes ?? PART_BYTES)) record.parts.push({ key, endLsn: this.wal.append(RECORD_PART, bytes) });
+      else record.deltas.push({ key, bytes });
     }
-    if (image === undefined && record.chunkOps.length === 0 && record.sequences.length === 0 && record.deltas.length === 0) return 0;
+    if (image === undefined && record.chunkOps.length === 0 && record.sequences.length === 0 && record.deltas.length === 0 && record.parts.length === 0) return 0;
     const lsn = this.wal.append(RECORD_COMMIT, encodeCommitRecord(record));
     for (const c of created) this.committedChunks.add(c);
     for (const c of dropped) this.committedChunks.delete(c);
