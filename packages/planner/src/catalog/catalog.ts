@@ -80,6 +80,14 @@ export interface CatalogCounters {
   nextDimensionId: number;
 }
 
+/** A setting default stored by ALTER SYSTEM (database null) or ALTER DATABASE … SET: the value as given, validated. */
+export interface StoredSetting {
+  database: string | null;
+  /** canonical (lower-case) setting name */
+  name: string;
+  value: string;
+}
+
 /** Everything a Catalog holds (the objects themselves, maps in insertion order), for catalog images (persist.ts). */
 export interface CatalogParts {
   schemas: SchemaInfo[];
@@ -90,6 +98,8 @@ export interface CatalogParts {
   dataNodes: DataNodeInfo[];
   counters: CatalogCounters;
   version: number;
+  /** absent in images written before stored settings existed */
+  storedSettings?: StoredSetting[];
 }
 
 export type ChunkChange = { kind: 'create'; table: TableInfo; chunk: ChunkInfo } | { kind: 'drop'; table: TableInfo; chunks: readonly ChunkInfo[] };
@@ -103,6 +113,8 @@ export class Catalog {
   /** bumped on every DDL so cached plans can tell they are stale */
   version = 0;
   private readonly dataNodes = new Map<string, DataNodeInfo>();
+  /** ALTER SYSTEM / ALTER DATABASE … SET defaults, keyed by storedSettingKey, in the order they were first set */
+  private readonly storedSettings = new Map<string, StoredSetting>();
   /** where the chunks of non-distributed hypertables live: the access node itself */
   readonly localNode = new DataNode('');
   private nextHypertableId = 1;
@@ -135,6 +147,7 @@ export class Catalog {
       dataNodes: [...this.dataNodes.values()],
       counters: { nextOid: this.nextOid, nextHypertableId: this.nextHypertableId, nextChunkId: this.nextChunkId, nextDimensionId: this.nextDimensionId },
       version: this.version,
+      storedSettings: [...this.storedSettings.values()].map((x) => ({ ...x })),
     };
   }
 
@@ -155,7 +168,31 @@ export class Catalog {
     c.nextChunkId = parts.counters.nextChunkId;
     c.nextDimensionId = parts.counters.nextDimensionId;
     c.version = parts.version;
+    for (const x of parts.storedSettings ?? []) c.storedSettings.set(storedSettingKey(x.database, x.name), { ...x });
     return c;
+  }
+
+  // ---- stored setting defaults (ALTER SYSTEM, ALTER DATABASE … SET) ----------
+
+  /** The stored defaults of one scope (null = ALTER SYSTEM), in the order they were first set. */
+  listStoredSettings(database: string | null): StoredSetting[] {
+    return [...this.storedSettings.values()].filter((x) => x.database === database).map((x) => ({ ...x }));
+  }
+
+  /**
+   * Store (value) or remove (undefined) one default; undone by ROLLBACK. Always leaves an undo
+   * action, which is also what makes the durability layer log a catalog image for the commit.
+   */
+  setStoredSetting(database: string | null, name: string, value: string | undefined, undo: UndoAction[]): void {
+    const k = storedSettingKey(database, name);
+    const before = this.storedSettings.get(k);
+    // entries are replaced, never mutated: parts() and the undo action may still hold the old one
+    if (value === undefined) this.storedSettings.delete(k);
+    else this.storedSettings.set(k, { database, name, value });
+    undo.push(() => {
+      if (before) this.storedSettings.set(k, before);
+      else this.storedSettings.delete(k);
+    });
   }
 
   getSchema(name: string): SchemaInfo | undefined {
@@ -442,4 +479,8 @@ export class Catalog {
     s.called = true;
     return s.value;
   }
+}
+
+function storedSettingKey(database: string | null, name: string): string {
+  return database === null ? `system\u0000${name}` : `database\u0000${database}\u0000${name}`;
 }

@@ -353,7 +353,7 @@ describe('malformed catalog images', () => {
     ['truncated text', () => doc.slice(0, doc.length / 2), /not JSON/],
     ['a JSON array', () => '[]', /\$: expected an object/],
     ['another format', () => edited((i) => (i.format = 'pg_dump')), /not a catalog image/],
-    ['a future version', () => edited((i) => (i.version = 2)), /unsupported image version 2/],
+    ['a future version', () => edited((i) => (i.version = 3)), /unsupported image version 3/],
     ['missing counters', () => edited((i) => delete i.counters), /\$\.counters: expected an object/],
     ['a string OID', () => edited((i) => (i.tables[0].oid = '16385')), /\$\.tables\[0\]\.oid: expected a number/],
     ['a fractional attnum', () => edited((i) => (i.tables[0].columns[0].attnum = 1.5)), /attnum: expected an integer/],

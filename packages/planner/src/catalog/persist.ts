@@ -18,7 +18,7 @@ import { TYPE_OIDS, type SqlType, type TypeId } from '../../../storage/src/types
 import type { SelectStmt } from '../parse/ast.js';
 import type { Value } from '../../../storage/src/types/values.js';
 import {
-  Catalog, type CatalogCounters, type ColumnInfo, type ConstraintInfo, type IndexInfo, type SchemaInfo, type SequenceInfo, type TableInfo,
+  Catalog, type CatalogCounters, type ColumnInfo, type ConstraintInfo, type IndexInfo, type SchemaInfo, type SequenceInfo, type StoredSetting, type TableInfo,
 } from './catalog.js';
 import { chunkKey, type ChunkInfo, type DataNodeInfo, type Dimension, type HypertableInfo } from './hypertable.js';
 import {
@@ -26,7 +26,9 @@ import {
 } from './persist-json.js';
 
 export const CATALOG_IMAGE_FORMAT = 'strata-catalog-image';
-export const CATALOG_IMAGE_VERSION = 1;
+/** 2 added storedSettings (ALTER SYSTEM / ALTER DATABASE … SET); version 1 images still load, without them */
+export const CATALOG_IMAGE_VERSION = 2;
+const OLDEST_READABLE_IMAGE_VERSION = 1;
 
 /** Stable identity of a store across restarts: `t:<oid>` for a table, `c:<node>:<chunkId>` for a chunk replica. */
 export type StoreKey = string;
@@ -243,6 +245,7 @@ export function serializeCatalog(catalog: Catalog, opts: CatalogImageOptions = {
     sequences: parts.sequences.map((s) => ({ name: s.name, value: s.value, called: s.called })),
     tables: parts.tables.map((t) => tableImage(t, opts)),
     indexes: parts.indexes.map(({ schema, index }) => indexImage(schema, index, tables)),
+    storedSettings: (parts.storedSettings ?? []).map((x) => ({ database: x.database, name: x.name, value: x.value })),
   };
   return JSON.stringify(encodeTagged(image));
 }
@@ -465,6 +468,19 @@ function readCounters(v: unknown, r: Reading): CatalogCounters {
   return c;
 }
 
+function readStoredSettings(v: unknown): StoredSetting[] {
+  const settings = list(v, '$.storedSettings').map((x, i) => {
+    const path = `$.storedSettings[${i}]`;
+    const o = record(x, path);
+    const database = o.database === null ? null : str(o, 'database', path);
+    const name = str(o, 'name', path);
+    if (name === '' || name !== name.toLowerCase()) throw corrupted(`${path}.name: not a canonical setting name: ${JSON.stringify(name)}`);
+    return { database, name, value: str(o, 'value', path) };
+  });
+  unique(settings, (x) => JSON.stringify([x.database, x.name]), 'stored setting');
+  return settings;
+}
+
 function unique<T>(items: readonly T[], keyOf: (x: T) => string, what: string): void {
   const seen = new Set<string>();
   for (const x of items) {
@@ -482,7 +498,10 @@ function unique<T>(items: readonly T[], keyOf: (x: T) => string, what: string): 
 export function restoreCatalog(doc: string, storeFor: StoreProvider): Catalog {
   const root = record(parseTagged(doc), '$');
   if (root.format !== CATALOG_IMAGE_FORMAT) throw corrupted(`$.format: not a catalog image (${JSON.stringify(root.format)})`);
-  if (root.version !== CATALOG_IMAGE_VERSION) throw corrupted(`$.version: unsupported image version ${JSON.stringify(root.version)} (this build reads ${CATALOG_IMAGE_VERSION})`);
+  const version = root.version;
+  if (typeof version !== 'number' || !Number.isInteger(version) || version < OLDEST_READABLE_IMAGE_VERSION || version > CATALOG_IMAGE_VERSION) {
+    throw corrupted(`$.version: unsupported image version ${JSON.stringify(version)} (this build reads ${OLDEST_READABLE_IMAGE_VERSION} to ${CATALOG_IMAGE_VERSION})`);
+  }
   const r: Reading = { storeFor, schemas: new Set(), dataNodes: new Set(), chunkIds: new Set(), placements: [], maxOid: 0, maxHypertableId: 0, maxDimensionId: 0 };
 
   const schemas: SchemaInfo[] = list(root.schemas, '$.schemas').map((v, i) => {
@@ -520,7 +539,8 @@ export function restoreCatalog(doc: string, storeFor: StoreProvider): Catalog {
   unique(tables.flatMap((t) => (t.hypertable ? [t.hypertable.id] : [])), String, 'hypertable id');
 
   const counters = readCounters(root.counters, r);
-  const catalog = Catalog.fromParts({ schemas, tables, indexes, sequences, dataNodes, counters, version: int(root, 'catalogVersion', '$') });
+  const storedSettings = version >= 2 ? readStoredSettings(root.storedSettings) : [];
+  const catalog = Catalog.fromParts({ schemas, tables, indexes, sequences, dataNodes, counters, version: int(root, 'catalogVersion', '$'), storedSettings });
   catalog.localNode.available = bool(record(root.localNode, '$.localNode'), 'available', '$.localNode');
   for (const p of r.placements) catalog.nodeFor(p.node).restoreChunk(p.chunkId, p.store);
   return catalog;

@@ -540,6 +540,24 @@ export interface ShowStmt {
   name: string;
 }
 
+/**
+ * ALTER SYSTEM / ALTER DATABASE … SET|RESET: a stored setting default that sessions started
+ * afterwards begin with (ALTER SYSTEM below ALTER DATABASE below the client's own settings).
+ */
+export interface AlterSettingStmt {
+  kind: 'alter_setting';
+  /** null: ALTER SYSTEM; otherwise the database named by ALTER DATABASE */
+  database: string | null;
+  change: StoredSettingChange;
+}
+
+/** SET … TO DEFAULT parses as 'reset'; 'set_current' is ALTER DATABASE … SET name FROM CURRENT. */
+export type StoredSettingChange =
+  | { kind: 'set'; name: string; values: string[] }
+  | { kind: 'set_current'; name: string }
+  | { kind: 'reset'; name: string }
+  | { kind: 'reset_all' };
+
 /** CHECKPOINT: write a checkpoint of the data directory now (a no-op in memory) */
 export interface CheckpointStmt {
   kind: 'checkpoint';
@@ -619,6 +637,7 @@ export type Statement =
   | ShowStmt
   | CheckpointStmt
   | ResetStmt
+  | AlterSettingStmt
   | ExplainStmt
   | CallStmt
   | CopyStmt

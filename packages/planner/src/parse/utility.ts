@@ -1,8 +1,9 @@
 /**
  * Statement dispatch plus the utility statements: transactions, SET/SHOW/RESET,
+ * ALTER SYSTEM / ALTER DATABASE … SET|RESET,
  * EXPLAIN, COPY, CALL, PREPARE/EXECUTE/DEALLOCATE and the accepted no-ops.
  */
-import type { CopyStmt, ExplainStmt, Statement, TransactionStmt, SetStmt, TypeName, Expr } from './ast.js';
+import type { CopyStmt, ExplainStmt, Statement, StoredSettingChange, TransactionStmt, SetStmt, TypeName, Expr } from './ast.js';
 import { DdlParser } from './ddl.js';
 
 const NOOP_TAGS: Record<string, string> = {
@@ -49,6 +50,11 @@ export class StatementParser extends DdlParser {
       case 'alter':
         this.next();
         if (this.acceptKw('table')) return this.parseAlterTable();
+        if (this.acceptKw('system')) return { kind: 'alter_setting', database: null, change: this.parseStoredSettingChange(false) };
+        if (this.acceptKw('database')) {
+          const database = this.parseColId();
+          return { kind: 'alter_setting', database, change: this.parseStoredSettingChange(true) };
+        }
         throw this.unsupported(`ALTER ${this.peek().value.toUpperCase()}`);
       case 'truncate':
         this.next();
@@ -243,6 +249,30 @@ export class StatementParser extends DdlParser {
     do stmt.values.push(this.parseSetValue());
     while (this.acceptPunct(','));
     return stmt;
+  }
+
+  /**
+   * ALTER SYSTEM / ALTER DATABASE x: `SET name {TO|=} value[, …] | DEFAULT`, `RESET name | ALL`;
+   * ALTER DATABASE also takes `SET name FROM CURRENT` and `SET TIME ZONE value`, as PostgreSQL does.
+   */
+  private parseStoredSettingChange(database: boolean): StoredSettingChange {
+    if (this.acceptKw('reset')) {
+      if (this.acceptKw('all')) return { kind: 'reset_all' };
+      return { kind: 'reset', name: this.parseSettingName(false) };
+    }
+    if (!this.acceptKw('set')) throw this.syntaxError();
+    if (database && this.acceptKws('time', 'zone')) {
+      if (this.acceptKw('local') || this.acceptKw('default')) return { kind: 'reset', name: 'timezone' };
+      return { kind: 'set', name: 'timezone', values: [this.parseSetValue()] };
+    }
+    const name = this.parseSettingName(false);
+    if (database && this.acceptKws('from', 'current')) return { kind: 'set_current', name };
+    if (!this.acceptKw('to') && !(this.isOp('=') && this.next())) throw this.syntaxError();
+    if (this.acceptKw('default')) return { kind: 'reset', name };
+    const values: string[] = [];
+    do values.push(this.parseSetValue());
+    while (this.acceptPunct(','));
+    return { kind: 'set', name, values };
   }
 
   private parseSetValue(): string {

@@ -93,10 +93,12 @@ const pgSettings = def(
     ctx.session.settings.all().map(({ name, setting }) => {
       const d = SETTINGS[name.toLowerCase()];
       const boot = d?.default ?? setting;
+      const settings = ctx.session.settings;
+      // sourcefile/sourceline stay NULL: ALTER SYSTEM values live in the catalog, not in postgresql.auto.conf
       return [
         name, setting, null, d?.readOnly ? 'Preset Options' : 'Client Connection Defaults', name, null,
-        d?.readOnly ? 'internal' : 'user', vartype(boot), setting === boot ? 'default' : 'session', null, null, null,
-        boot, boot, null, null, false,
+        d?.readOnly ? 'internal' : 'user', vartype(boot), settings.source(name), null, null, null,
+        boot, settings.resetValue(name) ?? boot, null, null, false,
       ];
     }),
   'v',

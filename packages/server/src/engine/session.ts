@@ -15,6 +15,7 @@ import type { StatementResult, StatementSession } from '../../../planner/src/sta
 import type { PlanNode } from '../../../planner/src/plan/nodes.js';
 import type { EngineCore } from './core.js';
 import { Settings } from './settings.js';
+import { alterStoredSetting, startSettings } from './stored-settings.js';
 import { catalogHook } from '../catalog/pg-catalog.js';
 import { Transaction } from './transaction.js';
 import { convertParams } from './params.js';
@@ -70,9 +71,13 @@ export class Session {
   /** set by the wire server: this backend's cancel flag in the postmaster's shared table */
   cancelFlag: Int32Array | undefined;
 
-  constructor(readonly core: EngineCore, id: number, initialSettings?: Record<string, string>) {
+  /**
+   * `initialSettings`: the client's (startup packet / embedding API); `serverSettings`: the server's
+   * own settings option. Both sit on top of the ALTER SYSTEM / ALTER DATABASE defaults (stored-settings.ts).
+   */
+  constructor(readonly core: EngineCore, id: number, initialSettings?: Record<string, string>, serverSettings?: Record<string, string>) {
     this.id = id;
-    this.settings = new Settings(initialSettings);
+    this.settings = startSettings(core.catalog, core.database, initialSettings, serverSettings);
   }
 
   private newTransaction(explicit: boolean): Transaction {
@@ -205,6 +210,10 @@ export class Session {
         throw new SqlError(SQLSTATE.featureNotSupported, 'COPY is only available through the wire protocol');
       case 'checkpoint':
         return this.checkpoint();
+      case 'alter_setting':
+        // ALTER SYSTEM is not transactional in PostgreSQL (it rewrites postgresql.auto.conf at once)
+        if (stmt.database === null && this.txn) throw new SqlError(SQLSTATE.activeSqlTransaction, 'ALTER SYSTEM cannot run inside a transaction block');
+        return this.inTransaction((s) => alterStoredSetting(stmt, { catalog: s.catalog, undo: s.undo, database: this.core.database, current: this.settings }), []);
       case 'call':
       // CALL runs a TimescaleDB procedure inside the statement's transaction (statement/execute.ts)
       default:

@@ -120,12 +120,64 @@ export const SETTINGS: Record<string, SettingDef> = {
   'timescaledb.enable_chunk_append': { display: 'timescaledb.enable_chunk_append', default: 'on' },
 };
 
+/**
+ * Where a value comes from, in PostgreSQL's pg_settings.source spelling, lowest precedence first:
+ * 'configuration file' is ALTER SYSTEM, 'command line' the server's own settings option,
+ * 'database' ALTER DATABASE … SET, 'client' the startup packet / the embedding API's settings.
+ */
+export const SETTING_SOURCES = ['default', 'configuration file', 'command line', 'database', 'client', 'session'] as const;
+export type SettingSource = (typeof SETTING_SOURCES)[number];
+export type StartSource = Exclude<SettingSource, 'default' | 'session'>;
+
 export class Settings {
+  /** SET in this session: RESET drops these */
   private readonly values = new Map<string, string>();
+  /** what the session started with (RESET returns here), each with where it came from */
+  private readonly start = new Map<string, { value: string; source: StartSource }>();
   private cachedFormat?: FormatContext;
 
+  /** `initial`: the client's settings (source 'client'), the session's start values */
   constructor(initial?: Record<string, string>) {
-    for (const [k, v] of Object.entries(initial ?? {})) this.set(k, v);
+    for (const [k, v] of Object.entries(initial ?? {})) this.setStart(k, v, 'client');
+  }
+
+  /**
+   * The canonical name and normalized value `SET name = value` would store, or the error it
+   * would raise (42704 unknown, 55P02 read-only, 22023 invalid). `custom`: whether "class.name"
+   * placeholders are allowed (ALTER SYSTEM refuses them in PostgreSQL 15).
+   */
+  static validate(name: string, value: string, custom = true): { name: string; value: string } {
+    const n = Settings.canonical(name);
+    Settings.checkName(name, custom);
+    const def = SETTINGS[n];
+    if (def?.readOnly) throw new SqlError('55P02', `parameter "${def.display}" cannot be changed`);
+    return { name: n, value: def?.normalize ? def.normalize(value) : value };
+  }
+
+  /** 42704 unless `name` is a known setting (or, with `custom`, a "class.name" placeholder). */
+  static checkName(name: string, custom = true): void {
+    const n = Settings.canonical(name);
+    if (!SETTINGS[n] && !(custom && n.includes('.'))) throw new SqlError(SQLSTATE.undefinedObject, `unrecognized configuration parameter "${name}"`);
+  }
+
+  /** A start value: a later source overrides an earlier one; RESET in the session returns to it. */
+  setStart(name: string, value: string, source: StartSource): void {
+    const v = Settings.validate(name, value);
+    this.start.set(v.name, { value: v.value, source });
+    this.cachedFormat = undefined;
+  }
+
+  /** pg_settings.source of the current value. */
+  source(name: string): SettingSource {
+    const n = Settings.canonical(name);
+    if (this.values.has(n)) return 'session';
+    return this.start.get(n)?.source ?? 'default';
+  }
+
+  /** What RESET would return to (pg_settings.reset_val). */
+  resetValue(name: string): string | null {
+    const n = Settings.canonical(name);
+    return this.start.get(n)?.value ?? SETTINGS[n]?.default ?? null;
   }
 
   static canonical(name: string): string {
@@ -137,7 +189,7 @@ export class Settings {
 
   get(name: string): string {
     const n = Settings.canonical(name);
-    const v = this.values.get(n);
+    const v = this.values.get(n) ?? this.start.get(n)?.value;
     if (v !== undefined) return v;
     const def = SETTINGS[n];
     if (def) return def.default;
@@ -150,16 +202,12 @@ export class Settings {
 
   tryGet(name: string): string | null {
     const n = Settings.canonical(name);
-    return this.values.get(n) ?? SETTINGS[n]?.default ?? null;
+    return this.values.get(n) ?? this.start.get(n)?.value ?? SETTINGS[n]?.default ?? null;
   }
 
   /** Returns the previous explicit value (for undo). */
   set(name: string, value: string): string | undefined {
-    const n = Settings.canonical(name);
-    const def = SETTINGS[n];
-    if (!def && !n.includes('.')) throw new SqlError(SQLSTATE.undefinedObject, `unrecognized configuration parameter "${name}"`);
-    if (def?.readOnly) throw new SqlError('55P02', `parameter "${def.display}" cannot be changed`);
-    const v = def?.normalize ? def.normalize(value) : value;
+    const { name: n, value: v } = Settings.validate(name, value);
     const prev = this.values.get(n);
     this.values.set(n, v);
     this.cachedFormat = undefined;
@@ -175,7 +223,7 @@ export class Settings {
 
   reset(name: string): void {
     const n = Settings.canonical(name);
-    if (!SETTINGS[n] && !this.values.has(n)) throw new SqlError(SQLSTATE.undefinedObject, `unrecognized configuration parameter "${name}"`);
+    if (!SETTINGS[n] && !this.values.has(n) && !this.start.has(n)) throw new SqlError(SQLSTATE.undefinedObject, `unrecognized configuration parameter "${name}"`);
     this.values.delete(n);
     this.cachedFormat = undefined;
   }
@@ -191,7 +239,7 @@ export class Settings {
   }
 
   all(): { name: string; setting: string }[] {
-    const names = new Set([...Object.keys(SETTINGS), ...this.values.keys()]);
+    const names = new Set([...Object.keys(SETTINGS), ...this.start.keys(), ...this.values.keys()]);
     return [...names].sort().map((n) => ({ name: SETTINGS[n]?.display ?? n, setting: this.get(n) }));
   }
 

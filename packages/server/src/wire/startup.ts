@@ -119,10 +119,11 @@ const NOT_SETTINGS = new Set(['user', 'database', 'options', 'replication']);
 
 function startSession(c: Connection): void {
   const core = c.server.core;
-  const session = new Session(core, core.allocSessionId(), c.server.config.settings);
+  const session = new Session(core, core.allocSessionId(), undefined, c.server.config.settings);
   const apply = (name: string, value: string) => {
     try {
-      session.settings.set(name, value);
+      // start values, not SET: RESET in the session returns to them, as in PostgreSQL
+      session.settings.setStart(name, value, 'client');
     } catch (e) {
       c.server.log.debug(`connection ${c.pid}: ignoring startup setting ${name}=${value}: ${(e as Error).message}`);
     }
