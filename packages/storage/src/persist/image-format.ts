@@ -13,6 +13,12 @@ export const FIELD_SQL_TYPE = 'strata.sql_type';
 export const FIELD_DELETED = 'strata.deleted';
 export const DELETED_FIELD_NAME = '__deleted';
 
+/**
+ * In a chunk file, the store-wide fields (next chunk id, tail, chunk list) are those of the image
+ * that first wrote the file: an unchanged chunk's file is hard-linked into later images as is.
+ * Restore reads them from the meta file only; a chunk file's columns are still the store's, as a
+ * schema change makes the next image rewrite every chunk.
+ */
 export interface ImageMeta {
   readonly format: number;
   /** 'meta': the store's description only (always written); 'chunk': one storage chunk. */

@@ -14,7 +14,9 @@ import type { Value } from '../types/values.js';
 import { vectorFromValues, vectorToValues } from '../vector.js';
 import type { ColumnSpec, UniqueKeySpec } from '../table/schema.js';
 import { TableStore, type TableTxn } from '../table/index.js';
-import { applyTableDelta, captureStoreImage, reconcileStoreSchema, restoreTableStore, writeStoreImage, type StoreImage } from './index.js';
+import {
+  applyTableDelta, captureStoreImage, reconcileStoreSchema, restoreTableStore, writeStoreImage, type StoreImage, type WrittenStoreImage,
+} from './index.js';
 
 const tmpRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'strata-persist-'));
 afterAll(() => fs.rmSync(tmpRoot, { recursive: true, force: true }));
@@ -104,7 +106,7 @@ function replay(store: TableStore, entries: readonly LogEntry[]): void {
   }
 }
 
-async function runSeed(seed: number, steps: number): Promise<void> {
+async function runSeed(seed: number, steps: number): Promise<number> {
   const rand = rng(seed);
   const a = newStore();
   const log: LogEntry[] = [];
@@ -201,22 +203,34 @@ async function runSeed(seed: number, steps: number): Promise<void> {
   replay(b, log);
   expect(dump(b)).toEqual(final);
 
+  // written only now, after A went on committing: each image must still be the state it captured.
+  // Like checkpoints, each is written incrementally over the previous one, whose directory is then
+  // deleted: the chunks it links must be exactly the ones that did not change.
+  let previous: WrittenStoreImage | undefined;
+  let linked = 0;
   for (let i = 0; i < images.length; i++) {
     const { at, image, expected } = images[i]!;
-    // written only now, after A went on committing: the image must still be the state it captured
     const dir = fs.mkdtempSync(path.join(tmpRoot, `s${seed}-`));
-    const files = await writeStoreImage(image, dir, `t${i}`);
-    const c = restoreTableStore(files.map((f) => ({ path: path.join(dir, f.name), crc32c: f.crc32c, bytes: f.bytes })));
+    const written = await writeStoreImage(image, dir, 't', previous);
+    if (previous !== undefined) fs.rmSync(previous.dir, { recursive: true });
+    previous = written;
+    linked += written.files.filter((f) => f.linked === true).length;
+    const c = restoreTableStore(written.files.map((f) => ({ path: path.join(dir, f.name), crc32c: f.crc32c, bytes: f.bytes })));
     expect(dump(c)).toEqual(expected);
     replay(c, log.slice(at));
     expect(dump(c)).toEqual(final);
   }
+  return linked;
 }
 
 describe('table deltas and store images', () => {
+  let linked = 0;
   for (const seed of [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]) {
     it(`replays to identical row ids (seed ${seed})`, async () => {
-      await runSeed(seed, 150);
+      linked += await runSeed(seed, 150);
     });
   }
+  it('linked unchanged chunk files in the sequences above (so they tested links at all)', () => {
+    expect(linked).toBeGreaterThan(20);
+  });
 });

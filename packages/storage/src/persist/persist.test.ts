@@ -9,8 +9,10 @@ import { arrayOf, T } from '../types/sql-type.js';
 import type { Value } from '../types/values.js';
 import { TableStore } from '../table/index.js';
 import {
-  applyTableDelta, captureStoreImage, decodeTableDelta, decodeValue, encodeValue, restoreTableStore, storeSchemaIdentity, writeStoreImage,
+  applyTableDelta, captureStoreImage, decodeTableDelta, decodeValue, encodeValue, restoredStoreImage, restoreTableStore, storeSchemaIdentity, writeStoreImage,
+  type WrittenStoreImage,
 } from './index.js';
+import { vectorToValues } from '../vector.js';
 
 const tmpRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'strata-persist-unit-'));
 afterAll(() => fs.rmSync(tmpRoot, { recursive: true, force: true }));
@@ -82,8 +84,27 @@ function filled(rows: number): TableStore {
 
 async function imaged(store: TableStore, name: string) {
   const dir = fs.mkdtempSync(path.join(tmpRoot, `${name}-`));
-  const files = await writeStoreImage(captureStoreImage(store), dir, name);
-  return { dir, files, refs: files.map((f) => ({ path: path.join(dir, f.name), crc32c: f.crc32c })) };
+  const written = await writeStoreImage(captureStoreImage(store), dir, name);
+  return { dir, written, files: written.files, refs: refsOf(written) };
+}
+
+function refsOf(w: WrittenStoreImage) {
+  return w.files.map((f) => ({ path: path.join(w.dir, f.name), crc32c: f.crc32c, bytes: f.bytes }));
+}
+
+/** Row ids and values of the latest version, comparable with toEqual. */
+function rowsOf(store: TableStore): string[] {
+  const v = store.latest();
+  const out: string[] = [];
+  for (const sb of v.scan(v.columns.map((c) => c.id), { withRowIds: true })) {
+    const cols = sb.batch.columns.map(vectorToValues);
+    for (let i = 0; i < sb.batch.length; i++) out.push(`${sb.rowIds![i]}|${cols.map((c) => (c[i] instanceof Decimal ? c[i]!.toString() : JSON.stringify(c[i]))).join('|')}`);
+  }
+  return out;
+}
+
+function inode(dir: string, name: string): number {
+  return fs.statSync(path.join(dir, name)).ino;
 }
 
 function xx001(fn: () => unknown, pattern: RegExp): void {
@@ -155,6 +176,73 @@ describe('store images', () => {
     fs.writeFileSync(c1, bytes);
     xx001(() => restoreTableStore(refs.filter((r) => r.path !== c1)), /chunk 1 of "cpu"/);
     expect(restoreTableStore(refs).latest().rowCount).toBe(20);
+  });
+});
+
+describe('incremental store images', () => {
+  const linkedNames = (w: WrittenStoreImage) => w.files.filter((f) => f.linked === true).map((f) => f.name);
+
+  it('hard-links the files of unchanged chunks and writes changed ones; the result restores exactly', async () => {
+    const s = filled(100); // chunks 1-3 full (32 rows), chunk 4 the open tail with 4 rows
+    const first = await imaged(s, 'cpu');
+    expect(first.files.map((f) => f.name)).toEqual(['cpu.meta.arrow', 'cpu.c1.arrow', 'cpu.c2.arrow', 'cpu.c3.arrow', 'cpu.c4.arrow']);
+    const t = s.begin();
+    t.delete([2 * 2 ** 32 + 5]); // a row of chunk 2
+    t.insertRows([[1, 'new', 1, true, null, null, null]]); // appended to chunk 4
+    t.commit();
+    const dir2 = fs.mkdtempSync(path.join(tmpRoot, 'cpu2-'));
+    const second = await writeStoreImage(captureStoreImage(s), dir2, 'cpu', first.written);
+    expect(linkedNames(second)).toEqual(['cpu.c1.arrow', 'cpu.c3.arrow']);
+    for (const f of ['cpu.c1.arrow', 'cpu.c3.arrow']) expect(inode(dir2, f)).toBe(inode(first.dir, f));
+    for (const f of ['cpu.meta.arrow', 'cpu.c2.arrow', 'cpu.c4.arrow']) expect(inode(dir2, f)).not.toBe(inode(first.dir, f));
+    // a linked file's manifest entry is the original's
+    expect(second.files[1]).toEqual({ ...first.files[1], linked: true });
+    // the previous image's directory goes, as an old checkpoint does: the links keep the data
+    fs.rmSync(first.dir, { recursive: true });
+    const r = restoreTableStore(refsOf(second));
+    expect(r.latest().rowCount).toBe(100);
+    expect(rowsOf(r)).toEqual(rowsOf(s));
+  });
+
+  it('rewrites every chunk after a schema change', async () => {
+    const s = filled(70);
+    const first = await imaged(s, 'cpu');
+    s.renameColumn(3, 'usage_user');
+    const dir2 = fs.mkdtempSync(path.join(tmpRoot, 'cpu2-'));
+    const second = await writeStoreImage(captureStoreImage(s), dir2, 'cpu', first.written);
+    expect(linkedNames(second)).toEqual([]);
+    const t1 = tableFromIPC(fs.readFileSync(path.join(dir2, 'cpu.c1.arrow')));
+    expect(t1.schema.fields[2]!.name).toBe('usage_user');
+  });
+
+  it('a restored store links the chunks that did not change since it was restored', async () => {
+    const s = filled(100);
+    const first = await imaged(s, 'cpu');
+    const r = restoreTableStore(first.refs);
+    expect(restoredStoreImage(s)).toBeUndefined();
+    const since = restoredStoreImage(r)!;
+    expect([...since.chunks.keys()]).toEqual([1, 2, 3, 4]);
+    const t = r.begin();
+    t.delete([3 * 2 ** 32]);
+    t.insertRows([[1, 'after restart', 1, true, null, null, null]]);
+    t.commit();
+    const dir2 = fs.mkdtempSync(path.join(tmpRoot, 'cpu2-'));
+    const second = await writeStoreImage(captureStoreImage(r), dir2, 'cpu', since);
+    expect(linkedNames(second)).toEqual(['cpu.c1.arrow', 'cpu.c2.arrow']);
+    expect(inode(dir2, 'cpu.c2.arrow')).toBe(inode(first.dir, 'cpu.c2.arrow'));
+    fs.rmSync(first.dir, { recursive: true });
+    expect(rowsOf(restoreTableStore(refsOf(second)))).toEqual(rowsOf(r));
+  });
+
+  it('writes the chunk when the previous file cannot be linked (gone)', async () => {
+    const s = filled(40);
+    const first = await imaged(s, 'cpu');
+    fs.rmSync(path.join(first.dir, 'cpu.c1.arrow'));
+    const dir2 = fs.mkdtempSync(path.join(tmpRoot, 'cpu2-'));
+    const second = await writeStoreImage(captureStoreImage(s), dir2, 'cpu', first.written);
+    expect(linkedNames(second)).toEqual(['cpu.c2.arrow']);
+    expect(second.files[1]).toEqual(first.files[1]);
+    expect(rowsOf(restoreTableStore(refsOf(second)))).toEqual(rowsOf(s));
   });
 });
 

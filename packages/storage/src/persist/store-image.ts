@@ -5,6 +5,12 @@
  * `__deleted`, so positions and row ids survive) plus a meta file describing the
  * store. Restore: store-restore.ts.
  *
+ * Incremental images: given the store's previous written image, a chunk whose
+ * snapshot did not change since (same Chunk, batch and buffer counts, the same
+ * copy-on-write deletion bitmaps) under the same schema is hard-linked from the
+ * previous directory instead of rewritten: the bytes, and so the size and CRC,
+ * are those of the file the previous image wrote for it.
+ *
  * Column encodings: num → Float64 (the run-time value, exact for every type stored
  * as num), bool → Bool, dict → Dictionary<Int32, Utf8> holding the chunk's whole
  * dictionary (codes unchanged), str → Utf8, obj → Utf8 with the value codec as base64.
@@ -16,6 +22,7 @@ import {
   type Data, type DataType, type Vector as ArrowVector,
 } from 'apache-arrow';
 import { utf8Data } from '../table/dict.js';
+import type { Chunk } from '../table/chunk.js';
 import type { ColumnLayout } from '../table/layout.js';
 import type { Schema } from '../table/schema.js';
 import type { StoreImageState, TableStore } from '../table/table-store.js';
@@ -41,6 +48,59 @@ export interface StoreImageFile {
   readonly name: string;
   readonly bytes: number;
   readonly crc32c: number;
+  /** A chunk file hard-linked from the previous image rather than written. */
+  readonly linked?: boolean;
+}
+
+/** The snapshot state of one chunk that a chunk file holds. */
+export interface ImagedChunk {
+  readonly chunk: Chunk;
+  readonly nBatches: number;
+  readonly bufferLen: number;
+  readonly deletedCount: number;
+  /** The snapshot's deletion bitmaps by reference (they are copy-on-write: a change is a new array). */
+  readonly deletes: readonly (Uint8Array | null)[];
+  readonly file: StoreImageFile;
+}
+
+/** Files of an image as written: the next image of the same store links its unchanged chunks from them. */
+export interface WrittenStoreImage {
+  /** Directory holding the files (moves with the checkpoint directory: see relocateStoreImage). */
+  readonly dir: string;
+  readonly name: string;
+  readonly sealRows: number;
+  readonly chunkRows: number;
+  /** Schema object the chunk files were written under (a new object after every schema change). */
+  readonly schema: Schema;
+  /** Meta file first, then one file per chunk in version order. */
+  readonly files: readonly StoreImageFile[];
+  /** By chunk id. */
+  readonly chunks: ReadonlyMap<number, ImagedChunk>;
+}
+
+/** The same image after its directory was renamed to `dir`. */
+export function relocateStoreImage(image: WrittenStoreImage, dir: string): WrittenStoreImage {
+  return { ...image, dir };
+}
+
+/** What a snapshot's chunk file looks like: it can be taken over as is when nothing here changed. */
+export function imagedChunk(snap: ChunkSnap, file: StoreImageFile): ImagedChunk {
+  return { chunk: snap.chunk, nBatches: snap.nBatches, bufferLen: snap.bufferLen, deletedCount: snap.deletedCount, deletes: snap.deletes.slice(), file };
+}
+
+function unchanged(snap: ChunkSnap, was: ImagedChunk): boolean {
+  if (snap.chunk !== was.chunk || snap.nBatches !== was.nBatches || snap.bufferLen !== was.bufferLen || snap.deletedCount !== was.deletedCount) return false;
+  // bitmap lists are padded with nulls to different lengths
+  const n = Math.max(snap.deletes.length, was.deletes.length);
+  for (let b = 0; b < n; b++) if ((snap.deletes[b] ?? null) !== (was.deletes[b] ?? null)) return false;
+  return true;
+}
+
+/** The previous image's chunks, when its files can stand for chunks of `image` at all. */
+function reusableChunks(image: StoreImage, previous: WrittenStoreImage | undefined): ReadonlyMap<number, ImagedChunk> {
+  if (previous === undefined) return new Map();
+  const same = previous.name === image.name && previous.schema === image.state.schema && previous.sealRows === image.sealRows && previous.chunkRows === image.chunkRows;
+  return same ? previous.chunks : new Map();
 }
 
 /** Synchronous and cheap: the image only references immutable state. */
@@ -73,20 +133,47 @@ function baseMeta(image: StoreImage): Omit<ImageMeta, 'kind' | 'chunk'> {
 
 /**
  * Writes the image as `${baseName}.meta.arrow` plus `${baseName}.c${chunkId}.arrow` per
- * chunk, each fsync'ed; yields to the event loop between record batches.
+ * chunk, each fsync'ed; yields to the event loop between record batches. A chunk unchanged
+ * since `previous` (the store's last written image, whose files must still exist) is
+ * hard-linked from there; when linking fails (a file system without hard links, a file
+ * gone) the chunk is written. The caller fsyncs `dir` so the links are durable.
  */
-export async function writeStoreImage(image: StoreImage, dir: string, baseName: string): Promise<StoreImageFile[]> {
+export async function writeStoreImage(image: StoreImage, dir: string, baseName: string, previous?: WrittenStoreImage): Promise<WrittenStoreImage> {
   const meta = baseMeta(image);
   const schema = image.state.schema;
-  const out: StoreImageFile[] = [];
+  const reusable = reusableChunks(image, previous);
+  const files: StoreImageFile[] = [];
+  const chunks = new Map<number, ImagedChunk>();
   const metaSchema = new ArrowSchema(columnFields(schema, new Map()), new Map([[META_KEY, JSON.stringify({ ...meta, kind: 'meta' })]]));
-  out.push(await writeFileSynced(dir, metaFileName(baseName), ipcFile(metaSchema, [])));
+  files.push(await writeFileSynced(dir, metaFileName(baseName), ipcFile(metaSchema, [])));
   for (const snap of image.state.version.snaps) {
-    const chunkMeta: ImageMeta = { ...meta, kind: 'chunk', chunk: { id: snap.chunk.id, batches: snap.nBatches, bufferRows: snap.bufferLen } };
-    const bytes = await chunkIpc(snap, schema, chunkMeta);
-    out.push(await writeFileSynced(dir, chunkFileName(baseName, snap.chunk.id), bytes));
+    const name = chunkFileName(baseName, snap.chunk.id);
+    const was = reusable.get(snap.chunk.id);
+    let file: StoreImageFile | null = null;
+    if (was !== undefined && unchanged(snap, was)) file = await linkFile(path.join(previous!.dir, was.file.name), dir, name, was.file);
+    if (file === null) {
+      const chunkMeta: ImageMeta = { ...meta, kind: 'chunk', chunk: { id: snap.chunk.id, batches: snap.nBatches, bufferRows: snap.bufferLen } };
+      file = await writeFileSynced(dir, name, await chunkIpc(snap, schema, chunkMeta));
+    }
+    files.push(file);
+    chunks.set(snap.chunk.id, imagedChunk(snap, file));
   }
-  return out;
+  return { dir, name: image.name, sealRows: image.sealRows, chunkRows: image.chunkRows, schema, files, chunks };
+}
+
+/** Hard-links `from` as `dir/name`; null when the file system will not (the caller writes the file instead). */
+async function linkFile(from: string, dir: string, name: string, was: StoreImageFile): Promise<StoreImageFile | null> {
+  const to = path.join(dir, name);
+  try {
+    await fsp.link(from, to);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    // out of space or I/O trouble fails the checkpoint like a write would; anything else: write it
+    if (code === 'ENOSPC' || code === 'EDQUOT' || code === 'EIO') throw e;
+    await fsp.rm(to, { force: true });
+    return null;
+  }
+  return { name, bytes: was.bytes, crc32c: was.crc32c, linked: true };
 }
 
 async function writeFileSynced(dir: string, name: string, bytes: Uint8Array): Promise<StoreImageFile> {

@@ -5,6 +5,7 @@
  * bringing a live store's schema to a catalog's (WAL replay after ALTER TABLE).
  */
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { tableFromIPC, type Data, type Table } from 'apache-arrow';
 import { SqlError } from '../errors.js';
 import { Chunk } from '../table/chunk.js';
@@ -19,6 +20,7 @@ import type { Value } from '../types/values.js';
 import { crc32c } from '../wal/crc32c.js';
 import { DATA_CORRUPTED } from './bytes.js';
 import { canonicalType, FIELD_COLUMN_ID, FIELD_DELETED, IMAGE_FORMAT, META_KEY, type ImageMeta } from './image-format.js';
+import { imagedChunk, type ImagedChunk, type WrittenStoreImage } from './store-image.js';
 import { decodeValue } from './value-codec.js';
 
 export interface StoreFileRef {
@@ -40,8 +42,22 @@ function fileError(path: string, reason: string): SqlError {
 
 interface LoadedFile {
   readonly path: string;
+  readonly bytes: number;
+  readonly crc32c: number;
   readonly table: Table;
   readonly meta: ImageMeta;
+}
+
+/**
+ * Restored stores and the files they were restored from, so that the first checkpoint after
+ * a restart links the chunks that did not change since instead of rewriting every one. Weak:
+ * a store dropped meanwhile takes its entry along.
+ */
+const restoredImages = new WeakMap<TableStore, WrittenStoreImage>();
+
+/** The image a store was rebuilt from by restoreTableStore (undefined for any other store). */
+export function restoredStoreImage(store: TableStore): WrittenStoreImage | undefined {
+  return restoredImages.get(store);
 }
 
 function loadFile(ref: StoreFileRef): LoadedFile {
@@ -68,7 +84,7 @@ function loadFile(ref: StoreFileRef): LoadedFile {
     throw fileError(ref.path, `not a readable Arrow file of a table store (${(e as Error).message})`);
   }
   if (meta.format !== IMAGE_FORMAT) throw fileError(ref.path, `unknown image format ${String(meta.format)}`);
-  return { path: ref.path, table, meta };
+  return { path: ref.path, bytes: buf.length, crc32c: crc, table, meta };
 }
 
 /** Rebuilds a store from the files writeStoreImage wrote (XX001 for any missing, damaged or inconsistent file). */
@@ -114,10 +130,27 @@ export function restoreTableStore(files: readonly StoreFileRef[], opts: RestoreO
     nextChunkId: meta.nextChunkId,
     usedColumnIds: meta.usedColumnIds,
   };
-  return TableStore.restore(
+  const store = TableStore.restore(
     { name: meta.store, columns, uniqueKeys, sealRows: meta.sealRows, chunkRows: meta.chunkRows, fills, formatValue: opts.formatValue },
     state,
   );
+  restoredImages.set(store, imageOf(store, metas[0]!, byChunk));
+  return store;
+}
+
+/** The restored store's chunks as its files hold them (a chunk file in another directory is left out: it is rewritten). */
+function imageOf(store: TableStore, metaFile: LoadedFile, byChunk: ReadonlyMap<number, LoadedFile>): WrittenStoreImage {
+  const dir = path.dirname(metaFile.path);
+  const state = store.imageState();
+  const fileOf = (f: LoadedFile) => ({ name: path.basename(f.path), bytes: f.bytes, crc32c: f.crc32c });
+  const chunks = new Map<number, ImagedChunk>();
+  const files = [fileOf(metaFile)];
+  for (const snap of state.version.snaps) {
+    const f = byChunk.get(snap.chunk.id)!;
+    files.push(fileOf(f));
+    if (path.dirname(f.path) === dir) chunks.set(snap.chunk.id, imagedChunk(snap, fileOf(f)));
+  }
+  return { dir, name: store.name, sealRows: store.sealRows, chunkRows: store.chunkRows, schema: state.schema, files, chunks };
 }
 
 function restoreChunk(f: LoadedFile, schema: Schema, meta: ImageMeta): RestoredStoreState['chunks'][number] {

@@ -8,14 +8,18 @@
  * rename) name it; the log is cut and older checkpoints deleted after that. A
  * crash at any step leaves either the old checkpoint + the whole log, or the new
  * one + the log from its LSN.
+ *
+ * Incremental: a store chunk unchanged since the previous checkpoint is hard-linked from
+ * that checkpoint's directory (store-image.ts), so deleting the old directory once the new
+ * one is current leaves its data in place.
  */
 import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import { crc32c } from '../../../../storage/src/wal/crc32c.js';
 import { SqlError, SQLSTATE } from '../../../../storage/src/errors.js';
-import type { StoreImage } from '../../../../storage/src/persist/index.js';
-import { writeStoreImage } from '../../../../storage/src/persist/index.js';
+import type { StoreImage, WrittenStoreImage } from '../../../../storage/src/persist/index.js';
+import { relocateStoreImage, writeStoreImage } from '../../../../storage/src/persist/index.js';
 
 const FORMAT = 1;
 
@@ -71,17 +75,30 @@ async function writeFileSynced(file: string, data: Uint8Array): Promise<void> {
   }
 }
 
+export interface CheckpointStore {
+  key: string;
+  image: StoreImage;
+  /** The store's image in an earlier checkpoint that still exists: unchanged chunks are linked from it. */
+  previous?: WrittenStoreImage;
+}
+
 export interface CheckpointContent {
   lsn: number;
   catalogImage: string;
-  stores: [string, StoreImage][];
+  stores: CheckpointStore[];
 }
 
 export interface WrittenCheckpoint {
   manifest: CheckpointManifest;
   dir: string;
+  /** Bytes of the checkpoint's files, linked ones included. */
   bytes: number;
   files: number;
+  /** Chunk files hard-linked from the previous checkpoint, and their bytes. */
+  linkedFiles: number;
+  linkedBytes: number;
+  /** Store key → its image in this checkpoint (in `dir`), for the next checkpoint to link from. */
+  images: Map<string, WrittenStoreImage>;
 }
 
 /** Writes a checkpoint and makes it current (see the file comment for the order of steps). */
@@ -104,18 +121,28 @@ export async function writeCheckpoint(dataDir: string, content: CheckpointConten
   };
   let bytes = catalogBytes.length;
   let files = 1;
+  let linkedFiles = 0;
+  let linkedBytes = 0;
   const folders = new Set<string>();
-  for (const [key, image] of content.stores) {
+  const images = new Map<string, WrittenStoreImage>();
+  for (const { key, image, previous } of content.stores) {
     const { folder, base } = storeFolder(key);
     const dir = path.join(tmp, folder);
     if (!folders.has(folder)) {
       await fsp.mkdir(dir, { recursive: true });
       folders.add(folder);
     }
-    const written = await writeStoreImage(image, dir, base);
-    manifest.stores[key] = written.map((f) => ({ name: path.join(folder, f.name), bytes: f.bytes, crc32c: f.crc32c }));
-    for (const f of written) bytes += f.bytes;
-    files += written.length;
+    const written = await writeStoreImage(image, dir, base, previous);
+    manifest.stores[key] = written.files.map((f) => ({ name: path.join(folder, f.name), bytes: f.bytes, crc32c: f.crc32c }));
+    for (const f of written.files) {
+      bytes += f.bytes;
+      if (f.linked === true) {
+        linkedFiles++;
+        linkedBytes += f.bytes;
+      }
+    }
+    files += written.files.length;
+    images.set(key, relocateStoreImage(written, path.join(final, folder)));
   }
   await writeFileSynced(path.join(tmp, 'manifest.json'), new TextEncoder().encode(JSON.stringify(manifest, null, 1)));
   for (const f of folders) fsyncDir(path.join(tmp, f));
@@ -128,7 +155,7 @@ export async function writeCheckpoint(dataDir: string, content: CheckpointConten
   await writeFileSynced(`${current}.tmp`, new TextEncoder().encode(`${name}\n`));
   await fsp.rename(`${current}.tmp`, current);
   fsyncDir(dataDir);
-  return { manifest, dir: final, bytes, files };
+  return { manifest, dir: final, bytes, files, linkedFiles, linkedBytes, images };
 }
 
 /** Deletes every checkpoint directory but `keep` (also abandoned .tmp ones). */

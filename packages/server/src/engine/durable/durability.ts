@@ -21,9 +21,11 @@ import {
   applyTableDelta,
   captureStoreImage,
   reconcileStoreSchema,
+  restoredStoreImage,
   restoreTableStore,
   storeSchemaIdentity,
   type PreparedTableCommit,
+  type WrittenStoreImage,
 } from '../../../../storage/src/persist/index.js';
 import { Catalog, type ChunkChange, type TableInfo, type UndoAction } from '../../../../planner/src/catalog/catalog.js';
 import type { ChunkInfo } from '../../../../planner/src/catalog/hypertable.js';
@@ -41,7 +43,7 @@ import {
   type CommitRecord,
   type SequencePosition,
 } from './commit-record.js';
-import { readCurrentCheckpoint, removeOtherCheckpoints, writeCheckpoint, type WrittenCheckpoint } from './checkpoint.js';
+import { readCurrentCheckpoint, removeOtherCheckpoints, writeCheckpoint, type CheckpointStore, type WrittenCheckpoint } from './checkpoint.js';
 
 export interface DurabilityOptions {
   /** file-system seam of the WAL (fault-injection tests) */
@@ -101,6 +103,8 @@ export class Durability {
   private readonly pendingParts = new Map<number, Uint8Array>();
   private checkpointRun: Promise<WrittenCheckpoint | null> | null = null;
   private checkpointScheduled = false;
+  /** What the last checkpoint of this process wrote per store key (null before the first: restored stores know their files). */
+  private checkpointImages: Map<string, WrittenStoreImage> | null = null;
   private closed = false;
   report!: RecoveryReport;
 
@@ -447,10 +451,12 @@ export class Durability {
     for (const t of this.catalog.listTables()) {
       for (const c of t.hypertable?.chunks ?? []) if (this.committedChunks.has(c)) for (const n of c.nodes) committedKeys.add(`c:${n}:${c.id}`);
     }
-    const stores: [string, ReturnType<typeof captureStoreImage>][] = [];
+    const stores: CheckpointStore[] = [];
     for (const [key, store] of storesOf(this.catalog)) {
       if (key.startsWith('c:') && !committedKeys.has(key)) continue;
-      stores.push([key, captureStoreImage(store)]);
+      // chunks unchanged since the current checkpoint are linked from its files
+      const previous = this.checkpointImages === null ? restoredStoreImage(store) : this.checkpointImages.get(key);
+      stores.push({ key, image: captureStoreImage(store), previous });
     }
     const started = performance.now();
     const run = (async () => {
@@ -463,9 +469,11 @@ export class Durability {
         throw checkpointError(e);
       }
       this.lastCheckpointLsn = lsn;
+      this.checkpointImages = written.images;
       this.wal.truncateBefore(lsn);
       await removeOtherCheckpoints(this.dataDir, path.basename(written.dir));
-      this.opts.log?.('info', `checkpoint at WAL position ${lsn}: ${written.files} files, ${(written.bytes / 1048576).toFixed(1)} MiB in ${Math.round(performance.now() - started)} ms`);
+      const linked = written.linkedFiles > 0 ? ` (${written.linkedFiles} files, ${(written.linkedBytes / 1048576).toFixed(1)} MiB unchanged, linked)` : '';
+      this.opts.log?.('info', `checkpoint at WAL position ${lsn}: ${written.files} files, ${(written.bytes / 1048576).toFixed(1)} MiB${linked} in ${Math.round(performance.now() - started)} ms`);
       return written;
     })();
     this.checkpointRun = run;
