@@ -31,7 +31,7 @@ async function show(s: StrataSession, name: string): Promise<string> {
 async function sources(s: StrataSession, names: string[]): Promise<string[][]> {
   const list = names.map((n) => `'${n}'`).join(', ');
   const r = await s.query(`SELECT name, setting, source FROM pg_settings WHERE name IN (${list}) ORDER BY name`, [], { rowMode: 'array' });
-  return r.rows as string[][];
+  return r.rows as unknown as string[][];
 }
 
 describe('stored settings after a crash', () => {
