@@ -7,7 +7,7 @@ import type { CopyStmt, ExplainStmt, Statement, StoredSettingChange, Transaction
 import { DdlParser } from './ddl.js';
 
 const NOOP_TAGS: Record<string, string> = {
-  analyze: 'ANALYZE', analyse: 'ANALYZE', vacuum: 'VACUUM', checkpoint: 'CHECKPOINT', listen: 'LISTEN',
+  analyze: 'ANALYZE', analyse: 'ANALYZE', vacuum: 'VACUUM', listen: 'LISTEN',
   unlisten: 'UNLISTEN', load: 'LOAD',
 };
 
