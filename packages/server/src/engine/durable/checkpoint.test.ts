@@ -37,6 +37,30 @@ function filesOfChunk(cp: WrittenCheckpoint, chunkId: number): string[] {
     .flatMap(([, files]) => files.filter((f) => !f.name.endsWith('.meta.arrow')).map((f) => f.name));
 }
 
+describe('CHECKPOINT while a checkpoint runs', () => {
+  it('shares it when nothing was logged since, and otherwise takes the next one after it', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'strata-incr-'));
+    dirs.push(dir);
+    const db = await Strata.create({ dataDir: dir });
+    const durability = db.core.durability!;
+    await db.exec(`CREATE TABLE t (a int)`);
+    await db.exec(`INSERT INTO t SELECT g FROM generate_series(1, 1000) g`);
+    const running = durability.checkpoint();
+    expect(durability.checkpoint()).toBe(running);
+    await db.exec(`INSERT INTO t VALUES (-1)`);
+    const after = durability.writtenLsn;
+    const next = await durability.checkpoint();
+    const first = (await running)!;
+    expect(first.manifest.lsn).toBeLessThan(after);
+    expect(next!.manifest.lsn).toBe(after);
+    durability.simulateCrash();
+    const again = await Strata.create({ dataDir: dir });
+    expect(again.recovery!.records).toBe(0);
+    expect((await again.query(`SELECT count(*)::int AS n FROM t`)).rows).toEqual([{ n: 1001 }]);
+    await again.close();
+  });
+});
+
 describe('incremental checkpoints', () => {
   it('link the files of unchanged chunks, rewrite changed ones, and restore exactly (also after a restart)', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'strata-incr-'));

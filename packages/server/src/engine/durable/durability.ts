@@ -103,6 +103,8 @@ export class Durability {
   private readonly pendingParts = new Map<number, Uint8Array>();
   private checkpointRun: Promise<WrittenCheckpoint | null> | null = null;
   private checkpointScheduled = false;
+  /** the LSN the running checkpoint covers */
+  private checkpointRunLsn = 0;
   /** What the last checkpoint of this process wrote per store key (null before the first: restored stores know their files). */
   private checkpointImages: Map<string, WrittenStoreImage> | null = null;
   private closed = false;
@@ -440,10 +442,15 @@ export class Durability {
 
   /**
    * Captures the committed state now (synchronously: catalog image and immutable store versions at one
-   * LSN), writes it in the background, then cuts the log. Concurrent calls share a running checkpoint.
+   * LSN), writes it in the background, then cuts the log. A call while a checkpoint runs shares it when
+   * it covers everything logged so far, and otherwise starts the next one once it is done (CHECKPOINT
+   * must cover every commit before it).
    */
   checkpoint(): Promise<WrittenCheckpoint | null> {
-    if (this.checkpointRun) return this.checkpointRun;
+    if (this.checkpointRun) {
+      if (this.checkpointRunLsn >= this.wal.writtenLsn) return this.checkpointRun;
+      return this.checkpointRun.catch(() => null).then(() => (this.closed ? null : this.checkpoint()));
+    }
     const lsn = this.wal.writtenLsn;
     if (lsn === this.lastCheckpointLsn && fs.existsSync(path.join(this.dataDir, 'CURRENT'))) return Promise.resolve(null);
     const catalogImage = serializeCatalog(this.catalog, { includeChunk: (c) => this.committedChunks.has(c) });
@@ -477,6 +484,7 @@ export class Durability {
       return written;
     })();
     this.checkpointRun = run;
+    this.checkpointRunLsn = lsn;
     const clear = () => {
       if (this.checkpointRun === run) this.checkpointRun = null;
     };
