@@ -5,7 +5,8 @@
  *   restart: load --rows, CHECKPOINT (timed), load --tail more, crash (simulateCrash),
  *            reopen (timed: checkpoint restore + replay of the tail), close cleanly
  *            (final checkpoint, timed), reopen (timed: checkpoint only).
- *   ingest:  load --rows durable vs in memory, alternating, --runs times each.
+ *   ingest:  load --rows in memory, durable, and durable with synchronous_commit = off (the
+ *            log's CPU cost without waiting for fdatasync), rotating the order, --runs times each.
  *
  *   pnpm --filter @strata/bench durability restart --rows 10000000 --tail 1000000 --runs 3
  *   pnpm --filter @strata/bench durability ingest --rows 1000000 --runs 3
@@ -126,13 +127,16 @@ async function restartRun(a: Args, run: number): Promise<void> {
   }
 }
 
-async function ingestRun(a: Args, durable: boolean, run: number): Promise<number> {
-  const dir = durable ? fs.mkdtempSync(path.join(os.tmpdir(), 'strata-durability-bench-')) : undefined;
+type IngestKind = 'memory' | 'durable' | 'durable-async';
+
+async function ingestRun(a: Args, kind: IngestKind, run: number): Promise<number> {
+  const dir = kind !== 'memory' ? fs.mkdtempSync(path.join(os.tmpdir(), 'strata-durability-bench-')) : undefined;
   try {
     const gen = new TsbsCpuGenerator({ hosts: a.hosts, seed: run });
     const parts = [...arrowParts(gen, a.rows)];
     const db = await Strata.create({ dataDir: dir });
     await setUp(db, gen, a.dataNodes);
+    if (kind === 'durable-async') await db.exec('SET synchronous_commit = off');
     const ms = await load(db, parts);
     if ((await count(db)) !== a.rows) throw new Error('row count mismatch');
     await db.close();
@@ -154,21 +158,24 @@ async function main(): Promise<void> {
     for (let r = 1; r <= a.runs; r++) await restartRun(a, r);
     return;
   }
-  const times: Record<'durable' | 'memory', number[]> = { durable: [], memory: [] };
+  const kinds: IngestKind[] = ['memory', 'durable', 'durable-async'];
+  const times: Record<IngestKind, number[]> = { memory: [], durable: [], 'durable-async': [] };
   for (let r = 1; r <= a.runs; r++) {
-    // alternate which goes first, so drift on a shared machine hits both alike
-    const order: ('durable' | 'memory')[] = r % 2 === 1 ? ['durable', 'memory'] : ['memory', 'durable'];
+    // rotate which goes first, so drift on a shared machine hits all alike
+    const order = kinds.map((_, i) => kinds[(i + r) % kinds.length]!);
     for (const kind of order) {
-      const ms = await ingestRun(a, kind === 'durable', r);
+      const ms = await ingestRun(a, kind, r);
       times[kind].push(ms);
       console.log(`run ${r} ${kind}: ${a.rows} rows in ${secs(ms)} s (${rate(a.rows, ms)})`);
     }
   }
-  for (const kind of ['memory', 'durable'] as const) {
+  for (const kind of kinds) {
     const ts = times[kind];
     console.log(`${kind}: median ${rate(a.rows, median(ts))}, range ${rate(a.rows, Math.max(...ts))} – ${rate(a.rows, Math.min(...ts))}`);
   }
-  console.log(`durable / memory (medians): ${((median(times.memory) / median(times.durable)) * 100).toFixed(0)} %`);
+  for (const kind of ['durable', 'durable-async'] as const) {
+    console.log(`${kind} / memory (medians): ${((median(times.memory) / median(times[kind])) * 100).toFixed(0)} %`);
+  }
 }
 
 await main();
