@@ -15,6 +15,7 @@
  * as num), bool → Bool, dict → Dictionary<Int32, Utf8> holding the chunk's whole
  * dictionary (codes unchanged), str → Utf8, obj → Utf8 with the value codec as base64.
  */
+import { validityOf } from '../table/sealed-batch.js';
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import {
@@ -246,17 +247,6 @@ async function chunkIpc(snap: ChunkSnap, schema: Schema, meta: ImageMeta): Promi
   return ipcFile(arrowSchema, batches);
 }
 
-function validity(nulls: Uint8Array | null, n: number): { nullCount: number; nullBitmap?: Uint8Array } {
-  if (nulls === null) return { nullCount: 0 };
-  let count = 0;
-  const bm = new Uint8Array((n + 7) >> 3);
-  for (let i = 0; i < n; i++) {
-    if (nulls[i] === 1) count++;
-    else bm[i >> 3]! |= 1 << (i & 7);
-  }
-  return count === 0 ? { nullCount: 0 } : { nullCount: count, nullBitmap: bm };
-}
-
 function bits(bytes: Uint8Array | null, n: number): Uint8Array {
   const out = new Uint8Array((n + 7) >> 3);
   if (bytes !== null) {
@@ -274,11 +264,11 @@ function columnData(l: ColumnLayout, type: DataType, v: Vector, dicts: ReadonlyM
   const n = v.length;
   switch (v.tag) {
     case 'number':
-      return makeData({ type: type as Float64, length: n, ...validity(v.nulls, n), data: v.values });
+      return makeData({ type: type as Float64, length: n, ...validityOf(v.nulls, n), data: v.values });
     case 'bool':
-      return makeData({ type: type as Bool, length: n, ...validity(v.nulls, n), data: bits(v.values, n) });
+      return makeData({ type: type as Bool, length: n, ...validityOf(v.nulls, n), data: bits(v.values, n) });
     case 'dict':
-      return makeData({ type: type as Dictionary<Utf8, Int32>, length: n, ...validity(v.nulls, n), data: v.codes, dictionary: dicts.get(l.id)! });
+      return makeData({ type: type as Dictionary<Utf8, Int32>, length: n, ...validityOf(v.nulls, n), data: v.codes, dictionary: dicts.get(l.id)! });
     case 'object': {
       const strs = new Array<string>(n);
       const nulls = new Uint8Array(n);
@@ -290,7 +280,7 @@ function columnData(l: ColumnLayout, type: DataType, v: Vector, dicts: ReadonlyM
         } else strs[i] = l.kind === 'str' ? (x as string) : Buffer.from(encodeValue(x)).toString('base64');
       }
       const u = utf8Data(strs, 0, n);
-      return makeData({ type: type as Utf8, length: n, ...validity(nulls, n), valueOffsets: u.valueOffsets, data: u.values });
+      return makeData({ type: type as Utf8, length: n, ...validityOf(nulls, n), valueOffsets: u.valueOffsets, data: u.values });
     }
   }
 }

@@ -42,7 +42,8 @@ function arrowType(l: ColumnLayout): DataType {
   throw new Error('unreachable');
 }
 
-function validityOf(nulls: Uint8Array | null, n: number): { nullCount: number; nullBitmap?: Uint8Array } {
+/** Arrow validity bitmap of a 0/1 null mask (no bitmap when nothing is null). */
+export function validityOf(nulls: Uint8Array | null, n: number): { nullCount: number; nullBitmap?: Uint8Array } {
   if (nulls === null) return { nullCount: 0 };
   let count = 0;
   const bm = new Uint8Array((n + 7) >> 3);
