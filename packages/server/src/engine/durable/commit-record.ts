@@ -21,7 +21,7 @@ export const RECORD_CATALOG = 2;
 export const RECORD_PART = 3;
 
 /** Deltas larger than this are written as RECORD_PART records. */
-export const PART_BYTES = 16 * 1024 * 1024;
+export const PART_BYTES = 1024 * 1024;
 
 const FORMAT = 1;
 

@@ -51,7 +51,7 @@ export interface DurabilityOptions {
   segmentBytes?: number;
   /** deltas larger than this are logged in their own records ahead of the commit record (default 16 MiB) */
   partBytes?: number;
-  /** a checkpoint starts once the log has grown this much since the last one (default 256 MiB) */
+  /** a checkpoint starts once the log has grown this much since the last one (default 1 GiB, PostgreSQL's max_wal_size) */
   checkpointWalBytes?: number;
   log?: (level: 'info' | 'warn' | 'error', message: string) => void;
 }
@@ -372,8 +372,13 @@ export class Durability {
       const bytes = p.commit.encode();
       // a large delta goes ahead in its own record, so no record nears the 4 GiB limit and the
       // encoded deltas of a big COPY are not all held at once; the commit record below decides
-      if (bytes.length > (this.opts.partBytes ?? PART_BYTES)) record.parts.push({ key, endLsn: this.wal.append(RECORD_PART, bytes) });
-      else record.deltas.push({ key, bytes });
+      if (bytes.length > (this.opts.partBytes ?? PART_BYTES)) {
+        const endLsn = this.wal.append(RECORD_PART, bytes);
+        record.parts.push({ key, endLsn });
+        // start syncing what is written while the next deltas are encoded (fdatasync runs on the thread
+        // pool); a failure is not lost: the log turns failed and the commit's own flush reports it
+        this.wal.flush(endLsn).catch(() => {});
+      } else record.deltas.push({ key, bytes });
     }
     if (image === undefined && record.chunkOps.length === 0 && record.sequences.length === 0 && record.deltas.length === 0 && record.parts.length === 0) return 0;
     const lsn = this.wal.append(RECORD_COMMIT, encodeCommitRecord(record));
@@ -428,7 +433,7 @@ export class Durability {
   // ---- checkpoints ------------------------------------------------------------------------
 
   private maybeCheckpoint(): void {
-    const limit = this.opts.checkpointWalBytes ?? 256 * 1024 * 1024;
+    const limit = this.opts.checkpointWalBytes ?? 1024 * 1024 * 1024;
     if (this.checkpointRun || this.checkpointScheduled || this.wal.writtenLsn - this.lastCheckpointLsn < limit) return;
     // not now: the commit that crossed the limit is logged but not yet published, and a checkpoint
     // taken here would claim its LSN without its rows
