@@ -6,7 +6,11 @@
 import { arrayOf, T, withTypmod, type SqlType, type TypeId } from '../types/sql-type.js';
 import type { ColumnSpec, UniqueKeySpec } from '../table/schema.js';
 
-export const IMAGE_FORMAT = 1;
+/**
+ * 2: a file per sealed batch plus a chunk head (store-image.ts). 1 (one file per chunk) is
+ * refused: it was written before version 2 existed, by development builds only.
+ */
+export const IMAGE_FORMAT = 2;
 export const META_KEY = 'strata.store';
 export const FIELD_COLUMN_ID = 'strata.column_id';
 export const FIELD_SQL_TYPE = 'strata.sql_type';
@@ -14,15 +18,15 @@ export const FIELD_DELETED = 'strata.deleted';
 export const DELETED_FIELD_NAME = '__deleted';
 
 /**
- * In a chunk file, the store-wide fields (next chunk id, tail, chunk list) are those of the image
- * that first wrote the file: an unchanged chunk's file is hard-linked into later images as is.
- * Restore reads them from the meta file only; a chunk file's columns are still the store's, as a
- * schema change makes the next image rewrite every chunk.
+ * In a chunk head or batch file, the store-wide fields (next chunk id, tail, chunk list) are those
+ * of the image that first wrote the file: unchanged files are hard-linked into later images as is.
+ * Restore reads them from the meta file only; such a file's columns are still the store's, as a
+ * schema change makes the next image rewrite every file.
  */
 export interface ImageMeta {
   readonly format: number;
-  /** 'meta': the store's description only (always written); 'chunk': one storage chunk. */
-  readonly kind: 'meta' | 'chunk';
+  /** 'meta': the store's description only (always written); 'chunk': a storage chunk's head; 'batch': one of its sealed batches. */
+  readonly kind: 'meta' | 'chunk' | 'batch';
   readonly store: string;
   readonly sealRows: number;
   readonly chunkRows: number;
@@ -35,16 +39,26 @@ export interface ImageMeta {
   readonly fills: readonly [number, string][];
   /** Chunks of the image in version order (meta file). */
   readonly chunkIds: readonly number[];
-  /** For a chunk file: its id, sealed batches and buffered rows (its record batches are those, in order). */
-  readonly chunk?: { readonly id: number; readonly batches: number; readonly bufferRows: number };
+  /**
+   * For a chunk head or batch file: the chunk's id, sealed batches and buffered rows when the file
+   * was written, and for a batch file its index (a head's one record batch is the buffer).
+   */
+  readonly chunk?: { readonly id: number; readonly batches: number; readonly bufferRows: number; readonly batch?: number };
+  /** Chunk head: [sealed batch index, deletion bitmap (Arrow bit order) as base64] for batches with deleted rows. */
+  readonly deletedBatches?: readonly [number, string][];
 }
 
 export function metaFileName(base: string): string {
   return `${base}.meta.arrow`;
 }
 
+/** The chunk head. */
 export function chunkFileName(base: string, chunkId: number): string {
   return `${base}.c${chunkId}.arrow`;
+}
+
+export function batchFileName(base: string, chunkId: number, batch: number): string {
+  return `${base}.c${chunkId}.b${batch}.arrow`;
 }
 
 /** A type read back from JSON, as the shared instances types.ts hands out. */

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { tableFromIPC } from 'apache-arrow';
+import { Schema as ArrowSchema, Table, tableFromIPC, tableToIPC } from 'apache-arrow';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SqlError } from '../errors.js';
 import { Decimal } from '../types/numeric.js';
@@ -126,22 +126,50 @@ describe('store images', () => {
     t.delete([2 ** 32 + 3]);
     t.commit();
     const { dir, files } = await imaged(s, 'cpu');
-    expect(files.map((f) => f.name)).toEqual(['cpu.meta.arrow', 'cpu.c1.arrow', 'cpu.c2.arrow']);
+    expect(files.map((f) => f.name)).toEqual([
+      'cpu.meta.arrow', 'cpu.c1.b0.arrow', 'cpu.c1.b1.arrow', 'cpu.c1.b2.arrow', 'cpu.c1.b3.arrow', 'cpu.c1.arrow', 'cpu.c2.b0.arrow', 'cpu.c2.arrow',
+    ]);
+    // a sealed batch: its rows, no deletion flags, a dictionary of the strings it uses
+    const b0 = tableFromIPC(fs.readFileSync(path.join(dir, 'cpu.c1.b0.arrow')));
+    expect(b0.schema.fields.map((f) => f.name)).toEqual(['time', 'hostname', 'usage', 'ok', 'amount', 'doc', 'arr']);
+    expect(b0.schema.fields.map((f) => String(f.type))).toEqual(['Float64', 'Dictionary<Int32, Utf8>', 'Float64', 'Bool', 'Utf8', 'Utf8', 'Utf8']);
+    expect(b0.schema.fields[0]!.metadata.get('strata.sql_type')).toBe('timestamp with time zone');
+    expect(b0.schema.fields[1]!.metadata.get('strata.column_id')).toBe('2');
+    expect(b0.numRows).toBe(8);
+    expect(b0.batches.length).toBe(1);
+    expect(b0.getChild('hostname')!.get(1)).toBe('host_1');
+    expect(b0.getChild('hostname')!.get(0)).toBe(null);
+    expect(b0.getChild('doc')!.get(7)).toBe('{"i": 7}');
+    const b3 = tableFromIPC(fs.readFileSync(path.join(dir, 'cpu.c1.b3.arrow')));
+    expect(b3.getChild('time')!.get(0)).toBe(1e15 + 24);
+    expect(JSON.parse(b3.schema.metadata.get('strata.store')!)).toMatchObject({ kind: 'batch', chunk: { id: 1, batch: 3 } });
+    // the head of a full chunk: no buffered rows; the deleted row 3 of batch 0 is in its bitmap
     const t1 = tableFromIPC(fs.readFileSync(path.join(dir, 'cpu.c1.arrow')));
     expect(t1.schema.fields.map((f) => f.name)).toEqual(['time', 'hostname', 'usage', 'ok', 'amount', 'doc', 'arr', '__deleted']);
-    expect(t1.schema.fields.map((f) => String(f.type))).toEqual(['Float64', 'Dictionary<Int32, Utf8>', 'Float64', 'Bool', 'Utf8', 'Utf8', 'Utf8', 'Bool']);
-    expect(t1.schema.fields[0]!.metadata.get('strata.sql_type')).toBe('timestamp with time zone');
-    expect(t1.schema.fields[1]!.metadata.get('strata.column_id')).toBe('2');
-    expect(t1.numRows).toBe(32);
-    expect(t1.batches.length).toBe(4);
-    expect(t1.getChild('hostname')!.get(1)).toBe('host_1');
-    expect(t1.getChild('hostname')!.get(0)).toBe(null);
-    expect(t1.getChild('__deleted')!.get(3)).toBe(true);
-    expect(t1.getChild('doc')!.get(7)).toBe('{"i": 7}');
+    expect(t1.numRows).toBe(0);
     const meta = JSON.parse(t1.schema.metadata.get('strata.store')!);
-    expect(meta).toMatchObject({ store: 'cpu', sealRows: 8, chunkRows: 32, nextChunkId: 3, tailChunkId: 2, chunk: { id: 1, batches: 4, bufferRows: 0 } });
-    const t2 = tableFromIPC(fs.readFileSync(path.join(dir, 'cpu.c2.arrow')));
+    expect(meta).toMatchObject({ store: 'cpu', sealRows: 8, chunkRows: 32, nextChunkId: 3, tailChunkId: 2, kind: 'chunk', chunk: { id: 1, batches: 4, bufferRows: 0 } });
+    expect(meta.deletedBatches).toEqual([[0, Buffer.from([0b1000]).toString('base64')]]);
+    const t2 = tableFromIPC(fs.readFileSync(path.join(dir, 'cpu.c2.b0.arrow')));
     expect(t2.numRows).toBe(8);
+  });
+
+  it('writes the append buffer into the chunk head, over the chunk\'s whole dictionary', async () => {
+    const s = filled(13); // chunk 1: one sealed batch of 8, 5 rows buffered, then one more
+    const t = s.begin();
+    t.delete([2 ** 32 + 10]);
+    t.insertRows([[1, 'late', 1, true, null, null, null]]);
+    t.commit();
+    const { dir, files, refs } = await imaged(s, 'cpu');
+    expect(files.map((f) => f.name)).toEqual(['cpu.meta.arrow', 'cpu.c1.b0.arrow', 'cpu.c1.arrow']);
+    const head = tableFromIPC(fs.readFileSync(path.join(dir, 'cpu.c1.arrow')));
+    expect(head.numRows).toBe(6);
+    expect(head.getChild('time')!.get(0)).toBe(1e15 + 8);
+    expect(head.getChild('hostname')!.get(5)).toBe('late');
+    expect([...head.getChild('__deleted')!]).toEqual([false, false, true, false, false, false]);
+    const batchDict = tableFromIPC(fs.readFileSync(path.join(dir, 'cpu.c1.b0.arrow'))).getChild('hostname')!.data[0]!.dictionary!.length;
+    expect(head.getChild('hostname')!.data[0]!.dictionary!.length).toBeGreaterThan(batchDict);
+    expect(rowsOf(restoreTableStore(refs))).toEqual(rowsOf(s));
   });
 
   it('restores an empty store from its meta file alone', async () => {
@@ -176,24 +204,72 @@ describe('store images', () => {
     fs.writeFileSync(c1, bytes);
     xx001(() => restoreTableStore(refs.filter((r) => r.path !== c1)), /chunk 1 of "cpu"/);
     expect(restoreTableStore(refs).latest().rowCount).toBe(20);
+    // a sealed batch's file: missing, damaged, or left out of the list
+    const b1 = path.join(dir, 'cpu.c1.b1.arrow');
+    const batchBytes = fs.readFileSync(b1);
+    fs.rmSync(b1);
+    xx001(() => restoreTableStore(refs), /could not read data file ".*cpu\.c1\.b1\.arrow": No such file/);
+    const flippedBatch = Uint8Array.from(batchBytes);
+    flippedBatch[100]! ^= 0x01;
+    fs.writeFileSync(b1, flippedBatch);
+    xx001(() => restoreTableStore(refs), /could not read data file ".*cpu\.c1\.b1\.arrow": checksum mismatch/);
+    fs.writeFileSync(b1, batchBytes);
+    xx001(() => restoreTableStore(refs.filter((r) => r.path !== b1)), /batch 1 of chunk 1 of "cpu": it is not among the checkpoint's files/);
+    expect(restoreTableStore(refs).latest().rowCount).toBe(20);
+  });
+
+  it('refuses files of image format 1 (one file per chunk) with a clear XX001', async () => {
+    const { dir, refs } = await imaged(filled(4), 'cpu');
+    const metaPath = path.join(dir, 'cpu.meta.arrow');
+    const t = tableFromIPC(fs.readFileSync(metaPath));
+    const md = new Map(t.schema.metadata);
+    md.set('strata.store', JSON.stringify({ ...JSON.parse(md.get('strata.store')!), format: 1 }));
+    const old = tableToIPC(new Table(new ArrowSchema(t.schema.fields, md)), 'file');
+    fs.writeFileSync(metaPath, old);
+    const { crc32c } = await import('../wal/crc32c.js');
+    const oldRefs = refs.map((r) => (r.path === metaPath ? { path: metaPath, crc32c: crc32c(old) } : r));
+    xx001(() => restoreTableStore(oldRefs), /"[^"]*cpu\.meta\.arrow": it was written in image format 1 \(one file per chunk\), which this version no longer reads; expected format 2/);
   });
 });
 
 describe('incremental store images', () => {
   const linkedNames = (w: WrittenStoreImage) => w.files.filter((f) => f.linked === true).map((f) => f.name);
+  const batchFiles = (chunk: number, n: number) => Array.from({ length: n }, (_, b) => `cpu.c${chunk}.b${b}.arrow`);
+  const chunkFiles = (chunk: number, n: number) => [...batchFiles(chunk, n), `cpu.c${chunk}.arrow`];
+
+  it('writes each sealed batch of a filling chunk once and links it afterwards', async () => {
+    const s = filled(12); // chunk 1: batch 0 sealed, 4 rows buffered
+    const first = await imaged(s, 'cpu');
+    expect(first.files.map((f) => f.name)).toEqual(['cpu.meta.arrow', 'cpu.c1.b0.arrow', 'cpu.c1.arrow']);
+    const t = s.begin();
+    t.insertRows(Array.from({ length: 10 }, (_, i) => [2e15 + i, `more_${i % 2}`, i, false, null, null, null]));
+    t.commit(); // 22 rows: batches 0 and 1 sealed, 6 buffered
+    const dir2 = fs.mkdtempSync(path.join(tmpRoot, 'cpu2-'));
+    const second = await writeStoreImage(captureStoreImage(s), dir2, 'cpu', first.written);
+    expect(second.files.map((f) => f.name)).toEqual(['cpu.meta.arrow', 'cpu.c1.b0.arrow', 'cpu.c1.b1.arrow', 'cpu.c1.arrow']);
+    expect(linkedNames(second)).toEqual(['cpu.c1.b0.arrow']);
+    fs.rmSync(first.dir, { recursive: true });
+    // the third image links batch 1 too, from the second (which links batch 0 from the first)
+    const dir3 = fs.mkdtempSync(path.join(tmpRoot, 'cpu3-'));
+    const third = await writeStoreImage(captureStoreImage(s), dir3, 'cpu', second);
+    expect(linkedNames(third)).toEqual(['cpu.c1.b0.arrow', 'cpu.c1.b1.arrow', 'cpu.c1.arrow']);
+    fs.rmSync(dir2, { recursive: true });
+    expect(rowsOf(restoreTableStore(refsOf(third)))).toEqual(rowsOf(s));
+  });
 
   it('hard-links the files of unchanged chunks and writes changed ones; the result restores exactly', async () => {
     const s = filled(100); // chunks 1-3 full (32 rows), chunk 4 the open tail with 4 rows
     const first = await imaged(s, 'cpu');
-    expect(first.files.map((f) => f.name)).toEqual(['cpu.meta.arrow', 'cpu.c1.arrow', 'cpu.c2.arrow', 'cpu.c3.arrow', 'cpu.c4.arrow']);
+    expect(first.files.map((f) => f.name)).toEqual(['cpu.meta.arrow', ...chunkFiles(1, 4), ...chunkFiles(2, 4), ...chunkFiles(3, 4), 'cpu.c4.arrow']);
     const t = s.begin();
     t.delete([2 * 2 ** 32 + 5]); // a row of chunk 2
     t.insertRows([[1, 'new', 1, true, null, null, null]]); // appended to chunk 4
     t.commit();
     const dir2 = fs.mkdtempSync(path.join(tmpRoot, 'cpu2-'));
     const second = await writeStoreImage(captureStoreImage(s), dir2, 'cpu', first.written);
-    expect(linkedNames(second)).toEqual(['cpu.c1.arrow', 'cpu.c3.arrow']);
-    for (const f of ['cpu.c1.arrow', 'cpu.c3.arrow']) expect(inode(dir2, f)).toBe(inode(first.dir, f));
+    // every sealed batch is linked; of the heads, those of the chunks nothing happened to
+    expect(linkedNames(second)).toEqual([...chunkFiles(1, 4), ...batchFiles(2, 4), ...chunkFiles(3, 4)]);
+    for (const f of linkedNames(second)) expect(inode(dir2, f)).toBe(inode(first.dir, f));
     for (const f of ['cpu.meta.arrow', 'cpu.c2.arrow', 'cpu.c4.arrow']) expect(inode(dir2, f)).not.toBe(inode(first.dir, f));
     // a linked file's manifest entry is the original's
     expect(second.files[1]).toEqual({ ...first.files[1], linked: true });
@@ -228,20 +304,24 @@ describe('incremental store images', () => {
     t.commit();
     const dir2 = fs.mkdtempSync(path.join(tmpRoot, 'cpu2-'));
     const second = await writeStoreImage(captureStoreImage(r), dir2, 'cpu', since);
-    expect(linkedNames(second)).toEqual(['cpu.c1.arrow', 'cpu.c2.arrow']);
+    expect(linkedNames(second)).toEqual([...chunkFiles(1, 4), ...chunkFiles(2, 4), ...batchFiles(3, 4)]);
     expect(inode(dir2, 'cpu.c2.arrow')).toBe(inode(first.dir, 'cpu.c2.arrow'));
+    expect(inode(dir2, 'cpu.c3.b0.arrow')).toBe(inode(first.dir, 'cpu.c3.b0.arrow'));
     fs.rmSync(first.dir, { recursive: true });
     expect(rowsOf(restoreTableStore(refsOf(second)))).toEqual(rowsOf(r));
   });
 
-  it('writes the chunk when the previous file cannot be linked (gone)', async () => {
+  it('writes a file when the previous one cannot be linked (gone)', async () => {
     const s = filled(40);
     const first = await imaged(s, 'cpu');
     fs.rmSync(path.join(first.dir, 'cpu.c1.arrow'));
+    fs.rmSync(path.join(first.dir, 'cpu.c1.b2.arrow'));
     const dir2 = fs.mkdtempSync(path.join(tmpRoot, 'cpu2-'));
     const second = await writeStoreImage(captureStoreImage(s), dir2, 'cpu', first.written);
-    expect(linkedNames(second)).toEqual(['cpu.c2.arrow']);
-    expect(second.files[1]).toEqual(first.files[1]);
+    expect(linkedNames(second)).toEqual(['cpu.c1.b0.arrow', 'cpu.c1.b1.arrow', 'cpu.c1.b3.arrow', 'cpu.c2.b0.arrow', 'cpu.c2.arrow']);
+    // written again, byte for byte
+    expect(second.files[3]).toEqual(first.files[3]);
+    expect(second.files[5]).toEqual(first.files[5]);
     expect(rowsOf(restoreTableStore(refsOf(second)))).toEqual(rowsOf(s));
   });
 });

@@ -1,15 +1,22 @@
 /**
  * Checkpoint images of a table store: captured synchronously (references to the
- * latest, immutable version), then written asynchronously as Arrow IPC files, one
- * per storage chunk, holding every stored row (deleted ones too, flagged in
- * `__deleted`, so positions and row ids survive) plus a meta file describing the
- * store. Restore: store-restore.ts.
+ * latest, immutable version), then written asynchronously as Arrow IPC files: a meta
+ * file describing the store and, per storage chunk,
+ *  - `<base>.c<chunk>.b<batch>.arrow` per sealed batch: its rows (deleted ones too, so
+ *    positions and row ids survive), one record batch, text columns dictionary-encoded
+ *    against a dictionary of the strings that batch uses (so a batch file does not carry
+ *    the whole, still growing chunk dictionary);
+ *  - `<base>.c<chunk>.arrow`, the chunk head: one record batch with the append buffer's
+ *    rows (possibly none) and their `__deleted` flags, the chunk's whole dictionaries, and
+ *    in its metadata the deletion bitmaps of the sealed batches.
+ * Restore: store-restore.ts.
  *
- * Incremental images: given the store's previous written image, a chunk whose
- * snapshot did not change since (same Chunk, batch and buffer counts, the same
- * copy-on-write deletion bitmaps) under the same schema is hard-linked from the
- * previous directory instead of rewritten: the bytes, and so the size and CRC,
- * are those of the file the previous image wrote for it.
+ * Incremental images: sealed batches never change, so given the store's previous written
+ * image under the same schema, a batch file written for the same SealedBatch object is
+ * hard-linked from the previous directory instead of rewritten: every sealed batch is
+ * written once. The head is linked too when the chunk's snapshot did not change (same
+ * batch and buffer counts, the same copy-on-write deletion bitmaps). A linked file's
+ * bytes, and so its size and CRC, are those the previous image wrote.
  *
  * Column encodings: num → Float64 (the run-time value, exact for every type stored
  * as num), bool → Bool, dict → Dictionary<Int32, Utf8> holding the chunk's whole
@@ -26,6 +33,7 @@ import { utf8Data } from '../table/dict.js';
 import type { Chunk } from '../table/chunk.js';
 import type { ColumnLayout } from '../table/layout.js';
 import type { Schema } from '../table/schema.js';
+import type { SealedBatch } from '../table/sealed-batch.js';
 import type { StoreImageState, TableStore } from '../table/table-store.js';
 import type { ChunkSnap } from '../table/version.js';
 import { formatType } from '../types/sql-type.js';
@@ -33,7 +41,7 @@ import type { Value } from '../types/values.js';
 import type { Vector } from '../vector.js';
 import { crc32c } from '../wal/crc32c.js';
 import {
-  chunkFileName, DELETED_FIELD_NAME, FIELD_COLUMN_ID, FIELD_DELETED, FIELD_SQL_TYPE, IMAGE_FORMAT, META_KEY, metaFileName, type ImageMeta,
+  batchFileName, chunkFileName, DELETED_FIELD_NAME, FIELD_COLUMN_ID, FIELD_DELETED, FIELD_SQL_TYPE, IMAGE_FORMAT, META_KEY, metaFileName, type ImageMeta,
 } from './image-format.js';
 import { encodeValue } from './value-codec.js';
 
@@ -49,11 +57,11 @@ export interface StoreImageFile {
   readonly name: string;
   readonly bytes: number;
   readonly crc32c: number;
-  /** A chunk file hard-linked from the previous image rather than written. */
+  /** A file hard-linked from the previous image rather than written. */
   readonly linked?: boolean;
 }
 
-/** The snapshot state of one chunk that a chunk file holds. */
+/** The snapshot state of one chunk that its files hold. */
 export interface ImagedChunk {
   readonly chunk: Chunk;
   readonly nBatches: number;
@@ -61,6 +69,14 @@ export interface ImagedChunk {
   readonly deletedCount: number;
   /** The snapshot's deletion bitmaps by reference (they are copy-on-write: a change is a new array). */
   readonly deletes: readonly (Uint8Array | null)[];
+  /** The chunk head file (buffer rows, dictionaries, deletion bitmaps); null when it is not in the image's directory. */
+  readonly file: StoreImageFile | null;
+  /** By batch index: the sealed batch and its file (only batches whose file is in the image's directory). */
+  readonly batchFiles: readonly (ImagedBatch | undefined)[];
+}
+
+export interface ImagedBatch {
+  readonly batch: SealedBatch;
   readonly file: StoreImageFile;
 }
 
@@ -73,7 +89,7 @@ export interface WrittenStoreImage {
   readonly chunkRows: number;
   /** Schema object the chunk files were written under (a new object after every schema change). */
   readonly schema: Schema;
-  /** Meta file first, then one file per chunk in version order. */
+  /** Meta file first, then per chunk in version order its batch files and its head. */
   readonly files: readonly StoreImageFile[];
   /** By chunk id. */
   readonly chunks: ReadonlyMap<number, ImagedChunk>;
@@ -84,9 +100,9 @@ export function relocateStoreImage(image: WrittenStoreImage, dir: string): Writt
   return { ...image, dir };
 }
 
-/** What a snapshot's chunk file looks like: it can be taken over as is when nothing here changed. */
-export function imagedChunk(snap: ChunkSnap, file: StoreImageFile): ImagedChunk {
-  return { chunk: snap.chunk, nBatches: snap.nBatches, bufferLen: snap.bufferLen, deletedCount: snap.deletedCount, deletes: snap.deletes.slice(), file };
+/** What a snapshot's files look like: each can be taken over as is when what it holds did not change. */
+export function imagedChunk(snap: ChunkSnap, file: StoreImageFile | null, batchFiles: readonly (ImagedBatch | undefined)[]): ImagedChunk {
+  return { chunk: snap.chunk, nBatches: snap.nBatches, bufferLen: snap.bufferLen, deletedCount: snap.deletedCount, deletes: snap.deletes.slice(), file, batchFiles };
 }
 
 function unchanged(snap: ChunkSnap, was: ImagedChunk): boolean {
@@ -133,11 +149,12 @@ function baseMeta(image: StoreImage): Omit<ImageMeta, 'kind' | 'chunk'> {
 }
 
 /**
- * Writes the image as `${baseName}.meta.arrow` plus `${baseName}.c${chunkId}.arrow` per
- * chunk, each fsync'ed; yields to the event loop between record batches. A chunk unchanged
- * since `previous` (the store's last written image, whose files must still exist) is
- * hard-linked from there; when linking fails (a file system without hard links, a file
- * gone) the chunk is written. The caller fsyncs `dir` so the links are durable.
+ * Writes the image as `${baseName}.meta.arrow` plus, per chunk, a file per sealed batch and
+ * the chunk head (see the file comment), each fsync'ed; yields to the event loop between
+ * sealed batches. A batch file or head unchanged since `previous` (the store's last written
+ * image, whose files must still exist) is hard-linked from there; when linking fails (a file
+ * system without hard links, a file gone) it is written. The caller fsyncs `dir` so the
+ * links are durable.
  */
 export async function writeStoreImage(image: StoreImage, dir: string, baseName: string, previous?: WrittenStoreImage): Promise<WrittenStoreImage> {
   const meta = baseMeta(image);
@@ -145,19 +162,40 @@ export async function writeStoreImage(image: StoreImage, dir: string, baseName: 
   const reusable = reusableChunks(image, previous);
   const files: StoreImageFile[] = [];
   const chunks = new Map<number, ImagedChunk>();
-  const metaSchema = new ArrowSchema(columnFields(schema, new Map()), new Map([[META_KEY, JSON.stringify({ ...meta, kind: 'meta' })]]));
+  const metaSchema = new ArrowSchema(columnFields(schema, true), new Map([[META_KEY, JSON.stringify({ ...meta, kind: 'meta' })]]));
   files.push(await writeFileSynced(dir, metaFileName(baseName), ipcFile(metaSchema, [])));
   for (const snap of image.state.version.snaps) {
-    const name = chunkFileName(baseName, snap.chunk.id);
-    const was = reusable.get(snap.chunk.id);
+    const id = snap.chunk.id;
+    const was = reusable.get(id);
+    const prevChunk = was !== undefined && was.chunk === snap.chunk ? was : undefined;
+    internFills(snap.chunk, schema);
+    const batchFiles: ImagedBatch[] = [];
+    for (let b = 0; b < snap.nBatches; b++) {
+      const batch = snap.chunk.batches[b]!;
+      const name = batchFileName(baseName, id, b);
+      const old = prevChunk?.batchFiles[b];
+      let file: StoreImageFile | null = null;
+      if (old !== undefined && old.batch === batch) file = await linkFile(path.join(previous!.dir, old.file.name), dir, name, old.file);
+      if (file === null) {
+        const batchMeta: ImageMeta = { ...meta, kind: 'batch', chunk: { id, batches: snap.nBatches, bufferRows: snap.bufferLen, batch: b } };
+        file = await writeFileSynced(dir, name, batchIpc(snap, b, schema, batchMeta));
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+      files.push(file);
+      batchFiles.push({ batch, file });
+    }
+    const name = chunkFileName(baseName, id);
     let file: StoreImageFile | null = null;
-    if (was !== undefined && unchanged(snap, was)) file = await linkFile(path.join(previous!.dir, was.file.name), dir, name, was.file);
+    const prevHead = prevChunk?.file ?? null;
+    if (prevHead !== null && unchanged(snap, prevChunk!)) file = await linkFile(path.join(previous!.dir, prevHead.name), dir, name, prevHead);
     if (file === null) {
-      const chunkMeta: ImageMeta = { ...meta, kind: 'chunk', chunk: { id: snap.chunk.id, batches: snap.nBatches, bufferRows: snap.bufferLen } };
-      file = await writeFileSynced(dir, name, await chunkIpc(snap, schema, chunkMeta));
+      const headMeta: ImageMeta = {
+        ...meta, kind: 'chunk', chunk: { id, batches: snap.nBatches, bufferRows: snap.bufferLen }, deletedBatches: sealedDeletes(snap),
+      };
+      file = await writeFileSynced(dir, name, headIpc(snap, schema, headMeta));
     }
     files.push(file);
-    chunks.set(snap.chunk.id, imagedChunk(snap, file));
+    chunks.set(id, imagedChunk(snap, file, batchFiles));
   }
   return { dir, name: image.name, sealRows: image.sealRows, chunkRows: image.chunkRows, schema, files, chunks };
 }
@@ -206,45 +244,94 @@ function arrowTypeOf(l: ColumnLayout): DataType {
   }
 }
 
-function columnFields(schema: Schema, extra: ReadonlyMap<string, string>): Field[] {
+function columnFields(schema: Schema, withDeleted: boolean): Field[] {
   const fields = schema.columns.map((c) => {
     const md = new Map([
       [FIELD_COLUMN_ID, String(c.id)],
       [FIELD_SQL_TYPE, formatType(c.type)],
-      ...extra,
     ]);
     return new Field(c.name, arrowTypeOf(schema.layout(c.id)), true, md);
   });
-  fields.push(new Field(DELETED_FIELD_NAME, new Bool(), false, new Map([[FIELD_DELETED, 'true']])));
+  if (withDeleted) fields.push(new Field(DELETED_FIELD_NAME, new Bool(), false, new Map([[FIELD_DELETED, 'true']])));
   return fields;
 }
 
-async function chunkIpc(snap: ChunkSnap, schema: Schema, meta: ImageMeta): Promise<Uint8Array> {
+/**
+ * Rows predating a text column read as its fill, interned into the chunk dictionary; intern it
+ * before anything is written so the head's dictionary covers every string a batch file holds.
+ */
+function internFills(chunk: Chunk, schema: Schema): void {
+  for (const c of schema.columns) {
+    const l = schema.layout(c.id);
+    const fill = schema.fill(l.id);
+    if (l.kind === 'dict' && fill !== null) chunk.dictOf(l.id).intern(String(fill));
+  }
+}
+
+/** Deletion bitmaps of the sealed batches that have deleted rows: [batch index, Arrow bit-packed bitmap as base64]. */
+function sealedDeletes(snap: ChunkSnap): [number, string][] {
+  const out: [number, string][] = [];
+  const sr = snap.chunk.sealRows;
+  for (let b = 0; b < snap.nBatches; b++) {
+    const del = snap.deletes[b] ?? null;
+    if (del !== null && del.includes(1)) out.push([b, Buffer.from(bits(del, sr)).toString('base64')]);
+  }
+  return out;
+}
+
+/** A sealed batch's rows; a text column's dictionary is the strings this batch uses, in order of first use. */
+function batchIpc(snap: ChunkSnap, b: number, schema: Schema, meta: ImageMeta): Uint8Array {
+  const fields = columnFields(schema, false);
+  const arrowSchema = new ArrowSchema(fields, new Map([[META_KEY, JSON.stringify(meta)]]));
+  const len = snap.segLen(b);
+  const children: Data[] = schema.columns.map((c, j) => {
+    const l = schema.layout(c.id);
+    const v = snap.read(b, l, 0, len, schema.fill(l.id));
+    if (v.tag !== 'dict') return columnData(l, fields[j]!.type, v, new Map());
+    const { codes, strings } = localDictionary(v.codes, v.nulls, v.dict, len);
+    return makeData({
+      type: fields[j]!.type as Dictionary<Utf8, Int32>, length: len, ...validityOf(v.nulls, len), data: codes, dictionary: makeVector(utf8Data(strings, 0, strings.length)),
+    });
+  });
+  return ipcFile(arrowSchema, [new RecordBatch(arrowSchema, makeData({ type: new Struct(fields), length: len, nullCount: 0, children }))]);
+}
+
+/** Codes renumbered into a dictionary of only the strings they use (NULL rows get code 0). */
+function localDictionary(codes: Int32Array, nulls: Uint8Array | null, dict: readonly string[], n: number): { codes: Int32Array; strings: string[] } {
+  const local = new Int32Array(n);
+  const strings: string[] = [];
+  const remap = new Map<number, number>();
+  for (let i = 0; i < n; i++) {
+    if (nulls !== null && nulls[i] === 1) continue;
+    const c = codes[i]!;
+    let k = remap.get(c);
+    if (k === undefined) {
+      k = strings.length;
+      remap.set(c, k);
+      strings.push(dict[c]!);
+    }
+    local[i] = k;
+  }
+  return { codes: local, strings };
+}
+
+/** The chunk head: the append buffer's rows (one record batch, possibly empty) over the chunk's whole dictionaries. */
+function headIpc(snap: ChunkSnap, schema: Schema, meta: ImageMeta): Uint8Array {
   const chunk = snap.chunk;
   const layouts = schema.columns.map((c) => schema.layout(c.id));
-  const fields = columnFields(schema, new Map());
+  const fields = columnFields(schema, true);
   const arrowSchema = new ArrowSchema(fields, new Map([[META_KEY, JSON.stringify(meta)]]));
-  // Rows predating a text column read as its fill, interned into the chunk dictionary; intern it
-  // first so the dictionary taken below covers every code written.
   const dicts = new Map<number, ArrowVector<Utf8>>();
   for (const l of layouts) {
     if (l.kind !== 'dict') continue;
-    const fill = schema.fill(l.id);
     const d = chunk.dictOf(l.id);
-    if (fill !== null) d.intern(String(fill));
     dicts.set(l.id, makeVector(utf8Data(d.values, 0, d.size)));
   }
-  const batches: RecordBatch[] = [];
-  const sr = chunk.sealRows;
-  for (let b = 0; b <= snap.nBatches; b++) {
-    const len = snap.segLen(b);
-    if (len === 0) continue;
-    const children: Data[] = layouts.map((l, j) => columnData(l, fields[j]!.type, snap.read(b, l, 0, len, schema.fill(l.id)), dicts));
-    children.push(deletedData(snap.deletes[b] ?? null, len));
-    batches.push(new RecordBatch(arrowSchema, makeData({ type: new Struct(fields), length: len, nullCount: 0, children })));
-    if (len === sr) await new Promise<void>((resolve) => setImmediate(resolve));
-  }
-  return ipcFile(arrowSchema, batches);
+  const b = snap.nBatches;
+  const len = snap.bufferLen;
+  const children: Data[] = layouts.map((l, j) => columnData(l, fields[j]!.type, snap.read(b, l, 0, len, schema.fill(l.id)), dicts));
+  children.push(deletedData(snap.deletes[b] ?? null, len));
+  return ipcFile(arrowSchema, [new RecordBatch(arrowSchema, makeData({ type: new Struct(fields), length: len, nullCount: 0, children }))]);
 }
 
 function bits(bytes: Uint8Array | null, n: number): Uint8Array {

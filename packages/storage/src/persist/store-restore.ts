@@ -1,6 +1,6 @@
 /**
- * Rebuilding a table store from its checkpoint files (store-image.ts), with the
- * chunk ids, row positions, deletions, next chunk id and open tail of the imaged
+ * Rebuilding a table store from its checkpoint files (store-image.ts: a meta file, and
+ * per chunk a head plus a file per sealed batch), with the chunk ids, row positions, deletions, next chunk id and open tail of the imaged
  * store, so the WAL deltas after the checkpoint replay to the same row ids. And
  * bringing a live store's schema to a catalog's (WAL replay after ALTER TABLE).
  */
@@ -20,7 +20,7 @@ import type { Value } from '../types/values.js';
 import { crc32c } from '../wal/crc32c.js';
 import { DATA_CORRUPTED } from './bytes.js';
 import { canonicalType, FIELD_COLUMN_ID, FIELD_DELETED, IMAGE_FORMAT, META_KEY, type ImageMeta } from './image-format.js';
-import { imagedChunk, type ImagedChunk, type WrittenStoreImage } from './store-image.js';
+import { imagedChunk, type ImagedBatch, type ImagedChunk, type WrittenStoreImage } from './store-image.js';
 import { decodeValue } from './value-codec.js';
 
 export interface StoreFileRef {
@@ -83,8 +83,17 @@ function loadFile(ref: StoreFileRef): LoadedFile {
   } catch (e) {
     throw fileError(ref.path, `not a readable Arrow file of a table store (${(e as Error).message})`);
   }
-  if (meta.format !== IMAGE_FORMAT) throw fileError(ref.path, `unknown image format ${String(meta.format)}`);
+  if (meta.format !== IMAGE_FORMAT) {
+    const why = meta.format === 1 ? 'it was written in image format 1 (one file per chunk), which this version no longer reads' : `unknown image format ${String(meta.format)}`;
+    throw fileError(ref.path, `${why}; expected format ${IMAGE_FORMAT}`);
+  }
   return { path: ref.path, bytes: buf.length, crc32c: crc, table, meta };
+}
+
+/** A chunk's files: its head and its sealed batches' files by index. */
+interface ChunkFiles {
+  head?: LoadedFile;
+  readonly batches: Map<number, LoadedFile>;
 }
 
 /** Rebuilds a store from the files writeStoreImage wrote (XX001 for any missing, damaged or inconsistent file). */
@@ -95,14 +104,24 @@ export function restoreTableStore(files: readonly StoreFileRef[], opts: RestoreO
     throw new SqlError(DATA_CORRUPTED, `could not restore a table store from ${files.length} files: ${metas.length} meta files among them, expected 1`);
   }
   const meta = metas[0]!.meta;
-  const byChunk = new Map<number, LoadedFile>();
+  const byChunk = new Map<number, ChunkFiles>();
   for (const f of loaded) {
     if (f.meta.kind === 'meta') continue;
-    if (f.meta.store !== meta.store || f.meta.chunk === undefined) throw fileError(f.path, `belongs to "${f.meta.store}", not "${meta.store}"`);
-    if (byChunk.has(f.meta.chunk.id)) throw fileError(f.path, `chunk ${f.meta.chunk.id} appears twice`);
-    byChunk.set(f.meta.chunk.id, f);
+    const info = f.meta.chunk;
+    if (f.meta.store !== meta.store || info === undefined) throw fileError(f.path, `belongs to "${f.meta.store}", not "${meta.store}"`);
+    if (!meta.chunkIds.includes(info.id)) throw fileError(f.path, `chunk ${info.id} is not part of the image`);
+    let cf = byChunk.get(info.id);
+    if (cf === undefined) byChunk.set(info.id, (cf = { batches: new Map() }));
+    if (f.meta.kind === 'chunk') {
+      if (cf.head !== undefined) throw fileError(f.path, `chunk ${info.id} appears twice`);
+      cf.head = f;
+    } else {
+      const b = info.batch;
+      if (f.meta.kind !== 'batch' || b === undefined) throw fileError(f.path, `unknown kind of file "${String(f.meta.kind)}"`);
+      if (cf.batches.has(b)) throw fileError(f.path, `batch ${b} of chunk ${info.id} appears twice`);
+      cf.batches.set(b, f);
+    }
   }
-  for (const id of byChunk.keys()) if (!meta.chunkIds.includes(id)) throw fileError(byChunk.get(id)!.path, `chunk ${id} is not part of the image`);
   const metaPath = metas[0]!.path;
   let columns: ColumnSpec[];
   let fills: Map<number, Value>;
@@ -115,14 +134,10 @@ export function restoreTableStore(files: readonly StoreFileRef[], opts: RestoreO
   const uniqueKeys: UniqueKeySpec[] = meta.uniqueKeys.map((k) => ({ name: k.name, columnIds: [...k.columnIds], primary: k.primary }));
   const schema = new Schema(meta.store, columns, fills, uniqueKeys);
   const chunks = meta.chunkIds.map((id) => {
-    const f = byChunk.get(id);
-    if (f === undefined) throw new SqlError(DATA_CORRUPTED, `could not read data file of chunk ${id} of "${meta.store}": it is not among the checkpoint's files`);
-    try {
-      return restoreChunk(f, schema, meta);
-    } catch (e) {
-      if (e instanceof SqlError) throw e;
-      throw fileError(f.path, (e as Error).message);
-    }
+    const cf = byChunk.get(id);
+    const head = cf?.head;
+    if (cf === undefined || head === undefined) throw new SqlError(DATA_CORRUPTED, `could not read data file of chunk ${id} of "${meta.store}": it is not among the checkpoint's files`);
+    return restoreChunk(head, cf.batches, schema, meta);
   });
   const state: RestoredStoreState = {
     chunks,
@@ -138,73 +153,166 @@ export function restoreTableStore(files: readonly StoreFileRef[], opts: RestoreO
   return store;
 }
 
-/** The restored store's chunks as its files hold them (a chunk file in another directory is left out: it is rewritten). */
-function imageOf(store: TableStore, metaFile: LoadedFile, byChunk: ReadonlyMap<number, LoadedFile>): WrittenStoreImage {
+/** The restored store's chunks as its files hold them (a file in another directory is left out: it is rewritten). */
+function imageOf(store: TableStore, metaFile: LoadedFile, byChunk: ReadonlyMap<number, ChunkFiles>): WrittenStoreImage {
   const dir = path.dirname(metaFile.path);
   const state = store.imageState();
   const fileOf = (f: LoadedFile) => ({ name: path.basename(f.path), bytes: f.bytes, crc32c: f.crc32c });
   const chunks = new Map<number, ImagedChunk>();
   const files = [fileOf(metaFile)];
   for (const snap of state.version.snaps) {
-    const f = byChunk.get(snap.chunk.id)!;
-    files.push(fileOf(f));
-    if (path.dirname(f.path) === dir) chunks.set(snap.chunk.id, imagedChunk(snap, fileOf(f)));
+    const cf = byChunk.get(snap.chunk.id)!;
+    const batchFiles: (ImagedBatch | undefined)[] = [];
+    for (let b = 0; b < snap.nBatches; b++) {
+      const f = cf.batches.get(b)!;
+      files.push(fileOf(f));
+      batchFiles.push(path.dirname(f.path) === dir ? { batch: snap.chunk.batches[b]!, file: fileOf(f) } : undefined);
+    }
+    const head = cf.head!;
+    files.push(fileOf(head));
+    // a head elsewhere is rewritten; the batch files here can still be linked
+    chunks.set(snap.chunk.id, imagedChunk(snap, path.dirname(head.path) === dir ? fileOf(head) : null, batchFiles));
   }
   return { dir, name: store.name, sealRows: store.sealRows, chunkRows: store.chunkRows, schema: state.schema, files, chunks };
 }
 
-function restoreChunk(f: LoadedFile, schema: Schema, meta: ImageMeta): RestoredStoreState['chunks'][number] {
-  const info = f.meta.chunk!;
-  const sr = meta.sealRows;
-  const layouts = schema.columns.map((c) => schema.layout(c.id));
-  // field position of every column id, and of the deletion flags
+/** Field position of every column id, and of the deletion flags (-1: none). */
+function fieldPositions(table: Table): { fieldOf: Map<number, number>; deletedField: number } {
   const fieldOf = new Map<number, number>();
   let deletedField = -1;
-  f.table.schema.fields.forEach((fd, i) => {
+  table.schema.fields.forEach((fd, i) => {
     if (fd.metadata.get(FIELD_DELETED) === 'true') deletedField = i;
     const id = fd.metadata.get(FIELD_COLUMN_ID);
     if (id !== undefined) fieldOf.set(Number(id), i);
   });
-  if (deletedField < 0) throw new Error('no deletion column');
-  for (const l of layouts) if (!fieldOf.has(l.id)) throw new Error(`no data for column id ${l.id}`);
-  const batches = f.table.batches;
-  const expected = info.batches + (info.bufferRows > 0 ? 1 : 0);
-  if (batches.length !== expected) throw new Error(`${batches.length} record batches, expected ${expected}`);
+  return { fieldOf, deletedField };
+}
+
+function restoreChunk(head: LoadedFile, batchFiles: ReadonlyMap<number, LoadedFile>, schema: Schema, meta: ImageMeta): RestoredStoreState['chunks'][number] {
+  const info = head.meta.chunk!;
+  const sr = meta.sealRows;
+  const layouts = schema.columns.map((c) => schema.layout(c.id));
   const dicts = new Map<number, StringDict>();
-  for (const l of layouts) {
-    if (l.kind !== 'dict') continue;
-    const d = new StringDict();
-    const first = batches[0]?.data.children[fieldOf.get(l.id)!]?.dictionary;
-    if (first) for (const part of first.data) internAll(d, part as Data);
-    dicts.set(l.id, d);
-  }
-  const dictOf = (id: number): StringDict => dicts.get(id)!;
   const sealed: SealedBatch[] = [];
   const deletes: (Uint8Array | null)[] = [];
   let deletedCount = 0;
   let bufferRows: Piece | null = null;
-  for (let b = 0; b < batches.length; b++) {
-    const rb = batches[b]!;
+  const withFile = <R>(f: LoadedFile, fn: () => R): R => {
+    try {
+      return fn();
+    } catch (e) {
+      if (e instanceof SqlError) throw e;
+      throw fileError(f.path, (e as Error).message);
+    }
+  };
+  withFile(head, () => {
+    const { fieldOf, deletedField } = fieldPositions(head.table);
+    if (deletedField < 0) throw new Error('no deletion column');
+    for (const l of layouts) if (!fieldOf.has(l.id)) throw new Error(`no data for column id ${l.id}`);
+    const batches = head.table.batches;
+    if (batches.length !== 1) throw new Error(`${batches.length} record batches, expected 1`);
+    const rb = batches[0]!;
     const n = rb.numRows;
-    const isBuffer = b === info.batches;
-    if (n !== (isBuffer ? info.bufferRows : sr)) throw new Error(`record batch ${b} has ${n} rows`);
-    const children = rb.data.children;
+    if (n !== info.bufferRows) throw new Error(`the buffer has ${n} rows, expected ${info.bufferRows}`);
+    for (const l of layouts) {
+      if (l.kind !== 'dict') continue;
+      const d = new StringDict();
+      const first = rb.data.children[fieldOf.get(l.id)!]?.dictionary;
+      if (first) for (const part of first.data) internAll(d, part as Data);
+      dicts.set(l.id, d);
+    }
     const cols = new Map<number, ColData>();
-    for (const l of layouts) cols.set(l.id, colData(l, children[fieldOf.get(l.id)!]!, n, dicts));
-    const del = flags(children[deletedField]!, n);
-    let cnt = 0;
-    if (del !== null) for (let i = 0; i < n; i++) cnt += del[i]!;
+    for (const l of layouts) cols.set(l.id, colData(l, rb.data.children[fieldOf.get(l.id)!]!, n, dicts));
+    if (n > 0) bufferRows = { length: n, cols };
+    const sealedDel = new Map<number, Uint8Array>();
+    for (const [b, b64] of head.meta.deletedBatches ?? []) {
+      const packed = Buffer.from(b64, 'base64');
+      if (b < 0 || b >= info.batches || packed.length !== (sr + 7) >> 3 || sealedDel.has(b)) throw new Error(`deletion bitmap of batch ${b} is malformed`);
+      sealedDel.set(b, unpackBits(packed, sr));
+    }
+    for (let b = 0; b < info.batches; b++) {
+      const del = sealedDel.get(b) ?? null;
+      const cnt = del === null ? 0 : count(del);
+      deletes.push(cnt > 0 ? del : null);
+      deletedCount += cnt;
+    }
+    const del = flags(rb.data.children[deletedField]!, n);
+    const cnt = del === null ? 0 : count(del);
     deletes.push(cnt > 0 ? padTo(del!, sr) : null);
     deletedCount += cnt;
-    if (isBuffer) bufferRows = { length: n, cols };
-    else {
-      const stats = new Map<number, ColumnStats>();
-      for (const l of layouts) stats.set(l.id, computeColStats(cols.get(l.id)!, 0, n));
-      sealed.push(SealedBatch.build(layouts, cols, n, dictOf, stats, true));
-    }
+  });
+  const dictOf = (id: number): StringDict => dicts.get(id)!;
+  for (let b = 0; b < info.batches; b++) {
+    const f = batchFiles.get(b);
+    if (f === undefined) throw new SqlError(DATA_CORRUPTED, `could not read data file of batch ${b} of chunk ${info.id} of "${meta.store}": it is not among the checkpoint's files`);
+    sealed.push(withFile(f, () => restoreBatch(f, layouts, sr, dicts, dictOf)));
   }
+  for (const [b, f] of batchFiles) if (b >= info.batches) throw fileError(f.path, `batch ${b} of chunk ${info.id} is not part of the image`);
   const chunk = Chunk.restore(info.id, layouts, sr, meta.chunkRows, dicts, sealed, bufferRows, schema.fillOf);
   return { chunk, deletes, deletedCount };
+}
+
+/** One sealed batch; its text codes are translated from the file's own dictionary into the chunk's. */
+function restoreBatch(
+  f: LoadedFile, layouts: readonly ColumnLayout[], sr: number, dicts: ReadonlyMap<number, StringDict>, dictOf: (id: number) => StringDict,
+): SealedBatch {
+  const { fieldOf } = fieldPositions(f.table);
+  for (const l of layouts) if (!fieldOf.has(l.id)) throw new Error(`no data for column id ${l.id}`);
+  const batches = f.table.batches;
+  if (batches.length !== 1) throw new Error(`${batches.length} record batches, expected 1`);
+  const rb = batches[0]!;
+  if (rb.numRows !== sr) throw new Error(`the batch has ${rb.numRows} rows, expected ${sr}`);
+  const cols = new Map<number, ColData>();
+  for (const l of layouts) {
+    const d = rb.data.children[fieldOf.get(l.id)!]!;
+    if (l.kind === 'dict') cols.set(l.id, chunkCodes(l, d, sr, dicts.get(l.id)!));
+    else cols.set(l.id, colData(l, d, sr, dicts));
+  }
+  const stats = new Map<number, ColumnStats>();
+  for (const l of layouts) stats.set(l.id, computeColStats(cols.get(l.id)!, 0, sr));
+  return SealedBatch.build(layouts, cols, sr, dictOf, stats, true);
+}
+
+function chunkCodes(l: ColumnLayout, d: Data, n: number, dict: StringDict): ColData {
+  const codes = d.values as unknown;
+  if (!(codes instanceof Int32Array)) throw new Error(`column id ${l.id} is not dictionary-encoded`);
+  const local: string[] = [];
+  if (d.dictionary) {
+    for (const part of d.dictionary.data) {
+      const p = part as Data;
+      const offs = p.valueOffsets as Int32Array;
+      const bytes = p.values as Uint8Array;
+      for (let i = 0; i < p.length; i++) local.push(utf8.decode(bytes.subarray(offs[p.offset + i]!, offs[p.offset + i + 1]!)));
+    }
+  }
+  const toChunk = new Int32Array(local.length);
+  for (let k = 0; k < local.length; k++) {
+    const c = dict.lookup(local[k]!);
+    if (c === undefined) throw new Error(`column id ${l.id}: a string missing from the chunk's dictionary`);
+    toChunk[k] = c;
+  }
+  const nulls = nullsOf(d, n);
+  const out = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    if (nulls !== null && nulls[i] === 1) continue;
+    const k = codes[d.offset + i]!;
+    if (k < 0 || k >= toChunk.length) throw new Error(`column id ${l.id}: code out of range`);
+    out[i] = toChunk[k]!;
+  }
+  return { kind: 'dict', codes: out, nulls, dict };
+}
+
+function count(a: Uint8Array): number {
+  let n = 0;
+  for (let i = 0; i < a.length; i++) n += a[i]!;
+  return n;
+}
+
+/** Byte per row (1 = set) from an Arrow bit-packed bitmap. */
+function unpackBits(packed: Uint8Array, n: number): Uint8Array {
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) out[i] = (packed[i >> 3]! >> (i & 7)) & 1;
+  return out;
 }
 
 function padTo(a: Uint8Array, n: number): Uint8Array {

@@ -9,9 +9,11 @@
  * crash at any step leaves either the old checkpoint + the whole log, or the new
  * one + the log from its LSN.
  *
- * Incremental: a store chunk unchanged since the previous checkpoint is hard-linked from
- * that checkpoint's directory (store-image.ts), so deleting the old directory once the new
- * one is current leaves its data in place.
+ * Incremental: a store's sealed batches are one file each and never change, so each is written
+ * by one checkpoint and hard-linked from the previous checkpoint's directory by every later one;
+ * a chunk head (append buffer, dictionaries, deletions) is linked when its chunk did not change
+ * (store-image.ts). Deleting the old directory once the new one is current leaves the data of
+ * linked files in place.
  */
 import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
@@ -78,7 +80,7 @@ async function writeFileSynced(file: string, data: Uint8Array): Promise<void> {
 export interface CheckpointStore {
   key: string;
   image: StoreImage;
-  /** The store's image in an earlier checkpoint that still exists: unchanged chunks are linked from it. */
+  /** The store's image in an earlier checkpoint that still exists: its sealed batches and unchanged chunk heads are linked from it. */
   previous?: WrittenStoreImage;
 }
 
@@ -94,7 +96,7 @@ export interface WrittenCheckpoint {
   /** Bytes of the checkpoint's files, linked ones included. */
   bytes: number;
   files: number;
-  /** Chunk files hard-linked from the previous checkpoint, and their bytes. */
+  /** Store files (sealed batches, unchanged chunk heads) hard-linked from the previous checkpoint, and their bytes. */
   linkedFiles: number;
   linkedBytes: number;
   /** Store key → its image in this checkpoint (in `dir`), for the next checkpoint to link from. */
