@@ -300,14 +300,13 @@ function batchIpc(snap: ChunkSnap, b: number, schema: Schema, meta: ImageMeta): 
 function localDictionary(codes: Int32Array, nulls: Uint8Array | null, dict: readonly string[], n: number): { codes: Int32Array; strings: string[] } {
   const local = new Int32Array(n);
   const strings: string[] = [];
-  const remap = new Map<number, number>();
+  const remap = new Int32Array(dict.length).fill(-1);
   for (let i = 0; i < n; i++) {
     if (nulls !== null && nulls[i] === 1) continue;
     const c = codes[i]!;
-    let k = remap.get(c);
-    if (k === undefined) {
-      k = strings.length;
-      remap.set(c, k);
+    let k = remap[c]!;
+    if (k < 0) {
+      k = remap[c] = strings.length;
       strings.push(dict[c]!);
     }
     local[i] = k;
