@@ -24,6 +24,7 @@ import { runScaling } from './scenarios/scaling.js';
 import { runWireIngest } from './scenarios/wire-ingest.js';
 import { runWireQueries } from './scenarios/wire-queries.js';
 import { peerTarget, startPostgresTarget, startStrataServer, type Target } from './targets.js';
+import { copyPsql, findPsql } from './scenarios/copy-psql.js';
 import { TSBS_START_MS } from './tsbs-data.js';
 
 const argv = process.argv.slice(2);
@@ -79,6 +80,8 @@ async function runWire(p: Plan, results: BenchResult[]): Promise<void> {
     [insertMultiRow as IngestMethod<never>, p.insertRows],
     [insertPrepared as IngestMethod<never>, p.insertRows],
     [copyBinary as IngestMethod<never>, Math.min(p.rows, p.full ? p.rows : 200_000)],
+    // the issue's headline: psql \copy of a CSV file (skipped with a note where psql is missing)
+    ...(findPsql() ? [[copyPsql as IngestMethod<never>, p.rows] as [IngestMethod<never>, number]] : []),
     // last: leaves the full query table loaded
     [copyCsv as IngestMethod<never>, p.rows],
   ];
@@ -110,6 +113,18 @@ async function runWire(p: Plan, results: BenchResult[]): Promise<void> {
           const msg = (e as Error).message.split('\n')[0]!;
           log(`    FAILED: ${msg}`);
           results.push({ kind: 'note', scenario: method.id, target: target.name, text: `failed: ${msg}` });
+        }
+      }
+      // PostgreSQL also into a bare table (no TSBS indexes), as its own column of ratios
+      if (target && target.dialect === 'postgres' && findPsql()) {
+        const bare: Target = { ...target, name: `${target.name}-bare` };
+        log(`[${elapsed()}] ${bare.name}: ${copyPsql.label} into a table without indexes, ${p.rows.toLocaleString()} rows`);
+        try {
+          const { result } = await runWireIngest(bare, copyPsql as IngestMethod<never>, { rows: p.rows, hosts: p.hosts, indexes: false });
+          results.push(result);
+          log(`    ${Math.round(result.rowsPerSec).toLocaleString()} rows/s`);
+        } catch (e) {
+          results.push({ kind: 'note', scenario: copyPsql.id, target: bare.name, text: `failed: ${(e as Error).message.split('\n')[0]!}` });
         }
       }
     } finally {

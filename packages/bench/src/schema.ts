@@ -10,7 +10,7 @@ export interface SchemaInfo {
   notes: string[];
 }
 
-export async function createSchema(c: pg.Client, target: Target, hosts: HostTags[]): Promise<SchemaInfo> {
+export async function createSchema(c: pg.Client, target: Target, hosts: HostTags[], opts: { indexes?: boolean } = {}): Promise<SchemaInfo> {
   const notes: string[] = [];
   await c.query('DROP TABLE IF EXISTS cpu');
   await c.query('DROP TABLE IF EXISTS tags');
@@ -33,7 +33,7 @@ export async function createSchema(c: pg.Client, target: Target, hosts: HostTags
       notes.push('TimescaleDB hypertable (12 h chunks)');
     }
   }
-  for (const ddl of cpuIndexDdl()) {
+  for (const ddl of opts.indexes === false ? [] : cpuIndexDdl()) {
     try {
       await c.query(ddl);
     } catch (e) {

@@ -14,5 +14,9 @@ export interface IngestMethod<E = unknown> {
   /** rows per encoded part (= per statement for INSERT methods) */
   chunkRows: number;
   encode(chunk: CpuColumns): E;
+  /** work before the clock starts, e.g. writing the parts to a file for psql; returns what send() gets */
+  stage?(parts: Iterable<Part<E>>): Promise<Part<E>[]>;
+  /** undoes stage() (temporary files) */
+  unstage?(): void;
   send(c: pg.Client, parts: Iterable<Part<E>>, onRows: (n: number) => void): Promise<void>;
 }

@@ -17,24 +17,31 @@ export interface WireIngestOptions {
   hosts: number;
   seed?: number;
   preEncode?: boolean;
+  /** create TSBS's two indexes on cpu (default true); false: a bare table */
+  indexes?: boolean;
 }
 
 export async function runWireIngest<E>(target: Target, method: IngestMethod<E>, opts: WireIngestOptions): Promise<{ result: IngestResult; schema: SchemaInfo }> {
   const gen = new TsbsCpuGenerator({ hosts: opts.hosts, seed: opts.seed ?? 1 });
   const c = await target.connect();
   try {
-    const schema = await createSchema(c, target, gen.hosts);
+    const schema = await createSchema(c, target, gen.hosts, { indexes: opts.indexes ?? true });
     const encodeAll = function* (): Generator<Part<E>> {
       for (const chunk of gen.chunks(opts.rows, method.chunkRows)) yield { rows: chunk.rows, data: method.encode(chunk) };
     };
     const preEncode = opts.preEncode ?? opts.rows <= 2_000_000;
-    const parts: Iterable<Part<E>> = preEncode ? [...encodeAll()] : encodeAll();
+    const encoded: Iterable<Part<E>> = preEncode ? [...encodeAll()] : encodeAll();
+    const parts: Iterable<Part<E>> = method.stage ? await method.stage(encoded) : encoded;
     const pid = await target.serverPid(c);
     const resettable = resetPeakRss(pid);
     const p = progress(`${target.name} ${method.label}`, opts.rows);
     let done = 0;
     const t0 = performance.now();
-    await method.send(c, parts, (n) => p.update((done += n)));
+    try {
+      await method.send(c, parts, (n) => p.update((done += n)));
+    } finally {
+      method.unstage?.();
+    }
     const ms = performance.now() - t0;
     p.end();
     const peak = resettable ? peakRss(pid) : undefined;
@@ -42,7 +49,8 @@ export async function runWireIngest<E>(target: Target, method: IngestMethod<E>, 
     if (count !== opts.rows) throw new Error(`${target.name} ${method.id}: expected ${opts.rows} rows, found ${count}`);
     const bytes = await tableBytes(c, target);
     const notes = [...schema.notes];
-    if (!preEncode) notes.push('client-side encoding included in the time');
+    if (!preEncode && !method.stage) notes.push('client-side encoding included in the time');
+    if (opts.indexes === false) notes.push('bare table (no indexes)');
     const result = ingestResult(method.id, target.name, opts.rows, ms, {
       peakRssBytes: peak,
       bytesPerRow: bytes !== undefined ? bytes / opts.rows : undefined,
