@@ -19,6 +19,7 @@ import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import { crc32c } from '../../../../storage/src/wal/crc32c.js';
+import { nodeWalFs, syncDirectory } from '../../../../storage/src/wal/wal-fs.js';
 import { SqlError, SQLSTATE } from '../../../../storage/src/errors.js';
 import type { StoreImage, WrittenStoreImage } from '../../../../storage/src/persist/index.js';
 import { relocateStoreImage, writeStoreImage } from '../../../../storage/src/persist/index.js';
@@ -49,13 +50,9 @@ function dirName(lsn: number): string {
   return lsn.toString(16).padStart(16, '0');
 }
 
-export function fsyncDir(dir: string): void {
-  const fd = fs.openSync(dir, 'r');
-  try {
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
+/** Makes new or removed directory entries durable (the WAL's helper, on the real file system). */
+function fsyncDir(dir: string): void {
+  syncDirectory(nodeWalFs, dir);
 }
 
 /** Where a store's files go inside a checkpoint: tables/, and one folder per data node. */
@@ -147,8 +144,15 @@ export async function writeCheckpoint(dataDir: string, content: CheckpointConten
     images.set(key, relocateStoreImage(written, path.join(final, folder)));
   }
   await writeFileSynced(path.join(tmp, 'manifest.json'), new TextEncoder().encode(JSON.stringify(manifest, null, 1)));
-  for (const f of folders) fsyncDir(path.join(tmp, f));
-  if (folders.has(path.join('nodes'))) fsyncDir(path.join(tmp, 'nodes'));
+  // each store folder, and the folders holding them (nodes/ for nodes/<dn>)
+  const synced = new Set<string>();
+  for (let f of folders) {
+    while (f !== '.' && !synced.has(f)) {
+      synced.add(f);
+      fsyncDir(path.join(tmp, f));
+      f = path.dirname(f);
+    }
+  }
   fsyncDir(tmp);
   await fsp.rm(final, { recursive: true, force: true });
   await fsp.rename(tmp, final);

@@ -99,6 +99,7 @@ export class Durability {
   private readonly pendingChunkChanges = new WeakMap<readonly UndoAction[], PendingChunkChange[]>();
   private lastCheckpointLsn = 0;
   private skippedDeltas = 0;
+  private replayStoreMap: Map<string, TableStore> | null = null;
   /** RECORD_PART payloads read during recovery, by end LSN, until their commit record */
   private readonly pendingParts = new Map<number, Uint8Array>();
   private checkpointRun: Promise<WrittenCheckpoint | null> | null = null;
@@ -158,6 +159,7 @@ export class Durability {
         segmentBytes: this.opts.segmentBytes,
       });
       this.wal = log;
+      this.replayStoreMap = null;
       // parts whose commit record never came: a transaction cut short by a crash or a full disk
       this.pendingParts.clear();
       for (const t of this.catalog.listHypertables()) for (const c of t.hypertable!.chunks) this.committedChunks.add(c);
@@ -182,13 +184,6 @@ export class Durability {
     }
   }
 
-  /** A new catalog object replaces the engine's (recovery only). */
-  adopt(catalog: Catalog): void {
-    this.catalog = catalog;
-    this.storeKeys = new WeakMap();
-    this.chunkOwners = new WeakMap();
-  }
-
   // ---- replay -----------------------------------------------------------------------------
 
   private replay(type: number, payload: Uint8Array, lsn: number, endLsn: number): void {
@@ -205,8 +200,14 @@ export class Durability {
     }
   }
 
+  /** key → store during replay; rebuilt only after a record changes the catalog, not per record */
+  private replayStores(): Map<string, TableStore> {
+    return (this.replayStoreMap ??= storesOf(this.catalog));
+  }
+
   private replayImage(image: string): void {
-    const live = storesOf(this.catalog);
+    const live = this.replayStores();
+    this.replayStoreMap = null;
     this.catalog = restoreCatalog(image, (key, spec) => {
       const store = live.get(key);
       if (!store) return new TableStoreClass(spec);
@@ -228,7 +229,7 @@ export class Durability {
       }
     }
     if (r.deltas.length === 0 && r.parts.length === 0) return;
-    const stores = storesOf(this.catalog);
+    const stores = this.replayStores();
     const partDeltas = r.parts.map((p) => {
       const bytes = this.pendingParts.get(p.endLsn);
       if (!bytes) throw new SqlError(SQLSTATE.dataCorrupted, `the commit names a delta at WAL position ${p.endLsn} that is not in the log`);
@@ -254,6 +255,7 @@ export class Durability {
   }
 
   private replayChunkOp(op: ChunkOp): void {
+    this.replayStoreMap = null;
     const table = this.tableByOid(op.tableOid);
     if (op.kind === 'create') {
       this.catalog.createChunk(table, { timeStart: op.timeStart, timeEnd: op.timeEnd, spaceIndex: op.spaceIndex, numPartitions: op.numPartitions, nodes: op.nodes }, [], op.id);
