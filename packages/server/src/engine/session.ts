@@ -41,6 +41,20 @@ export interface CopyIn {
 export type TransactionStatus = 'I' | 'T' | 'E';
 
 /**
+ * PostgreSQL's implicit transaction blocks: the statements of one multi-statement Query message
+ * ('script'), or the Executes of the extended protocol up to Sync ('pipeline'), commit together at
+ * the end and are rolled back together by an error.
+ */
+export type ImplicitBlock = 'script' | 'pipeline';
+
+/** Statements PostgreSQL refuses inside a transaction block (PreventInTransactionBlock), by command tag. */
+function outsideTransactionOnly(stmt: Statement): string | null {
+  if (stmt.kind === 'alter_setting' && stmt.database === null) return 'ALTER SYSTEM';
+  if (stmt.kind === 'noop' && (stmt.tag === 'VACUUM' || stmt.tag === 'DISCARD ALL')) return stmt.tag;
+  return null;
+}
+
+/**
  * A statement that failed after the engine returned (a CHECKPOINT whose files could not be written):
  * an ordinary ERROR for that statement, unlike a failed log flush, which ends the connection.
  */
@@ -59,6 +73,8 @@ export interface Notice {
 export class Session {
   readonly settings: Settings;
   private txn: Transaction | null = null;
+  /** set while `txn` is an implicit block (explicit: false, lasting beyond one statement) */
+  private implicitBlock: ImplicitBlock | null = null;
   readonly notices: Notice[] = [];
   private seed: number | null = null;
   private rngState = 0;
@@ -81,7 +97,7 @@ export class Session {
   }
 
   private newTransaction(explicit: boolean): Transaction {
-    return new Transaction(explicit, this.core.durability);
+    return new Transaction(explicit, this.core.durability, this.settings);
   }
 
   private noteCommit(lsn: number): void {
@@ -142,31 +158,76 @@ export class Session {
     // issue 5: a lone INSERT … VALUES of literals is scanned and converted without the parser
     const fast = this.txn?.failed ? undefined : prepareFastInsertText(sql, { catalog: this.core.catalog, searchPath: this.settings.searchPath(), settings: this.settings.format() });
     if (fast) return onResult(this.runFastInsert(fast), { text: sql, offset: 0, get statement() { return parseSql(sql)[0]!.statement; } });
-    const stmts = this.parse(sql);
-    const implicitBlock = stmts.length > 1 && !this.txn;
-    if (implicitBlock) this.txn = this.newTransaction(false);
+    let stmts: ParsedStatement[];
     try {
-      for (const s of stmts) onResult(this.runParsed(s, []), s);
-      if (implicitBlock && this.txn && !this.txn.explicit) {
-        const t = this.txn;
-        this.txn = null;
-        this.noteCommit(t.commit());
-      }
+      stmts = this.parse(sql);
     } catch (e) {
-      if (implicitBlock && this.txn && !this.txn.explicit) {
-        const t = this.txn;
-        this.txn = null;
-        t.rollback();
-      }
+      this.failTransaction();
       throw e;
     }
+    const block = stmts.length > 1;
+    try {
+      for (const s of stmts) {
+        if (block) this.beginImplicitStatement('script', s.statement);
+        onResult(this.runParsed(s, []), s);
+      }
+      this.endImplicitBlock();
+    } catch (e) {
+      this.failTransaction();
+      throw e;
+    }
+  }
+
+  /**
+   * Before a statement of an implicit block: opens the block's transaction unless one is open
+   * (after a COMMIT or ROLLBACK inside the block, a new one). In a pipeline, a statement that must
+   * run outside transactions gets none when it comes first, as PostgreSQL commits it at once.
+   */
+  beginImplicitStatement(kind: ImplicitBlock, stmt: Statement): void {
+    if (this.txn) return;
+    if (kind === 'pipeline' && outsideTransactionOnly(stmt)) return;
+    this.txn = this.newTransaction(false);
+    this.implicitBlock = kind;
+  }
+
+  /** End of the Query message or Sync: the implicit block commits (a failed one was rolled back already). */
+  endImplicitBlock(): void {
+    const t = this.txn;
+    if (!t || t.explicit || !this.implicitBlock) return;
+    this.txn = null;
+    this.implicitBlock = null;
+    this.noteCommit(t.commit());
+  }
+
+  /**
+   * An ERROR, wherever it arose (parse, bind, execution, COPY): an implicit block is rolled back at
+   * once, an explicit transaction fails until ROLLBACK — PostgreSQL's AbortCurrentTransaction.
+   */
+  failTransaction(): void {
+    const t = this.txn;
+    if (!t) return;
+    if (t.explicit) {
+      t.failed = true;
+      return;
+    }
+    if (!this.implicitBlock) return; // a single statement's own transaction: its caller rolls it back
+    this.txn = null;
+    this.implicitBlock = null;
+    t.rollback();
+  }
+
+  /** PreventInTransactionBlock: 25001 in any transaction block, explicit or implicit. */
+  private preventInTransactionBlock(what: string): void {
+    if (!this.txn) return;
+    if (this.implicitBlock === 'pipeline') throw new SqlError(SQLSTATE.activeSqlTransaction, `${what} cannot be executed within a pipeline`);
+    throw new SqlError(SQLSTATE.activeSqlTransaction, `${what} cannot run inside a transaction block`);
   }
 
   private runFastInsert(fast: PreparedFastInsert): StatementResult {
     try {
       return this.inTransaction((s) => fast.run(s), []);
     } catch (e) {
-      if (this.txn?.explicit) this.txn.failed = true;
+      this.failTransaction();
       throw e;
     }
   }
@@ -185,12 +246,14 @@ export class Session {
     } catch (e) {
       // AST positions count from the statement's start; clients expect positions in the whole query string
       if (e instanceof SqlError && e.position !== undefined && ps.offset) e.position += ps.offset;
-      if (this.txn?.explicit) this.txn.failed = true;
+      this.failTransaction();
       throw e;
     }
   }
 
   private dispatch(stmt: Statement, params: readonly unknown[], paramTypes: SqlType[] | undefined): StatementResult {
+    const outsideOnly = outsideTransactionOnly(stmt);
+    if (outsideOnly) this.preventInTransactionBlock(outsideOnly);
     switch (stmt.kind) {
       case 'transaction':
         return this.transactionControl(stmt);
@@ -199,8 +262,9 @@ export class Session {
       case 'show':
         return this.show(stmt.name);
       case 'reset':
-        if (stmt.name === 'all') this.settings.resetAll();
-        else this.settings.reset(stmt.name);
+        if (stmt.name === 'all') {
+          for (const [name, previous] of this.settings.resetAll()) this.txn?.settingChanges.record(name, 'set', previous);
+        } else this.resetSetting(stmt.name, false);
         return { command: 'RESET', rowCount: null };
       case 'prepare':
       case 'execute':
@@ -211,8 +275,7 @@ export class Session {
       case 'checkpoint':
         return this.checkpoint();
       case 'alter_setting':
-        // ALTER SYSTEM is not transactional in PostgreSQL (it rewrites postgresql.auto.conf at once)
-        if (stmt.database === null && this.txn) throw new SqlError(SQLSTATE.activeSqlTransaction, 'ALTER SYSTEM cannot run inside a transaction block');
+        // ALTER SYSTEM is not transactional in PostgreSQL (it rewrites postgresql.auto.conf at once): see outsideTransactionOnly
         return this.inTransaction((s) => alterStoredSetting(stmt, { catalog: s.catalog, undo: s.undo, database: this.core.database, current: this.settings }), []);
       case 'call':
       // CALL runs a TimescaleDB procedure inside the statement's transaction (statement/execute.ts)
@@ -309,29 +372,39 @@ export class Session {
     this.rngState = Math.floor(s * 2147483647);
   }
 
+  /**
+   * SET / SET LOCAL / set_config(). Inside a transaction the change is recorded so that the
+   * transaction's end keeps or undoes it (setting-changes.ts); a SET LOCAL outside any transaction
+   * would end with its own statement, so it is only validated.
+   */
   private setSetting(name: string, value: string, local: boolean): void {
-    const prev = this.settings.set(name, value);
-    const n = name;
-    if (this.txn) {
-      const undo = () => this.settings.restore(n, prev);
-      if (local && this.txn.explicit) this.txn.localSettingUndo.push(undo);
-      else this.txn.settingUndo.push(undo);
+    if (local && !this.txn) {
+      Settings.validate(name, value);
+      return;
     }
+    const previous = this.settings.set(name, value);
+    this.txn?.settingChanges.record(Settings.canonical(name), local ? 'local' : 'set', previous);
+  }
+
+  /** RESET / SET [LOCAL] … TO DEFAULT. */
+  private resetSetting(name: string, local: boolean): void {
+    if (local && !this.txn) {
+      Settings.checkName(name);
+      return;
+    }
+    const previous = this.settings.reset(name);
+    this.txn?.settingChanges.record(Settings.canonical(name), local ? 'local' : 'set', previous);
   }
 
   private set(stmt: Extract<Statement, { kind: 'set' }>): StatementResult {
     const name = Settings.canonical(stmt.name);
     if (name === 'transaction' || name === 'session characteristics') return { command: 'SET', rowCount: null };
-    if (stmt.isDefault) {
-      this.settings.reset(name);
-      return { command: 'SET', rowCount: null };
-    }
-    const value = stmt.values.join(', ');
-    if (stmt.local && !this.txn?.explicit) {
+    // PostgreSQL warns outside a transaction block (a pipeline's implicit transaction is none) but still applies it
+    if (stmt.local && !this.txn?.explicit && this.implicitBlock !== 'script') {
       this.notice('SET LOCAL can only be used in transaction blocks', 'WARNING', '25P01');
-      return { command: 'SET', rowCount: null };
     }
-    this.setSetting(name, value, stmt.local);
+    if (stmt.isDefault) this.resetSetting(name, stmt.local);
+    else this.setSetting(name, stmt.values.join(', '), stmt.local);
     return { command: 'SET', rowCount: null };
   }
 
@@ -353,8 +426,9 @@ export class Session {
           return { command: 'BEGIN', rowCount: null };
         }
         if (this.txn) {
-          // BEGIN inside an implicit multi-statement block turns it into an explicit transaction
+          // BEGIN inside an implicit block turns it into an explicit transaction, earlier statements included
           (this.txn as { explicit: boolean }).explicit = true;
+          this.implicitBlock = null;
           return { command: 'BEGIN', rowCount: null };
         }
         this.txn = this.newTransaction(true);
@@ -362,7 +436,9 @@ export class Session {
       case 'commit': {
         const t = this.txn;
         if (!t || !t.explicit) {
+          // in an implicit block PostgreSQL warns too, and commits what the block did so far
           this.notice('there is no transaction in progress', 'WARNING', '25P01');
+          this.endImplicitBlock();
           return { command: 'COMMIT', rowCount: null };
         }
         this.txn = null;
@@ -382,6 +458,11 @@ export class Session {
         const t = this.txn;
         if (!t || !t.explicit) {
           this.notice('there is no transaction in progress', 'WARNING', '25P01');
+          if (t && this.implicitBlock) {
+            this.txn = null;
+            this.implicitBlock = null;
+            t.rollback();
+          }
           return { command: 'ROLLBACK', rowCount: null };
         }
         this.txn = null;
@@ -438,7 +519,7 @@ export class Session {
           this.txn = null;
           if (ok) this.noteCommit(txn.commit());
           else txn.rollback();
-        } else if (!ok) txn.failed = true;
+        } else if (!ok && this.txn === txn) this.failTransaction();
       };
       return {
         table,
@@ -472,7 +553,7 @@ export class Session {
       if (autocommit) {
         this.txn = null;
         txn.rollback();
-      } else if (this.txn) this.txn.failed = true;
+      } else this.failTransaction();
       throw e;
     }
   }
@@ -482,6 +563,7 @@ export class Session {
     if (this.txn) {
       const t = this.txn;
       this.txn = null;
+      this.implicitBlock = null;
       t.rollback();
     }
     this.closed = true;

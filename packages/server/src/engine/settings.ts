@@ -221,16 +221,24 @@ export class Settings {
     this.cachedFormat = undefined;
   }
 
-  reset(name: string): void {
+  /** RESET / SET … TO DEFAULT: back to the start value. Returns the previous explicit value (for undo). */
+  reset(name: string): string | undefined {
     const n = Settings.canonical(name);
     if (!SETTINGS[n] && !this.values.has(n) && !this.start.has(n)) throw new SqlError(SQLSTATE.undefinedObject, `unrecognized configuration parameter "${name}"`);
+    const def = SETTINGS[n];
+    if (def?.readOnly) throw new SqlError('55P02', `parameter "${def.display}" cannot be changed`);
+    const prev = this.values.get(n);
     this.values.delete(n);
     this.cachedFormat = undefined;
+    return prev;
   }
 
-  resetAll(): void {
+  /** RESET ALL. Returns the explicit values it dropped (for undo). */
+  resetAll(): Map<string, string> {
+    const dropped = new Map(this.values);
     this.values.clear();
     this.cachedFormat = undefined;
+    return dropped;
   }
 
   displayName(name: string): string {

@@ -6,25 +6,28 @@ import type { TableStore, TableTxn, TableVersion, TxnSavepoint } from '../../../
 import { SqlError, SQLSTATE } from '../../../storage/src/errors.js';
 import type { UndoAction } from '../../../planner/src/catalog/catalog.js';
 import type { Durability, PreparedStoreCommit } from './durable/durability.js';
+import { SettingChanges } from './setting-changes.js';
+import type { Settings } from './settings.js';
 
 export class Transaction {
   /** one storage transaction per table or chunk store written */
   readonly tables = new Map<TableStore, TableTxn>();
   readonly undo: UndoAction[] = [];
   readonly commitHooks: (() => void)[] = [];
-  /** SET LOCAL values and SETs to revert when the transaction ends */
-  readonly settingUndo: (() => void)[] = [];
-  readonly localSettingUndo: (() => void)[] = [];
+  /** SET / SET LOCAL / RESET made in the transaction: kept or undone when it ends */
+  readonly settingChanges: SettingChanges;
   failed = false;
   readonly startMicros: number;
   private readonly savepoints: Savepoint[] = [];
 
-  /** `log`: the engine's data directory, when it has one */
+  /** `log`: the engine's data directory, when it has one; `settings`: the session's, which SET changes */
   constructor(
     readonly explicit: boolean,
-    private readonly log: Durability | null = null,
+    private readonly log: Durability | null,
+    settings: Settings,
   ) {
     this.startMicros = Date.now() * 1000;
+    this.settingChanges = new SettingChanges(settings);
   }
 
   write(store: TableStore): TableTxn {
@@ -63,7 +66,7 @@ export class Transaction {
     }
     for (const p of prepared) p.commit.apply();
     for (const h of this.commitHooks) h();
-    for (const u of this.localSettingUndo.reverse()) u();
+    this.settingChanges.commit();
     return lsn;
   }
 
@@ -77,17 +80,14 @@ export class Transaction {
       }
     }
     this.rollbackCatalog();
-    for (const u of [...this.localSettingUndo].reverse()) u();
-    for (const u of [...this.settingUndo].reverse()) u();
-    this.localSettingUndo.length = 0;
-    this.settingUndo.length = 0;
+    this.settingChanges.rollback();
     if (undidDdl) this.log!.logRollback();
   }
 
   savepoint(name: string): void {
     const tables = new Map<TableStore, TxnSavepoint>();
     for (const [t, txn] of this.tables) tables.set(t, txn.savepoint());
-    this.savepoints.push({ name, tables, undo: this.undo.length, commitHooks: this.commitHooks.length, settingUndo: this.settingUndo.length, localSettingUndo: this.localSettingUndo.length });
+    this.savepoints.push({ name, tables, undo: this.undo.length, commitHooks: this.commitHooks.length, settingLevel: this.settingChanges.enterLevel() });
   }
 
   private find(name: string, what: string): number {
@@ -110,14 +110,15 @@ export class Transaction {
     }
     for (const u of this.undo.splice(sp.undo).reverse()) u();
     this.commitHooks.length = sp.commitHooks;
-    for (const u of this.localSettingUndo.splice(sp.localSettingUndo).reverse()) u();
-    for (const u of this.settingUndo.splice(sp.settingUndo).reverse()) u();
+    this.settingChanges.rollbackTo(sp.settingLevel);
     this.failed = false;
   }
 
   /** RELEASE SAVEPOINT: forget it and every later one, keeping their work. */
   release(name: string): void {
-    this.savepoints.length = this.find(name, 'savepoint');
+    const i = this.find(name, 'savepoint');
+    this.settingChanges.release(this.savepoints[i]!.settingLevel);
+    this.savepoints.length = i;
   }
 
   private rollbackCatalog(): void {
@@ -131,6 +132,6 @@ interface Savepoint {
   tables: Map<TableStore, TxnSavepoint>;
   undo: number;
   commitHooks: number;
-  settingUndo: number;
-  localSettingUndo: number;
+  /** the setting nesting level the savepoint opened */
+  settingLevel: number;
 }

@@ -233,11 +233,16 @@ export class Connection {
     this.runSequence(stmts, 0);
   }
 
-  /** Statements one by one (a script with COPY): COPY FROM pauses the sequence until CopyDone. */
+  /**
+   * Statements one by one (a script with COPY): COPY FROM pauses the sequence until CopyDone.
+   * Several statements form one implicit transaction, committed at the end, as in runScript.
+   */
   private runSequence(stmts: ParsedStatement[], from: number): void {
+    const session = this.session!;
     for (let i = from; i < stmts.length; i++) {
       const ps = stmts[i]!;
       try {
+        if (stmts.length > 1) session.beginImplicitStatement('script', ps.statement);
         if (ps.statement.kind === 'copy') {
           if (runCopy(this, ps, false) === 'in') {
             this.continuation = () => this.runSequence(stmts, i + 1);
@@ -246,8 +251,13 @@ export class Connection {
         } else this.sendResult(this.session!.runParsed(ps, []));
       } catch (e) {
         this.sendError(e);
-        break;
+        return this.readyForQuery();
       }
+    }
+    try {
+      session.endImplicitBlock();
+    } catch (e) {
+      this.sendError(e);
     }
     this.readyForQuery();
   }
@@ -344,6 +354,8 @@ export class Connection {
   sendError(e: unknown): void {
     const err: WhereError = toSqlError(e instanceof InvalidUtf8Error ? utf8Error(e) : e);
     if (err.code === SQLSTATE.internalError) this.logInternal(e);
+    // every ERROR aborts the transaction, whichever message it came from (parse, bind, COPY data…)
+    this.session?.failTransaction();
     this.sendNotices();
     this.out.errorResponse(err, { where: err.where, severity: err.severity === 'FATAL' || err.severity === 'PANIC' ? 'ERROR' : undefined });
     this.reportParams();
@@ -374,9 +386,14 @@ export class Connection {
     if (this.terminateWhenIdle) this.adminShutdown();
   }
 
+  /** Sync ends the pipeline: its implicit transaction commits (an error here is reported before ReadyForQuery). */
   private sync(): void {
     const session = this.session!;
-    if (session.status === 'I') this.portals.clear();
+    try {
+      session.endImplicitBlock();
+    } finally {
+      if (session.status === 'I') this.portals.clear();
+    }
     this.readyForQuery();
   }
 

@@ -5,8 +5,9 @@
  * A statement is parsed and described once at Parse (errors such as unknown
  * tables are reported there, as in PostgreSQL). A portal runs its statement at
  * its first Execute; the rows are kept and handed out `maxRows` at a time with
- * PortalSuspended in between. After an error, the connection ignores messages
- * until Sync (handled in connection.ts).
+ * PortalSuspended in between. As in PostgreSQL, the Executes up to Sync run in
+ * one implicit transaction that Sync commits; after an error, which rolls it
+ * back, the connection ignores messages until Sync (handled in connection.ts).
  */
 import type { SqlType } from '../../../storage/src/types/sql-type.js';
 import { T, typeOid } from '../../../storage/src/types/sql-type.js';
@@ -169,6 +170,8 @@ export function handleExecute(c: Connection, body: Buffer): void {
     return;
   }
   const session = c.session!;
+  // the Executes up to Sync share one implicit transaction, committed at Sync (connection.ts)
+  if (!portal.result) session.beginImplicitStatement('pipeline', parsed.statement);
   if (parsed.statement.kind === 'copy') {
     runCopy(c, parsed, true);
     if (!name) c.portals.delete(name);
