@@ -122,6 +122,24 @@ public class JdbcClient {
         rs.next();
         out("afterRollback", rs.getInt(1));
       }
+
+      // an autocommit batch goes out as one pipeline (one Sync): a failing row rolls back the rows before it
+      try (PreparedStatement ps = c.prepareStatement("INSERT INTO jdbc_metrics (id, time) VALUES (?, now())")) {
+        for (int id : new int[] {1001, 1002, 1, 1003}) {
+          ps.setInt(1, id);
+          ps.addBatch();
+        }
+        try {
+          ps.executeBatch();
+          out("failedBatch", "none");
+        } catch (BatchUpdateException e) {
+          out("failedBatch", e.getSQLState());
+        }
+      }
+      try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT count(*) FROM jdbc_metrics WHERE id > 1000")) {
+        rs.next();
+        out("afterFailedBatch", rs.getLong(1));
+      }
     }
   }
 }

@@ -3,7 +3,8 @@
  * .ci/run) against the wire server: JdbcClient.java is compiled with javac into
  * a temporary directory and run with java -cp. Covers batch inserts with a
  * PreparedStatement, ResultSet getters, DatabaseMetaData (which reads
- * pg_catalog heavily) and SQLState on errors.
+ * pg_catalog heavily), SQLState on errors and the atomicity of an autocommit
+ * executeBatch (one implicit transaction up to Sync).
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -60,5 +61,8 @@ describe.skipIf(!available)('JDBC', () => {
     expect(get('error')).toEqual(['42P01', '23505', '22012', '42601']);
     expect(get('aborted')).toEqual(['25P02']);
     expect(get('afterRollback')).toEqual(['7']);
+    // executeBatch in autocommit: one implicit transaction up to Sync, so the duplicate key keeps nothing
+    expect(get('failedBatch')).toEqual(['23505']);
+    expect(get('afterFailedBatch')).toEqual(['0']);
   });
 });
