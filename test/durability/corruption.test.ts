@@ -36,8 +36,8 @@ async function runStatements(server: ServerProcess, from: number, to: number, da
   try {
     for (let i = from; i <= to; i++) {
       await db.query(insertSql(i));
-      const { name, size } = walEnd(dataDir);
-      ends.push({ segment: name, end: size });
+      const { name, end } = walEnd(dataDir);
+      ends.push({ segment: name, end });
     }
   } finally {
     await db.end();
@@ -151,7 +151,7 @@ describe('WAL damage after kill -9', { timeout: 170_000 }, () => {
     const scan = scanWal(pristine);
     const segment = scan[scan.length - 1]!;
     expect(segment.name).toBe(segmentName);
-    expect(segment.trailingBytes).toBe(0);
+    expect(segment.trailingZeros).toBe(true);
     const last = segment.records[segment.records.length - 1]!;
     expect(last.end).toBe(ends[STATEMENTS - 1]);
     expect(last.offset).toBeGreaterThanOrEqual(ends[STATEMENTS - 2]!);

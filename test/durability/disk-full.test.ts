@@ -176,6 +176,17 @@ class DiskBudgetFs implements WalFs {
   readdirSync = nodeWalFs.readdirSync;
   unlinkSync = nodeWalFs.unlinkSync;
   mkdirSync = nodeWalFs.mkdirSync;
+  renameSync = nodeWalFs.renameSync;
+
+  /** A full disk cannot zero-fill the next segment either. */
+  preallocate(path: string, bytes: number, callback: (err: NodeJS.ErrnoException | null) => void): void {
+    if (bytes > this.budget) {
+      setImmediate(() => callback(Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', errno: -28, syscall: 'write' })));
+      return;
+    }
+    this.budget -= bytes;
+    nodeWalFs.preallocate(path, bytes, callback);
+  }
 
   writeSync(fd: number, buffer: Uint8Array, offset: number, length: number, position: number): number {
     if (this.budget <= 0) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', errno: -28, syscall: 'write' });

@@ -5,14 +5,18 @@
  * by importing the engine's reader: a reader bug must not hide itself.
  *
  * Segment `wal/<16 hex digits of its start LSN>.wal`: a 24-byte header
- * ("STRATAWL", u32 version, u64 start LSN, u32 CRC-32C of the first 20 bytes),
- * then records: u32 LE payload length, u32 LE CRC-32C, u8 type, payload. The
- * record CRC covers type, payload and the record's LSN as u64 LE, where
- * LSN = segment start LSN + file offset.
+ * ("STRATAWL", u32 version, u64 start LSN, u32 checksum of the first 20 bytes),
+ * then records: u32 LE payload length, u32 LE checksum, u8 type, payload. The
+ * record checksum covers type, payload and the record's LSN as u64 LE, where
+ * LSN = segment start LSN + file offset. Version 2: CRC-32 (zlib's), version 1:
+ * CRC-32C. Segments are preallocated: zeros follow the last record.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { crc32 } from 'node:zlib';
 import { crc32c } from '../../packages/storage/src/wal/crc32c.js';
+
+type Checksum = (data: Uint8Array, crc?: number) => number;
 
 export const SEGMENT_HEADER_BYTES = 24;
 export const RECORD_HEADER_BYTES = 9;
@@ -33,8 +37,12 @@ export interface WalSegmentScan {
   startLsn: number;
   size: number;
   records: WalRecordLocation[];
-  /** bytes after the last valid record (a torn tail), 0 for a clean segment */
+  /** bytes after the last valid record: a torn tail, or the zeros of a preallocated segment */
   trailingBytes: number;
+  /** offset just past the last valid record */
+  end: number;
+  /** whether every byte after the last valid record is zero (a preallocated segment's unused rest) */
+  trailingZeros: boolean;
 }
 
 export function walDir(dataDir: string): string {
@@ -59,10 +67,10 @@ function u64le(value: number): Uint8Array {
   return b;
 }
 
-function recordCrc(type: number, payload: Uint8Array, lsn: number): number {
-  let crc = crc32c(Uint8Array.of(type));
-  crc = crc32c(payload, crc);
-  return crc32c(u64le(lsn), crc);
+function recordCrc(checksum: Checksum, type: number, payload: Uint8Array, lsn: number): number {
+  let crc = checksum(Uint8Array.of(type));
+  crc = checksum(payload, crc);
+  return checksum(u64le(lsn), crc);
 }
 
 /** Walks a segment record by record until the first record that does not validate. */
@@ -71,7 +79,9 @@ export function scanSegment(path: string, name: string, startLsn: number): WalSe
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const magic = new TextDecoder().decode(bytes.subarray(0, 8));
   if (bytes.length < SEGMENT_HEADER_BYTES || magic !== 'STRATAWL') throw new Error(`${path}: not a WAL segment (magic "${magic}")`);
-  if (view.getUint32(20, true) !== crc32c(bytes.subarray(0, 20))) throw new Error(`${path}: segment header checksum mismatch`);
+  const version = view.getUint32(8, true);
+  const checksum: Checksum = version === 2 ? (d, c) => crc32(d, c ?? 0) : version === 1 ? crc32c : () => { throw new Error(`${path}: unknown segment version ${version}`); };
+  if (view.getUint32(20, true) !== checksum(bytes.subarray(0, 20))) throw new Error(`${path}: segment header checksum mismatch`);
   const records: WalRecordLocation[] = [];
   let offset = SEGMENT_HEADER_BYTES;
   while (offset + RECORD_HEADER_BYTES <= bytes.length) {
@@ -80,11 +90,11 @@ export function scanSegment(path: string, name: string, startLsn: number): WalSe
     if (end > bytes.length) break;
     const type = bytes[offset + 8]!;
     const payload = bytes.subarray(offset + RECORD_HEADER_BYTES, end);
-    if (view.getUint32(offset + 4, true) !== recordCrc(type, payload, startLsn + offset)) break;
+    if (view.getUint32(offset + 4, true) !== recordCrc(checksum, type, payload, startLsn + offset)) break;
     records.push({ offset, end, type, payloadLength });
     offset = end;
   }
-  return { path, name, startLsn, size: bytes.length, records, trailingBytes: bytes.length - offset };
+  return { path, name, startLsn, size: bytes.length, records, trailingBytes: bytes.length - offset, end: offset, trailingZeros: bytes.subarray(offset).every((b) => b === 0) };
 }
 
 /** All segments of a data directory, scanned. */
@@ -92,10 +102,13 @@ export function scanWal(dataDir: string): WalSegmentScan[] {
   return listWalSegments(dataDir).map((s) => scanSegment(s.path, s.name, s.startLsn));
 }
 
-/** Where the log ends now: the last segment and its size (what a test snapshots after each acknowledged statement). */
-export function walEnd(dataDir: string): { name: string; size: number } {
+/**
+ * Where the log ends now: the last segment and the offset just past its last
+ * valid record (what a test snapshots after each acknowledged statement).
+ */
+export function walEnd(dataDir: string): { name: string; end: number } {
   const segments = listWalSegments(dataDir);
   const last = segments[segments.length - 1];
   if (!last) throw new Error(`${walDir(dataDir)} holds no WAL segment`);
-  return { name: last.name, size: statSync(last.path).size };
+  return { name: last.name, end: scanSegment(last.path, last.name, last.startLsn).end };
 }

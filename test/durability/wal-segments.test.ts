@@ -56,7 +56,7 @@ async function writeWorkload(dataDir: string, durability: DurabilityOptions): Pr
   for (let i = 1; i <= STATEMENTS; i++) {
     await db.query(statementSql(i, rng));
     const end = walEnd(dataDir);
-    ends.push({ segment: end.name, end: end.size });
+    ends.push({ segment: end.name, end: end.end });
   }
   db.core.durability!.simulateCrash();
   return ends;

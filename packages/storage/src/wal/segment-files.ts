@@ -5,16 +5,21 @@
  * its header included, so `lsn = segmentStart + fileOffset` everywhere.
  *
  * Segment header (24 bytes): "STRATAWL", u32 version, u64 start LSN, u32
- * CRC-32C of the preceding 20 bytes.
- * Record: u32 LE payload length, u32 LE CRC-32C, u8 type, payload. The CRC
- * covers type, payload and the record's own LSN (u64 LE), so bytes left from
- * an older log at the same file offset never validate.
+ * checksum of the preceding 20 bytes.
+ * Record: u32 LE payload length, u32 LE checksum, u8 type, payload. The
+ * checksum covers type, payload and the record's own LSN (u64 LE), so bytes
+ * left from an older log at the same file offset never validate.
+ * The version selects the checksum (checksum.ts): 2 = CRC-32, 1 = CRC-32C.
+ *
+ * A segment may be longer than its records: segments are preallocated
+ * (zero-filled) so that an fdatasync only writes data, not the file size;
+ * a zeroed record header followed by nothing but zeros is the end of the log.
  */
-import { crc32c } from './crc32c.js';
+import { checksumOfVersion, walCrc32, type ChecksumFn } from './checksum.js';
 import { syncDirectory, type WalFs } from './wal-fs.js';
 
 export const SEGMENT_MAGIC = 'STRATAWL';
-export const SEGMENT_VERSION = 1;
+export const SEGMENT_VERSION = 2;
 export const SEGMENT_HEADER_BYTES = 24;
 export const RECORD_HEADER_BYTES = 9;
 /** Larger payloads are refused on write and taken as garbage on read. */
@@ -71,8 +76,14 @@ export function encodeSegmentHeader(startLsn: number): Uint8Array {
   header.set(MAGIC_BYTES, 0);
   view.setUint32(8, SEGMENT_VERSION, true);
   writeU64(header, 12, startLsn);
-  view.setUint32(20, crc32c(header.subarray(0, 20)), true);
+  view.setUint32(20, walCrc32(header.subarray(0, 20)), true);
   return header;
+}
+
+/** The record checksum of a segment whose header segmentHeaderProblem accepted. */
+export function segmentChecksum(header: Uint8Array): ChecksumFn {
+  const version = new DataView(header.buffer, header.byteOffset, SEGMENT_HEADER_BYTES).getUint32(8, true);
+  return checksumOfVersion(version) ?? walCrc32;
 }
 
 /** Why the header does not belong to a segment starting at `expectedStart`, or null when it does. */
@@ -82,9 +93,10 @@ export function segmentHeaderProblem(header: Uint8Array, expectedStart: number):
     if (header[i] !== MAGIC_BYTES[i]) return 'not a Strata WAL segment (bad magic)';
   }
   const view = new DataView(header.buffer, header.byteOffset, SEGMENT_HEADER_BYTES);
-  if (view.getUint32(20, true) !== crc32c(header.subarray(0, 20))) return 'segment header checksum mismatch';
   const version = view.getUint32(8, true);
-  if (version !== SEGMENT_VERSION) return `unsupported WAL segment version ${version}`;
+  const checksum = checksumOfVersion(version);
+  if (checksum === null) return `unsupported WAL segment version ${version}`;
+  if (view.getUint32(20, true) !== checksum(header.subarray(0, 20))) return 'segment header checksum mismatch';
   const start = readU64(view, 12);
   if (start !== expectedStart) return `segment header says it starts at LSN ${start}, its name says ${expectedStart}`;
   return null;
@@ -117,20 +129,20 @@ export function createSegment(fs: WalFs, dir: string, startLsn: number): number 
 
 const lsnScratch = new Uint8Array(8);
 
-/** CRC of a record: type byte, payload (in parts), then the record's LSN. */
+/** Checksum of a record as written now: type byte, payload (in parts), then the record's LSN. */
 export function recordCrc(type: number, payloadParts: readonly Uint8Array[], lsn: number): number {
   lsnScratch[0] = type;
-  let crc = crc32c(lsnScratch.subarray(0, 1));
-  for (const part of payloadParts) crc = crc32c(part, crc);
+  let crc = walCrc32(lsnScratch.subarray(0, 1));
+  for (const part of payloadParts) crc = walCrc32(part, crc);
   writeU64(lsnScratch, 0, lsn);
-  return crc32c(lsnScratch, crc);
+  return walCrc32(lsnScratch, crc);
 }
 
-/** recordCrc for a payload that sits contiguously in one buffer (the reader's case). */
-export function recordCrcOf(type: number, payload: Uint8Array, lsn: number): number {
+/** recordCrc with a segment's checksum, for a payload contiguous in one buffer (the reader's case). */
+export function recordCrcOf(checksum: ChecksumFn, type: number, payload: Uint8Array, lsn: number): number {
   lsnScratch[0] = type;
-  let crc = crc32c(lsnScratch.subarray(0, 1));
-  crc = crc32c(payload, crc);
+  let crc = checksum(lsnScratch.subarray(0, 1));
+  crc = checksum(payload, crc);
   writeU64(lsnScratch, 0, lsn);
-  return crc32c(lsnScratch, crc);
+  return checksum(lsnScratch, crc);
 }

@@ -21,6 +21,12 @@ export interface WalFs {
   fstatSync(fd: number): { size: number };
   readdirSync(path: string): string[];
   unlinkSync(path: string): void;
+  renameSync(from: string, to: string): void;
+  /**
+   * Creates `path` holding `bytes` zero bytes, synced, off the event loop; on
+   * failure the partial file is removed before the callback runs.
+   */
+  preallocate(path: string, bytes: number, callback: (err: NodeJS.ErrnoException | null) => void): void;
   mkdirSync(path: string, options: { recursive: true }): void;
 }
 
@@ -36,10 +42,41 @@ export const nodeWalFs: WalFs = {
   fstatSync: (fd) => nodeFs.fstatSync(fd),
   readdirSync: (path) => nodeFs.readdirSync(path),
   unlinkSync: (path) => nodeFs.unlinkSync(path),
+  renameSync: (from, to) => nodeFs.renameSync(from, to),
+  preallocate: preallocateFile,
   mkdirSync: (path, options) => {
     nodeFs.mkdirSync(path, options);
   },
 };
+
+const PREALLOCATE_CHUNK_BYTES = 8 * 1024 * 1024;
+
+function preallocateFile(path: string, bytes: number, callback: (err: NodeJS.ErrnoException | null) => void): void {
+  nodeFs.open(path, 'w', 0o600, (openErr, fd) => {
+    if (openErr) {
+      callback(openErr);
+      return;
+    }
+    const fail = (err: NodeJS.ErrnoException) => nodeFs.close(fd, () => nodeFs.unlink(path, () => callback(err)));
+    const zeros = Buffer.alloc(Math.min(bytes, PREALLOCATE_CHUNK_BYTES));
+    let done = 0;
+    const step = (): void => {
+      if (done >= bytes) {
+        nodeFs.fdatasync(fd, (syncErr) => (syncErr ? fail(syncErr) : nodeFs.close(fd, callback)));
+        return;
+      }
+      nodeFs.write(fd, zeros, 0, Math.min(zeros.length, bytes - done), done, (writeErr, written) => {
+        if (writeErr) {
+          fail(writeErr);
+          return;
+        }
+        done += written;
+        step();
+      });
+    };
+    step();
+  });
+}
 
 /**
  * Makes created or deleted directory entries durable: without it a crash

@@ -11,12 +11,14 @@
  * for records larger than it.
  */
 import { SqlError } from '../errors.js';
+import { walCrc32, type ChecksumFn } from './checksum.js';
 import {
   MAX_RECORD_PAYLOAD,
   RECORD_HEADER_BYTES,
   SEGMENT_HEADER_BYTES,
   listSegments,
   recordCrcOf,
+  segmentChecksum,
   segmentHeaderProblem,
   segmentPath,
   type SegmentFile,
@@ -96,6 +98,8 @@ class SegmentReader {
   size = 0;
   private bufFileOffset = 0;
   private bufLength = 0;
+  /** The record checksum of the attached segment (its header's version; the current one when the header is damaged). */
+  private checksum: ChecksumFn = walCrc32;
   /** Set by check() when the record validates. */
   type = 0;
   payloadLength = 0;
@@ -108,6 +112,7 @@ class SegmentReader {
     this.size = size;
     this.bufFileOffset = 0;
     this.bufLength = 0;
+    this.checksum = walCrc32;
   }
 
   /** Index in buf of file bytes [offset, offset + n), or -1 when the file is shorter. */
@@ -147,7 +152,7 @@ class SegmentReader {
     at = this.window(offset, RECORD_HEADER_BYTES + length);
     if (at < 0) return Invalid.ShortRecord;
     const payloadIndex = at + RECORD_HEADER_BYTES;
-    if (recordCrcOf(type, this.buf.subarray(payloadIndex, payloadIndex + length), lsn) !== crc) return Invalid.CrcMismatch;
+    if (recordCrcOf(this.checksum, type, this.buf.subarray(payloadIndex, payloadIndex + length), lsn) !== crc) return Invalid.CrcMismatch;
     this.type = type;
     this.payloadIndex = payloadIndex;
     return Invalid.None;
@@ -156,7 +161,37 @@ class SegmentReader {
   headerProblem(startLsn: number): string | null {
     const at = this.window(0, Math.min(SEGMENT_HEADER_BYTES, this.size));
     const header = at < 0 ? new Uint8Array(0) : this.buf.subarray(at, at + Math.min(SEGMENT_HEADER_BYTES, this.size));
-    return segmentHeaderProblem(header, startLsn);
+    const problem = segmentHeaderProblem(header, startLsn);
+    this.checksum = problem === null ? segmentChecksum(header) : walCrc32;
+    return problem;
+  }
+
+  /** The first file offset at or after `offset` holding a non-zero byte, or size when there is none. */
+  nextNonZero(offset: number): number {
+    let at = offset;
+    while (at < this.size) {
+      const n = Math.min(READ_BUFFER_BYTES, this.size - at);
+      const i = this.window(at, n);
+      if (i < 0) return this.size;
+      const buf = this.buf;
+      let k = i;
+      const end = i + n;
+      // four bytes per step where aligned: a preallocated segment is megabytes of zeros
+      while (k < end && ((buf.byteOffset + k) & 3) !== 0) {
+        if (buf[k] !== 0) return at + (k - i);
+        k++;
+      }
+      const words = new Int32Array(buf.buffer, buf.byteOffset + k, (end - k) >> 2);
+      let w = 0;
+      while (w < words.length && words[w] === 0) w++;
+      k += w << 2;
+      while (k < end) {
+        if (buf[k] !== 0) return at + (k - i);
+        k++;
+      }
+      at += n;
+    }
+    return this.size;
   }
 }
 
@@ -305,16 +340,32 @@ function cutOrRefuse(
       hint: 'The log is damaged before its end; restore the data directory from a backup rather than losing committed transactions.',
     });
   }
+  // The zeros of a preallocated segment after its last record are not a tail to cut.
+  const cutSegment = segments[spot.segmentIndex]!;
+  const zeroTail =
+    !spot.gap &&
+    spot.lsn > cutSegment.startLsn &&
+    withSegment(fs, dir, cutSegment, reader, () => reader.nextNonZero(spot.lsn - cutSegment.startLsn) === reader.size);
   // Torn tail: later segments go first, so a crash mid-cut leaves a log the next recovery cuts the same way.
   let cutBytes = 0;
+  let removedFiles = 0;
   for (let k = segments.length - 1; k > spot.segmentIndex; k--) {
     const path = segmentPath(dir, segments[k]!.startLsn);
     cutBytes += fileSize(fs, path);
     fs.unlinkSync(path);
+    removedFiles++;
   }
-  const cutSegment = segments[spot.segmentIndex]!;
   const cutPath = segmentPath(dir, cutSegment.startLsn);
   const keepBytes = spot.lsn - cutSegment.startLsn;
+  if (zeroTail) {
+    if (removedFiles > 0) syncDirectory(fs, dir);
+    report.endLsn = spot.lsn;
+    if (removedFiles > 0) {
+      report.cutAt = spot.lsn;
+      report.cutBytes = cutBytes;
+    }
+    return;
+  }
   if (keepBytes === 0) {
     cutBytes += fileSize(fs, cutPath);
     fs.unlinkSync(cutPath);
@@ -362,11 +413,17 @@ function countValidRecords(
     const segment = segments[k]!;
     withSegment(fs, dir, segment, reader, () => {
       let offset = fromOffset;
-      if (k > fromSegment || fromOffset === 0) offset = reader.headerProblem(segment.startLsn) ? 1 : SEGMENT_HEADER_BYTES;
+      // also selects the segment's checksum for check()
+      const headerProblem = reader.headerProblem(segment.startLsn);
+      if (k > fromSegment || fromOffset === 0) offset = headerProblem ? 1 : SEGMENT_HEADER_BYTES;
       while (offset + RECORD_HEADER_BYTES <= reader.size) {
-        if (reader.check(offset, segment.startLsn + offset) === Invalid.None) {
+        const problem = reader.check(offset, segment.startLsn + offset);
+        if (problem === Invalid.None) {
           count++;
           offset += RECORD_HEADER_BYTES + reader.payloadLength;
+        } else if (problem === Invalid.ZeroHeader) {
+          // A record's first non-zero byte lies within its 8 bytes of length and checksum.
+          offset = Math.max(offset + 1, reader.nextNonZero(offset) - 8);
         } else {
           offset++;
         }

@@ -74,6 +74,22 @@ export class FaultyWalFs implements WalFs {
   unlinkSync(p: string): void {
     nodeWalFs.unlinkSync(p);
   }
+  renameSync(from: string, to: string): void {
+    nodeWalFs.renameSync(from, to);
+  }
+  preallocateCalls = 0;
+  /** Zero-filling counts against writeBudget, all or nothing, as a full disk refuses it. */
+  preallocate(p: string, bytes: number, callback: (err: NodeJS.ErrnoException | null) => void): void {
+    this.preallocateCalls++;
+    if (this.writeBudget !== null) {
+      if (bytes > this.writeBudget) {
+        setImmediate(() => callback(errnoError(this.writeFailure, 'write')));
+        return;
+      }
+      this.writeBudget -= bytes;
+    }
+    nodeWalFs.preallocate(p, bytes, callback);
+  }
   mkdirSync(p: string, options: { recursive: true }): void {
     nodeWalFs.mkdirSync(p, options);
   }

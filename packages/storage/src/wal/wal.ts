@@ -5,6 +5,12 @@
  * (group commit: one fdatasync in flight, everyone who arrives meanwhile is
  * served by the next one).
  *
+ * Segments are preallocated (zero-filled to the segment size, the next one
+ * in the background while the current one fills), as PostgreSQL's are: an
+ * fdatasync of a file whose size does not change writes the data pages only,
+ * not the inode and a journal commit — measured here 0.13–0.23 ms against
+ * 0.22–1.6 ms for 60 KB commits, 2.2–2.8 ms against 4.4–19 ms for 6 MB.
+ *
  * Failure model (PostgreSQL's, minus the PANIC): a full disk cuts the partial
  * record off again and the log stays usable; any other I/O error, and any
  * failed fdatasync (the kernel may have dropped the dirty pages, so retrying
@@ -17,7 +23,9 @@ import {
   MAX_RECORD_PAYLOAD,
   RECORD_HEADER_BYTES,
   SEGMENT_HEADER_BYTES,
+  SEGMENT_VERSION,
   createSegment,
+  encodeSegmentHeader,
   listSegments,
   recordCrc,
   segmentPath,
@@ -36,11 +44,16 @@ const INVALID_PARAMETER_VALUE = '22023';
 const SCRATCH_BYTES = 64 * 1024;
 const RESOLVED: Promise<void> = Promise.resolve();
 const EMPTY = new Uint8Array(0);
+/** The next segment while it is being zero-filled; not a segment name, so recovery ignores it. */
+const PREPARED_SEGMENT = 'next-segment.prep';
+const ZERO_FILL_BYTES = 1024 * 1024;
 
 export interface WalOptions {
   /** A new segment starts once the current one has reached this size. */
   segmentBytes?: number;
   fs?: WalFs;
+  /** Zero-fill segments to segmentBytes ahead of use (default true); see the file comment. */
+  preallocate?: boolean;
 }
 
 export interface WalOpenOptions extends WalOptions {
@@ -72,13 +85,19 @@ export class WriteAheadLog {
   /** Segments rotated away while an fdatasync on them may still run: closed once it ends. */
   private retiredFds: number[] = [];
   private backgroundTimer: NodeJS.Timeout | null = null;
+  /** The next segment's file, zero-filled in the background: absent, being written, or ready to rename. */
+  private prepared: 'none' | 'writing' | 'ready' = 'none';
+  private preparing: Promise<void> | null = null;
   private failure: SqlError | null = null;
   private closed = false;
+  /** The last segment is of an older format version: records of this one go into a new segment. */
+  private rotateBeforeAppend = false;
 
   private constructor(
     readonly dir: string,
     private readonly fs: WalFs,
     private readonly segmentBytes: number,
+    private readonly preallocate: boolean,
     segmentStarts: number[],
     fd: number,
     endLsn: number,
@@ -89,6 +108,7 @@ export class WriteAheadLog {
     // Everything recovery found is on disk; whether it is synced we cannot
     // know, so the first flush syncs it (the flush target is writtenLsn).
     this.flushed = segmentStarts[segmentStarts.length - 1]!;
+    this.prepareNextSegment();
   }
 
   /** Opens the log for appending at its end; see WalOpenOptions.endLsn. */
@@ -105,23 +125,40 @@ export class WriteAheadLog {
       endLsn = recoverWal(dir, oldest?.startLsn ?? 0, () => {}, { fs }).endLsn;
     }
     fs.mkdirSync(dir, { recursive: true });
+    const preallocate = opts.preallocate ?? true;
+    removeIfPresent(fs, `${dir}/${PREPARED_SEGMENT}`);
     const segments = listSegments(fs, dir);
     const last = segments[segments.length - 1];
     if (last === undefined) {
       const fd = createSegment(fs, dir, endLsn);
-      return new WriteAheadLog(dir, fs, segmentBytes, [endLsn], fd, endLsn + SEGMENT_HEADER_BYTES);
+      if (preallocate) zeroFill(fs, fd, SEGMENT_HEADER_BYTES, segmentBytes);
+      return new WriteAheadLog(dir, fs, segmentBytes, preallocate, [endLsn], fd, endLsn + SEGMENT_HEADER_BYTES);
     }
     const fd = fs.openSync(segmentPath(dir, last.startLsn), 'r+');
-    const fileEnd = last.startLsn + fs.fstatSync(fd).size;
-    if (fileEnd !== endLsn) {
+    const fileBytes = fs.fstatSync(fd).size;
+    // Bytes past the end are the zeros of a preallocated segment (recovery checked that).
+    if (last.startLsn + fileBytes < endLsn) {
       fs.closeSync(fd);
       throw new SqlError(
         DATA_CORRUPTED,
-        `WAL segment "${last.name}" ends at LSN ${fileEnd}, but the log was expected to end at ${endLsn}`,
+        `WAL segment "${last.name}" ends at LSN ${last.startLsn + fileBytes}, but the log was expected to end at ${endLsn}`,
         { hint: 'Open the log through WriteAheadLog.recover so the end is established from the segments themselves.' },
       );
     }
-    return new WriteAheadLog(dir, fs, segmentBytes, segments.map((s) => s.startLsn), fd, endLsn);
+    const stray = nonZeroAfter(fs, fd, endLsn - last.startLsn, fileBytes);
+    if (stray >= 0) {
+      fs.closeSync(fd);
+      throw new SqlError(
+        DATA_CORRUPTED,
+        `WAL segment "${last.name}" holds data at LSN ${last.startLsn + stray}, past the end of the log at ${endLsn}`,
+        { hint: 'Open the log through WriteAheadLog.recover so the end is established from the segments themselves.' },
+      );
+    }
+    const olderFormat = segmentVersion(fs, fd) !== SEGMENT_VERSION;
+    if (preallocate && !olderFormat) zeroFill(fs, fd, fileBytes, segmentBytes);
+    const log = new WriteAheadLog(dir, fs, segmentBytes, preallocate, segments.map((s) => s.startLsn), fd, endLsn);
+    log.rotateBeforeAppend = olderFormat;
+    return log;
   }
 
   /**
@@ -178,7 +215,7 @@ export class WriteAheadLog {
     if (payloadBytes > MAX_RECORD_PAYLOAD) {
       throw new SqlError(PROGRAM_LIMIT_EXCEEDED, `WAL record of ${payloadBytes} bytes exceeds the maximum of ${MAX_RECORD_PAYLOAD}`);
     }
-    if (this.written - this.currentSegmentStart() >= this.segmentBytes) this.rotate();
+    if (this.rotateBeforeAppend || this.written - this.currentSegmentStart() >= this.segmentBytes) this.rotate();
     const lsn = this.written;
     const crc = recordCrc(type, parts, lsn);
     const recordBytes = RECORD_HEADER_BYTES + payloadBytes;
@@ -249,7 +286,7 @@ export class WriteAheadLog {
     this.advanceFlushed(start);
     let fd: number;
     try {
-      fd = createSegment(this.fs, this.dir, start);
+      fd = this.prepared === 'ready' ? this.usePreparedSegment(start) : createSegment(this.fs, this.dir, start);
     } catch (err) {
       const code = errnoCode(err);
       if (code === 'ENOSPC' || code === 'EDQUOT') {
@@ -263,8 +300,47 @@ export class WriteAheadLog {
     this.fd = fd;
     this.segmentStarts.push(start);
     this.written = start + SEGMENT_HEADER_BYTES;
+    this.rotateBeforeAppend = false;
     if (this.syncInFlight) this.retiredFds.push(oldFd);
     else this.fs.closeSync(oldFd);
+    this.prepareNextSegment();
+  }
+
+  /**
+   * Turns the zero-filled file into the segment starting at `start`: renamed,
+   * its header written and synced, the directory synced, before any record
+   * goes in (a renamed file with a zeroed header is cut off by recovery).
+   */
+  private usePreparedSegment(start: number): number {
+    this.prepared = 'none';
+    const path = segmentPath(this.dir, start);
+    this.fs.renameSync(`${this.dir}/${PREPARED_SEGMENT}`, path);
+    const fd = this.fs.openSync(path, 'r+');
+    try {
+      const header = encodeSegmentHeader(start);
+      let written = 0;
+      while (written < header.length) written += this.fs.writeSync(fd, header, written, header.length - written, written);
+      this.fs.fdatasyncSync(fd);
+      syncDirectory(this.fs, this.dir);
+      return fd;
+    } catch (err) {
+      this.fs.closeSync(fd);
+      throw err;
+    }
+  }
+
+  /** Starts zero-filling the next segment's file on the thread pool, unless one is ready or on its way. */
+  private prepareNextSegment(): void {
+    if (!this.preallocate || this.prepared !== 'none' || this.closed || this.failure) return;
+    this.prepared = 'writing';
+    this.preparing = new Promise<void>((done) => {
+      this.fs.preallocate(`${this.dir}/${PREPARED_SEGMENT}`, this.segmentBytes, (err) => {
+        this.preparing = null;
+        // A failure (a full disk) is not an error here: the rotation creates the segment itself and reports.
+        this.prepared = err ? 'none' : 'ready';
+        done();
+      });
+    });
   }
 
   /**
@@ -364,6 +440,15 @@ export class WriteAheadLog {
     return removed;
   }
 
+  /**
+   * Resolves once the background zero-fill of the next segment (if one runs)
+   * has ended, with whether a prepared segment is ready. For tests and tools.
+   */
+  async nextSegmentPrepared(): Promise<boolean> {
+    if (this.preparing) await this.preparing;
+    return this.prepared === 'ready';
+  }
+
   /** Start LSNs of the segments on disk, oldest first. */
   segments(): readonly number[] {
     return this.segmentStarts;
@@ -384,6 +469,7 @@ export class WriteAheadLog {
     }
     while (this.syncInFlight) await this.syncInFlight;
     this.closed = true;
+    if (this.preparing) await this.preparing;
     for (const retired of this.retiredFds) this.fs.closeSync(retired);
     this.retiredFds = [];
     this.fs.closeSync(this.fd);
@@ -427,4 +513,59 @@ export class WriteAheadLog {
       });
     }
   }
+}
+
+function removeIfPresent(fs: WalFs, path: string): void {
+  try {
+    fs.unlinkSync(path);
+  } catch (err) {
+    if (errnoCode(err) !== 'ENOENT') throw new SqlError(IO_ERROR, `could not remove file "${path}": ${(err as Error).message}`);
+  }
+}
+
+/**
+ * Extends the segment open on `fd` from `from` to `to` bytes with synced
+ * zeros. Without the space for it the file goes back to its size and the
+ * log runs unpreallocated: slower syncs, not an error.
+ */
+function zeroFill(fs: WalFs, fd: number, from: number, to: number): void {
+  if (from >= to) return;
+  const zeros = new Uint8Array(Math.min(ZERO_FILL_BYTES, to - from));
+  try {
+    let at = from;
+    while (at < to) at += fs.writeSync(fd, zeros, 0, Math.min(zeros.length, to - at), at);
+    fs.fdatasyncSync(fd);
+  } catch (err) {
+    const code = errnoCode(err);
+    if (code !== 'ENOSPC' && code !== 'EDQUOT') throw new SqlError(IO_ERROR, `could not preallocate a WAL segment: ${(err as Error).message}`);
+    fs.ftruncateSync(fd, from);
+  }
+}
+
+const END_CHECK_BYTES = 64 * 1024;
+
+/**
+ * Offset of a non-zero byte in the first 64 KiB after `end` (where the next
+ * record would go), or -1: a cheap check that the caller's end of the log
+ * is not inside records, without reading a whole preallocated segment.
+ */
+function nonZeroAfter(fs: WalFs, fd: number, end: number, fileBytes: number): number {
+  const n = Math.min(END_CHECK_BYTES, fileBytes - end);
+  if (n <= 0) return -1;
+  const buf = new Uint8Array(n);
+  let got = 0;
+  while (got < n) {
+    const read = fs.readSync(fd, buf, got, n - got, end + got);
+    if (read === 0) break;
+    got += read;
+  }
+  for (let i = 0; i < got; i++) if (buf[i] !== 0) return end + i;
+  return -1;
+}
+
+/** The format version in the header of the segment open on `fd` (recovery has validated the header). */
+function segmentVersion(fs: WalFs, fd: number): number {
+  const header = new Uint8Array(SEGMENT_HEADER_BYTES);
+  fs.readSync(fd, header, 0, SEGMENT_HEADER_BYTES, 0);
+  return new DataView(header.buffer).getUint32(8, true);
 }

@@ -1,0 +1,162 @@
+import * as fs from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { crc32c } from './crc32c.js';
+import { RECORD_HEADER_BYTES, SEGMENT_HEADER_BYTES, listSegments, segmentFileName, writeU64 } from './segment-files.js';
+import { WriteAheadLog } from './wal.js';
+import { recoverWal } from './wal-recovery.js';
+import { nodeWalFs } from './wal-fs.js';
+import { FaultyWalFs, collector, payloadFor, tempDir } from './wal-test-helpers.js';
+
+const SEGMENT = 64 * 1024;
+const dirs: string[] = [];
+function newDir(): string {
+  const dir = tempDir();
+  dirs.push(dir);
+  return dir;
+}
+afterEach(() => {
+  for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+const sizeOf = (dir: string, name: string): number => fs.statSync(`${dir}/${name}`).size;
+const segmentNames = (dir: string): string[] => listSegments(nodeWalFs, dir).map((s) => s.name);
+
+describe('preallocated WAL segments', () => {
+  it('zero-fills the segment at open and the next one in the background, and rotates into it', async () => {
+    const dir = newDir();
+    const wfs = new FaultyWalFs();
+    const log = WriteAheadLog.open(dir, { segmentBytes: SEGMENT, fs: wfs });
+    const first = segmentNames(dir)[0]!;
+    expect(sizeOf(dir, first)).toBe(SEGMENT);
+    expect(await log.nextSegmentPrepared()).toBe(true);
+    expect(sizeOf(dir, 'next-segment.prep')).toBe(SEGMENT);
+    const ends: number[] = [];
+    for (let i = 0; i < 40; i++) ends.push(log.append(1, payloadFor(i, 3000)));
+    const segments = segmentNames(dir);
+    expect(segments.length).toBe(2);
+    // the rotated segment holds exactly its records; the new one is full size from the start
+    expect(listSegments(nodeWalFs, dir)[1]!.startLsn).toBe(listSegments(nodeWalFs, dir)[0]!.startLsn + sizeOf(dir, segments[0]!));
+    expect(sizeOf(dir, segments[1]!)).toBe(SEGMENT);
+    expect(wfs.preallocateCalls).toBe(2); // the one used by the rotation and the next
+    await log.close();
+    expect(fs.existsSync(`${dir}/next-segment.prep`)).toBe(true);
+
+    const { records, onRecord } = collector();
+    const report = recoverWal(dir, 0, onRecord);
+    expect(records.length).toBe(40);
+    expect(report.endLsn).toBe(ends[ends.length - 1]);
+    // the zeros after the last record are the end of the log, not a torn tail
+    expect(report.cutAt).toBeUndefined();
+    expect(sizeOf(dir, segments[1]!)).toBe(SEGMENT);
+
+    // reopening removes the stale prepared file and appends where the records end
+    const reopened = WriteAheadLog.recover(dir, 0, () => {}, { segmentBytes: SEGMENT }).log;
+    expect(reopened.writtenLsn).toBe(ends[ends.length - 1]);
+    const more = reopened.append(2, payloadFor(99, 10));
+    await reopened.close();
+    const again = collector();
+    expect(recoverWal(dir, 0, again.onRecord).endLsn).toBe(more);
+    expect(again.records.length).toBe(41);
+  });
+
+  it('a torn record inside a preallocated segment is cut, and the segment is preallocated again on open', async () => {
+    const dir = newDir();
+    const log = WriteAheadLog.open(dir, { segmentBytes: SEGMENT });
+    const ends: number[] = [];
+    for (let i = 0; i < 5; i++) ends.push(log.append(1, payloadFor(i, 500)));
+    await log.close();
+    const name = segmentNames(dir)[0]!;
+    const start = listSegments(nodeWalFs, dir)[0]!.startLsn;
+    // half of the last record's payload never reached the disk
+    const bytes = fs.readFileSync(`${dir}/${name}`);
+    bytes.fill(0, ends[3]! - start + RECORD_HEADER_BYTES + 250, ends[4]! - start);
+    fs.writeFileSync(`${dir}/${name}`, bytes);
+    const { log: reopened, report } = WriteAheadLog.recover(dir, 0, () => {}, { segmentBytes: SEGMENT });
+    expect(report.records).toBe(4);
+    expect(report.cutAt).toBe(ends[3]);
+    expect(reopened.writtenLsn).toBe(ends[3]);
+    expect(sizeOf(dir, name)).toBe(SEGMENT);
+    const end = reopened.append(3, payloadFor(7, 100));
+    await reopened.close();
+    expect(recoverWal(dir, 0, () => {}).endLsn).toBe(end);
+  });
+
+  it('a valid record far behind a long zero run is still found: corruption, not a tail', async () => {
+    const dir = newDir();
+    const log = WriteAheadLog.open(dir, { segmentBytes: SEGMENT });
+    const ends: number[] = [];
+    for (let i = 0; i < 3; i++) ends.push(log.append(1, payloadFor(i, 20_000)));
+    await log.close();
+    const name = segmentNames(dir)[0]!;
+    const start = listSegments(nodeWalFs, dir)[0]!.startLsn;
+    // the second record's bytes were lost (zeros), the third one is intact
+    const bytes = fs.readFileSync(`${dir}/${name}`);
+    bytes.fill(0, ends[0]! - start, ends[1]! - start);
+    fs.writeFileSync(`${dir}/${name}`, bytes);
+    expect(() => recoverWal(dir, 0, () => {})).toThrowError(expect.objectContaining({ code: 'XX001', message: expect.stringContaining('1 valid records follow') }));
+  });
+
+  it('without space to zero-fill, the log runs unpreallocated and rotation still works', async () => {
+    const dir = newDir();
+    const wfs = new FaultyWalFs();
+    wfs.writeBudget = 4096; // the first segment's header and a little more
+    const log = WriteAheadLog.open(dir, { segmentBytes: SEGMENT, fs: wfs });
+    const first = segmentNames(dir)[0]!;
+    expect(sizeOf(dir, first)).toBe(SEGMENT_HEADER_BYTES);
+    expect(await log.nextSegmentPrepared()).toBe(false);
+    expect(fs.existsSync(`${dir}/next-segment.prep`)).toBe(false);
+    wfs.writeBudget = null;
+    for (let i = 0; i < 30; i++) log.append(1, payloadFor(i, 3000));
+    expect(segmentNames(dir).length).toBe(2);
+    await log.close();
+    expect(recoverWal(dir, 0, () => {}).records).toBe(30);
+  });
+
+  it('still reads version 1 segments (CRC-32C); appends after them go into a new version 2 segment', async () => {
+    const dir = newDir();
+    // a version 1 segment written from the format: header then two records
+    const header = new Uint8Array(SEGMENT_HEADER_BYTES);
+    header.set(new TextEncoder().encode('STRATAWL'));
+    const view = new DataView(header.buffer);
+    view.setUint32(8, 1, true);
+    writeU64(header, 12, 0);
+    view.setUint32(20, crc32c(header.subarray(0, 20)), true);
+    const parts: Uint8Array[] = [header];
+    let lsn = SEGMENT_HEADER_BYTES;
+    for (const [type, payload] of [[3, payloadFor(1, 100)], [4, payloadFor(2, 7)]] as const) {
+      const rec = new Uint8Array(RECORD_HEADER_BYTES + payload.length);
+      const rv = new DataView(rec.buffer);
+      rv.setUint32(0, payload.length, true);
+      rec[8] = type;
+      rec.set(payload, RECORD_HEADER_BYTES);
+      const lsnBytes = new Uint8Array(8);
+      writeU64(lsnBytes, 0, lsn);
+      let crc = crc32c(Uint8Array.of(type));
+      crc = crc32c(payload, crc);
+      rv.setUint32(4, crc32c(lsnBytes, crc), true);
+      parts.push(rec);
+      lsn += rec.length;
+    }
+    fs.writeFileSync(`${dir}/${segmentFileName(0)}`, Buffer.concat(parts));
+    const { records, onRecord } = collector();
+    const report = recoverWal(dir, 0, onRecord);
+    expect(records.map((r) => r.type)).toEqual([3, 4]);
+    expect(report.endLsn).toBe(lsn);
+    expect(Buffer.from(records[0]!.payload).equals(Buffer.from(payloadFor(1, 100)))).toBe(true);
+    const original = fs.readFileSync(`${dir}/${segmentFileName(0)}`);
+    const { log } = WriteAheadLog.recover(dir, 0, () => {}, { segmentBytes: SEGMENT });
+    const end = log.append(5, payloadFor(3, 40));
+    await log.close();
+    expect(segmentNames(dir)).toEqual([segmentFileName(0), segmentFileName(lsn)]);
+    expect(fs.readFileSync(`${dir}/${segmentFileName(0)}`).equals(original)).toBe(true);
+    const all = collector();
+    expect(recoverWal(dir, 0, all.onRecord).endLsn).toBe(end);
+    expect(all.records.map((r) => r.type)).toEqual([3, 4, 5]);
+    fs.unlinkSync(`${dir}/${segmentFileName(lsn)}`);
+    // a flipped payload byte in the old format is still caught
+    const bytes = fs.readFileSync(`${dir}/${segmentFileName(0)}`);
+    bytes[SEGMENT_HEADER_BYTES + RECORD_HEADER_BYTES + 50] ^= 1;
+    fs.writeFileSync(`${dir}/${segmentFileName(0)}`, bytes);
+    expect(() => recoverWal(dir, 0, () => {})).toThrowError(expect.objectContaining({ code: 'XX001' }));
+  });
+});
