@@ -15,6 +15,10 @@
  *
  * Rows are the txn's live private rows in commit order, with the column ids of
  * the schema at commit time; a column a piece predates is written as its fill.
+ *
+ * The encoding comes as parts whose concatenation is the delta: a float column
+ * taken whole from one piece is a view of the piece's own values, handed to
+ * the log's write without being copied (the bulk of a TSBS row is ten floats).
  */
 import type { Value } from '../types/values.js';
 import type { StringDict } from '../table/dict.js';
@@ -49,10 +53,13 @@ export interface TableCommitContents {
   readonly rowCount: number;
 }
 
-export function encodeTableDelta(c: TableCommitContents): Uint8Array {
+export function encodeTableDelta(c: TableCommitContents): Uint8Array[] {
   const n = c.rowCount;
   const cols = c.schema.columns;
-  const w = new ByteWriter(DELTA_HEADER_BYTES + 64 + n * cols.length * 9);
+  const parts: Uint8Array[] = [];
+  let copiedCols = 0;
+  for (const col of cols) if (directFloats(col.id, c.runs, n) === null) copiedCols++;
+  let w = new ByteWriter(DELTA_HEADER_BYTES + 64 + n * copiedCols * 9);
   w.u32(DELTA_MAGIC);
   w.u8(DELTA_VERSION);
   w.u8(c.truncated ? FLAG_TRUNCATE : 0);
@@ -82,14 +89,37 @@ export function encodeTableDelta(c: TableCommitContents): Uint8Array {
     const fill = c.schema.fill(col.id);
     let hasNulls = false;
     switch (l.kind) {
-      case 'num': hasNulls = writeNum(w, col.id, c.runs, n, fill); break;
+      case 'num': {
+        const direct = directFloats(col.id, c.runs, n);
+        if (direct === null) {
+          hasNulls = writeNum(w, col.id, c.runs, n, fill);
+          break;
+        }
+        // starts 8-aligned and is a multiple of 8 long, so the next writer's alignment stays global
+        w.align(8);
+        parts.push(w.finishView(), new Uint8Array(direct.buffer, direct.byteOffset, direct.byteLength));
+        w = new ByteWriter(256 + n * 9);
+        continue;
+      }
       case 'bool': hasNulls = writeBool(w, col.id, c.runs, n, fill); break;
       case 'dict': hasNulls = writeDict(w, col.id, c.runs, n, fill, widthAt); break;
       default: writeValues(w, col.id, c.runs, fill); break;
     }
     w.buf[flagsAt] = hasNulls ? COL_HAS_NULLS : 0;
   }
-  return w.finish();
+  // the delta goes into the log and is dropped: no copy to trim it
+  parts.push(w.finishView());
+  return parts;
+}
+
+/** The float values of column `id` when one run without NULLs holds all of them, else null. */
+function directFloats(id: number, runs: readonly LiveRun[], n: number): Float64Array | null {
+  if (runs.length !== 1 || n === 0) return null;
+  const { piece, from, to } = runs[0]!;
+  const c = piece.cols.get(id);
+  if (c === undefined || c.kind !== 'num' || to - from !== n) return null;
+  if (c.nulls !== null && c.nulls.subarray(from, to).indexOf(1) >= 0) return null;
+  return c.values.subarray(from, to);
 }
 
 function writeDeleteGroup(w: ByteWriter, cid: number, batches: ReadonlyMap<number, Uint8Array>, sr: number): boolean {

@@ -192,7 +192,8 @@ async function runSeed(seed: number, steps: number): Promise<number> {
       continue;
     }
     if (prepared === null) continue;
-    const bytes = prepared.encode();
+    // parts may view the txn's rows: copy them out, as the log's write does, before anything else runs
+    const bytes = new Uint8Array(Buffer.concat(prepared.encode()));
     prepared.apply();
     log.push({ kind: 'delta', bytes });
   }

@@ -350,7 +350,7 @@ describe('table deltas', () => {
     const t = a.begin();
     t.insertRows([[1, 'x', 1, true, null, null, null, 5]]);
     const p = t.prepareCommit()!;
-    const delta = p.encode();
+    const delta = new Uint8Array(Buffer.concat(p.encode()));
     p.apply();
     const b = filled(0);
     xx001(() => applyTableDelta(b, delta), /column id 20, which table "cpu" does not have/);
@@ -363,7 +363,7 @@ describe('table deltas', () => {
     const t = a.begin();
     t.insertRows([[1, 'x', 1, true, null, null, null]]);
     const p = t.prepareCommit()!;
-    const delta = p.encode();
+    const delta = new Uint8Array(Buffer.concat(p.encode()));
     p.apply();
     const b = filled(0);
     const id0 = storeSchemaIdentity(b);

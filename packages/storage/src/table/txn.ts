@@ -53,8 +53,12 @@ export interface TableTxn {
 export interface PreparedTableCommit {
   /** Name of the table store the commit is for. */
   readonly table: string;
-  /** The commit as a table delta (persist/table-delta.ts); callable before or after apply(). */
-  encode(): Uint8Array;
+  /**
+   * The commit as a table delta (persist/table-delta.ts), in parts to be written
+   * out in order; callable before or after apply(). Parts may view the txn's rows:
+   * write them before the next change to the table, do not keep them.
+   */
+  encode(): Uint8Array[];
   /** Publishes the commit: exactly what commit() does after its checks. */
   apply(): void;
 }

@@ -55,20 +55,27 @@ export interface StoreDelta {
   bytes: Uint8Array;
 }
 
+/** A delta on its way into the log: its bytes are the concatenation of `parts` (see PreparedTableCommit.encode). */
+export interface OutgoingStoreDelta {
+  key: string;
+  parts: readonly Uint8Array[];
+}
+
 /** A store delta logged as a RECORD_PART: the store's key and the part record's end LSN. */
 export interface PartRef {
   key: string;
   endLsn: number;
 }
 
-export interface CommitRecord {
+/** A commit record as read back; `deltas` of type D as written (OutgoingStoreDelta). */
+export interface CommitRecord<D = StoreDelta> {
   /** serializeCatalog() output; when present it supersedes `chunkOps` */
   catalogImage?: string;
   chunkOps: ChunkOp[];
   sequences: SequencePosition[];
   /** deltas logged in earlier RECORD_PART records, applied before `deltas` */
   parts: PartRef[];
-  deltas: StoreDelta[];
+  deltas: D[];
 }
 
 interface Meta {
@@ -100,7 +107,7 @@ function unnum(v: unknown): number {
  * (catalog image, chunk ops, sequences, store keys), then each delta's length
  * and bytes — the deltas are not copied into one buffer.
  */
-export function encodeCommitRecord(r: CommitRecord): Uint8Array[] {
+export function encodeCommitRecord(r: CommitRecord<OutgoingStoreDelta>): Uint8Array[] {
   const meta: Meta = {
     v: FORMAT,
     image: r.catalogImage,
@@ -114,8 +121,16 @@ export function encodeCommitRecord(r: CommitRecord): Uint8Array[] {
   const view = new DataView(head.buffer);
   view.setUint32(0, metaBytes.length, true);
   head.set(metaBytes, 4);
-  r.deltas.forEach((d, i) => view.setUint32(4 + metaBytes.length + 4 * i, d.bytes.length, true));
-  return [head, ...r.deltas.map((d) => d.bytes)];
+  r.deltas.forEach((d, i) => view.setUint32(4 + metaBytes.length + 4 * i, byteLength(d.parts), true));
+  const out: Uint8Array[] = [head];
+  for (const d of r.deltas) for (const part of d.parts) out.push(part);
+  return out;
+}
+
+export function byteLength(parts: readonly Uint8Array[]): number {
+  let n = 0;
+  for (const part of parts) n += part.length;
+  return n;
 }
 
 export function decodeCommitRecord(payload: Uint8Array): CommitRecord {

@@ -41,6 +41,8 @@ import {
   RECORD_PART,
   type ChunkOp,
   type CommitRecord,
+  type OutgoingStoreDelta,
+  byteLength,
   type SequencePosition,
 } from './commit-record.js';
 import { readCurrentCheckpoint, removeOtherCheckpoints, writeCheckpoint, type CheckpointStore, type WrittenCheckpoint } from './checkpoint.js';
@@ -353,7 +355,7 @@ export class Durability {
     const image = needsImage
       ? serializeCatalog(this.catalog, { includeChunk: (c) => (this.committedChunks.has(c) || created.has(c)) && !dropped.has(c) })
       : undefined;
-    const record: CommitRecord = {
+    const record: CommitRecord<OutgoingStoreDelta> = {
       catalogImage: image,
       chunkOps:
         image === undefined
@@ -371,16 +373,16 @@ export class Durability {
     for (const p of prepared) {
       const key = this.keyOf(p.store);
       if (key === null || (imaged !== null && !imaged.has(p.store))) continue;
-      const bytes = p.commit.encode();
+      const parts = p.commit.encode();
       // a large delta goes ahead in its own record, so no record nears the 4 GiB limit and the
       // encoded deltas of a big COPY are not all held at once; the commit record below decides
-      if (bytes.length > (this.opts.partBytes ?? PART_BYTES)) {
-        const endLsn = this.wal.append(RECORD_PART, bytes);
+      if (byteLength(parts) > (this.opts.partBytes ?? PART_BYTES)) {
+        const endLsn = this.wal.append(RECORD_PART, parts);
         record.parts.push({ key, endLsn });
         // start syncing what is written while the next deltas are encoded (fdatasync runs on the thread
         // pool); a failure is not lost: the log turns failed and the commit's own flush reports it
         this.wal.flush(endLsn).catch(() => {});
-      } else record.deltas.push({ key, bytes });
+      } else record.deltas.push({ key, parts });
     }
     if (image === undefined && record.chunkOps.length === 0 && record.sequences.length === 0 && record.deltas.length === 0 && record.parts.length === 0) return 0;
     const lsn = this.wal.append(RECORD_COMMIT, encodeCommitRecord(record));
