@@ -17,8 +17,8 @@
  * the schema at commit time; a column a piece predates is written as its fill.
  *
  * The encoding comes as parts whose concatenation is the delta: a float column
- * taken whole from one piece is a view of the piece's own values, handed to
- * the log's write without being copied (the bulk of a TSBS row is ten floats).
+ * without NULLs is a view of each piece's own values, handed to the log's
+ * write without being copied (the bulk of a TSBS row is ten floats).
  */
 import type { Value } from '../types/values.js';
 import type { StringDict } from '../table/dict.js';
@@ -97,7 +97,8 @@ export function encodeTableDelta(c: TableCommitContents): Uint8Array[] {
         }
         // starts 8-aligned and is a multiple of 8 long, so the next writer's alignment stays global
         w.align(8);
-        parts.push(w.finishView(), new Uint8Array(direct.buffer, direct.byteOffset, direct.byteLength));
+        parts.push(w.finishView());
+        for (const values of direct) parts.push(new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
         w = new ByteWriter(256 + n * 9);
         continue;
       }
@@ -112,14 +113,17 @@ export function encodeTableDelta(c: TableCommitContents): Uint8Array[] {
   return parts;
 }
 
-/** The float values of column `id` when one run without NULLs holds all of them, else null. */
-function directFloats(id: number, runs: readonly LiveRun[], n: number): Float64Array | null {
-  if (runs.length !== 1 || n === 0) return null;
-  const { piece, from, to } = runs[0]!;
-  const c = piece.cols.get(id);
-  if (c === undefined || c.kind !== 'num' || to - from !== n) return null;
-  if (c.nulls !== null && c.nulls.subarray(from, to).indexOf(1) >= 0) return null;
-  return c.values.subarray(from, to);
+/** The float values of column `id`, run by run, when every run has them without NULLs; else null. */
+function directFloats(id: number, runs: readonly LiveRun[], n: number): Float64Array[] | null {
+  if (n === 0) return null;
+  const out: Float64Array[] = [];
+  for (const { piece, from, to } of runs) {
+    const c = piece.cols.get(id);
+    if (c === undefined || c.kind !== 'num') return null;
+    if (c.nulls !== null && c.nulls.subarray(from, to).indexOf(1) >= 0) return null;
+    out.push(c.values.subarray(from, to));
+  }
+  return out;
 }
 
 function writeDeleteGroup(w: ByteWriter, cid: number, batches: ReadonlyMap<number, Uint8Array>, sr: number): boolean {
