@@ -57,9 +57,17 @@ export function encodeTableDelta(c: TableCommitContents): Uint8Array[] {
   const n = c.rowCount;
   const cols = c.schema.columns;
   const parts: Uint8Array[] = [];
-  let copiedCols = 0;
-  for (const col of cols) if (directFloats(col.id, c.runs, n) === null) copiedCols++;
-  let w = new ByteWriter(DELTA_HEADER_BYTES + 64 + n * copiedCols * 9);
+  // a close first guess: a fresh buffer is zero-filled and faulted in, so 9 bytes/row for every
+  // column (the old guess) cost more than the encoding; growth doubles where the guess is short
+  let estimate = DELTA_HEADER_BYTES + 64;
+  for (const col of cols) {
+    const kind = c.schema.layout(col.id).kind;
+    if (kind === 'num') estimate += directFloats(col.id, c.runs, n) === null ? 9 * n + 16 : 16;
+    else if (kind === 'bool') estimate += 2 * n + 16;
+    else if (kind === 'dict') estimate += 2 * n + 1024;
+    else estimate += 16 * n + 16;
+  }
+  let w = new ByteWriter(estimate);
   w.u32(DELTA_MAGIC);
   w.u8(DELTA_VERSION);
   w.u8(c.truncated ? FLAG_TRUNCATE : 0);
@@ -99,7 +107,8 @@ export function encodeTableDelta(c: TableCommitContents): Uint8Array[] {
         w.align(8);
         parts.push(w.finishView());
         for (const values of direct) parts.push(new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
-        w = new ByteWriter(256 + n * 9);
+        estimate -= w.pos;
+        w = new ByteWriter(Math.max(256, estimate));
         continue;
       }
       case 'bool': hasNulls = writeBool(w, col.id, c.runs, n, fill); break;
