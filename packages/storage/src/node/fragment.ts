@@ -15,6 +15,7 @@ import { getValue } from '../vector.js';
 import { checkDeadline } from '../expr/deadline.js';
 import { hashJoinOp } from '../ops/join/hash-join.js';
 import type { SqlType } from '../types/sql-type.js';
+import { scanRestriction } from './scan-restriction.js';
 
 export interface FragmentSpec {
   /** storage column ids scanned from every chunk */
@@ -63,9 +64,11 @@ export function fragmentSource(spec: FragmentSpec, chunks: readonly FragmentChun
   if (spec.timeOrder && spec.sort && spec.limit !== undefined && !spec.aggregate && !spec.join && !spec.firstPerGroup) {
     return timeOrderedTopN(spec, chunks);
   }
+  const restriction = scanRestriction(spec.filter, spec.columnIds);
   let source: BatchSource = function* scan(ctx): Iterable<Batch> {
+    const equalsAny = restriction?.values(ctx);
     for (const c of chunks) {
-      for (const sb of c.version.scan(spec.columnIds, c.skip ? { skip: c.skip } : undefined)) {
+      for (const sb of c.version.scan(spec.columnIds, { skip: c.skip, equalsAny })) {
         checkDeadline(ctx);
         if (sb.batch.length > 0) yield sb.batch;
       }

@@ -14,6 +14,7 @@ import type { StringDict } from './dict.js';
 import { utf8Data } from './dict.js';
 import type { ColData, ColumnLayout, NumArrow } from './layout.js';
 import { BatchStatsImpl, type ColumnStats } from './stats.js';
+import { postingsOf } from './postings.js';
 
 const TWO32 = 4294967296;
 const I32_MAX = 2147483647;
@@ -327,6 +328,19 @@ export class SealedBatch {
         return { tag: 'object', type, length, values };
       }
     }
+  }
+
+  /**
+   * Rows whose dictionary column `id` holds one of `codes` (chunk-dictionary codes), increasing,
+   * from the batch's posting lists; undefined when the column is not dictionary-coded here.
+   */
+  rowsWithCodes(id: number, codes: readonly number[]): Int32Array | undefined {
+    const l = this.layouts.get(id);
+    const d = this.data.get(id);
+    if (l === undefined || l.kind !== 'dict' || d === undefined) return undefined;
+    const bm = d.nullCount > 0 && d.nullBitmap ? d.nullBitmap : null;
+    const isNull = bm === null ? null : (i: number) => ((bm[i >> 3]! >> (i & 7)) & 1) === 0;
+    return postingsOf(d, (d.values as Int32Array).subarray(0, this.length), isNull).rowsOf(codes);
   }
 
   /** One value (unique-key checks and messages; not for bulk paths). */

@@ -18,6 +18,7 @@ import type { BatchStats, ColumnStats } from './stats.js';
 import { BatchStatsImpl, computeColStats, mergeBatchStats } from './stats.js';
 import type { Key, UniqueIndex } from './unique-index.js';
 import { keyOfValues } from './unique-index.js';
+import { postingsEnabled } from './postings.js';
 
 export const ROWID_CHUNK = 2 ** 32;
 
@@ -30,6 +31,18 @@ export interface ScanOptions {
   readonly skip?: (stats: BatchStats) => boolean;
   /** Chunk exclusion, before any of its batches is looked at. */
   readonly skipChunk?: (chunk: ChunkView) => boolean;
+  /**
+   * Only rows whose dictionary (text) column `columnId` equals one of `values` are wanted:
+   * sealed batches answer from their posting lists instead of returning every row. Rows
+   * of segments that cannot be restricted this way are all returned, so callers still
+   * apply their filter.
+   */
+  readonly equalsAny?: EqualsAny;
+}
+
+export interface EqualsAny {
+  readonly columnId: number;
+  readonly values: readonly string[];
 }
 
 export interface ScanBatch {
@@ -226,11 +239,28 @@ class ChunkViewImpl implements ChunkView {
     const fills = columnIds.map((id) => this.schema.fill(id));
     const step = Math.max(1, opts.batchRows ?? s.chunk.sealRows);
     const chunkBase = s.chunk.id * ROWID_CHUNK;
+    const wanted = opts.equalsAny && postingsEnabled() ? this.wantedCodes(opts.equalsAny) : undefined;
     for (let b = 0; b <= s.nBatches; b++) {
       const len = s.segLen(b);
       if (len === 0) continue;
       if (opts.skip && opts.skip(this.segStats(b))) continue;
       const del = s.deletes[b] ?? null;
+      const rows = wanted === undefined ? undefined : this.rowsWithCodes(b, wanted.columnId, wanted.codes, len);
+      if (rows !== undefined) {
+        const live = liveRows(rows, del);
+        for (let k = 0; k < live.length; k += step) {
+          const part = live.length <= step ? live : live.subarray(k, Math.min(live.length, k + step));
+          const cols = layouts.map((l, i) => gather(s, b, l, fills[i]!, part));
+          let rowIds: Float64Array | undefined;
+          if (opts.withRowIds) {
+            rowIds = new Float64Array(part.length);
+            const base = chunkBase + b * s.chunk.sealRows;
+            for (let i = 0; i < part.length; i++) rowIds[i] = base + part[i]!;
+          }
+          yield { batch: { length: part.length, columns: cols }, rowIds, chunkId: s.chunk.id };
+        }
+        continue;
+      }
       for (let from = 0; from < len; from += step) {
         const to = Math.min(len, from + step);
         const sel = liveSelection(del, from, to);
@@ -249,6 +279,74 @@ class ChunkViewImpl implements ChunkView {
       }
     }
   }
+
+  /** The chunk-dictionary codes of an equalsAny restriction (values the chunk never saw have none). */
+  private wantedCodes(eq: EqualsAny): { columnId: number; codes: number[] } | undefined {
+    if (this.schema.layout(eq.columnId).kind !== 'dict') return undefined;
+    const dict = this.snap.chunk.existingDict(eq.columnId);
+    const codes: number[] = [];
+    if (dict !== undefined) {
+      for (const v of eq.values) {
+        const c = dict.lookup(v);
+        if (c !== undefined) codes.push(c);
+      }
+    }
+    return { columnId: eq.columnId, codes };
+  }
+
+  /** Positions in segment b holding one of `codes`, or undefined when the segment cannot tell (column missing). */
+  private rowsWithCodes(b: number, columnId: number, codes: readonly number[], len: number): Int32Array | undefined {
+    const s = this.snap;
+    if (b < s.nBatches) {
+      const batch = s.chunk.batches[b]!;
+      if (!batch.has(columnId)) return undefined;
+      return codes.length === 0 ? new Int32Array(0) : batch.rowsWithCodes(columnId, codes);
+    }
+    // the append buffer changes as rows arrive: a pass over its codes, no cached lists
+    const v = s.buffer.read(columnId, 0, len);
+    if (v === undefined || v.tag !== 'dict') return undefined;
+    const out = new Int32Array(len);
+    if (codes.length === 0) return out.subarray(0, 0);
+    const member = new Uint8Array(Math.max(...codes) + 1);
+    for (const c of codes) member[c] = 1;
+    const vc = v.codes;
+    const vn = v.nulls;
+    const top = member.length;
+    let k = 0;
+    for (let i = 0; i < len; i++) {
+      const c = vc[i]!;
+      if (c < top && member[c] === 1 && (vn === null || vn[i] === 0)) out[k++] = i;
+    }
+    return out.subarray(0, k);
+  }
+}
+
+/** `rows` without the deleted ones. */
+function liveRows(rows: Int32Array, del: Uint8Array | null): Int32Array {
+  if (del === null) return rows;
+  const out = new Int32Array(rows.length);
+  let k = 0;
+  for (let i = 0; i < rows.length; i++) {
+    const p = rows[i]!;
+    if (p >= del.length || del[p] === 0) out[k++] = p;
+  }
+  return out.subarray(0, k);
+}
+
+/** Values of one column at increasing positions `rows` of segment b (read over their span, then taken). */
+function gather(s: ChunkSnap, b: number, l: ColumnLayout, fill: Value, rows: Int32Array): Vector {
+  const n = rows.length;
+  if (n === 0) return s.read(b, l, 0, 0, fill);
+  const from = rows[0]!;
+  const to = rows[n - 1]! + 1;
+  const span = s.read(b, l, from, to, fill);
+  if (to - from === n) return span;
+  let sel = rows;
+  if (from > 0) {
+    sel = new Int32Array(n);
+    for (let i = 0; i < n; i++) sel[i] = rows[i]! - from;
+  }
+  return takeVector(span, sel, n);
 }
 
 /** Stats of a txn-private piece, computed only for the columns `skip` asks about. */
