@@ -77,39 +77,51 @@ export function probe(v: Vector, n: number, ks: KeySet, type: SqlType, negate: b
   const out = new Uint8Array(n);
   const nulls = new Uint8Array(n);
   const miss = hasNull ? 2 : 0; // 2 = NULL
-  let state: (i: number) => number;
+  const flip = negate ? 1 : 0;
+  let anyNull = false;
+  // one loop per layout (no per-row closure call): this runs over every scanned row
   switch (v.tag) {
     case 'number': {
       const vals = v.values;
       const vn = v.nulls;
-      state = (i) => (vn !== null && vn[i] === 1 ? 2 : set.has(vals[i]!) ? 1 : miss);
+      for (let i = 0; i < n; i++) {
+        const s = vn !== null && vn[i] === 1 ? 2 : set.has(vals[i]!) ? 1 : miss;
+        if (s === 2) {
+          nulls[i] = 1;
+          anyNull = true;
+        } else out[i] = s ^ flip;
+      }
       break;
     }
     case 'dict': {
       const { codes, dict, nulls: vn } = v;
+      // membership per dictionary entry, decided on first sight (-1: not yet)
       const memo = new Int8Array(dict.length).fill(-1);
-      state = (i) => {
-        if (vn !== null && vn[i] === 1) return 2;
+      for (let i = 0; i < n; i++) {
+        if (vn !== null && vn[i] === 1) {
+          nulls[i] = 1;
+          anyNull = true;
+          continue;
+        }
         const c = codes[i]!;
         let s = memo[c]!;
         if (s < 0) s = memo[c] = set.has(valueKey(dict[c]!, type)) ? 1 : miss;
-        return s;
-      };
+        if (s === 2) {
+          nulls[i] = 1;
+          anyNull = true;
+        } else out[i] = s ^ flip;
+      }
       break;
     }
     default:
-      state = (i) => {
+      for (let i = 0; i < n; i++) {
         const x: Value = getValue(v, i);
-        return x === null ? 2 : set.has(valueKey(x, type)) ? 1 : miss;
-      };
-  }
-  let anyNull = false;
-  for (let i = 0; i < n; i++) {
-    const s = state(i);
-    if (s === 2) {
-      nulls[i] = 1;
-      anyNull = true;
-    } else out[i] = negate ? s ^ 1 : s;
+        const s = x === null ? 2 : set.has(valueKey(x, type)) ? 1 : miss;
+        if (s === 2) {
+          nulls[i] = 1;
+          anyNull = true;
+        } else out[i] = s ^ flip;
+      }
   }
   if (set.size === 0 && !hasNull) {
     // x IN () cannot arise from SQL, but an empty subquery result can: x IN (empty) is FALSE even for NULL x
