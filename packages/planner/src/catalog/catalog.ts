@@ -22,11 +22,15 @@ export interface ColumnInfo {
   default?: ExprNode;
   defaultText?: string;
   serialSequence?: string;
+  /** pg_attrdef.oid while the column has a default (a serial's too): a new one each time a default is set */
+  defaultOid?: number;
   /** pg_attribute.attnum: position among all columns ever added, 1-based */
   readonly attnum: number;
 }
 
 export interface ConstraintInfo {
+  /** pg_constraint.oid, assigned at creation and kept in catalog images */
+  readonly oid: number;
   name: string;
   kind: 'primary_key' | 'unique' | 'check';
   columnIds: number[];
@@ -60,6 +64,8 @@ export interface TableInfo {
 }
 
 export interface SequenceInfo {
+  /** pg_class.oid, assigned at creation and kept in catalog images */
+  readonly oid: number;
   name: string;
   value: number;
   called: boolean;
@@ -465,7 +471,7 @@ export class Catalog {
   }
 
   createSequence(name: string, undo: UndoAction[]): SequenceInfo {
-    const seq: SequenceInfo = { name, value: 0, called: false };
+    const seq: SequenceInfo = { oid: this.allocOid(), name, value: 0, called: false };
     this.sequences.set(name, seq);
     undo.push(() => this.sequences.delete(name));
     return seq;

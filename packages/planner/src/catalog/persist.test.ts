@@ -157,17 +157,18 @@ function build(): Built {
     oid: catalog.allocOid(), kind: 'table', schema: 'app', name: 'metrics',
     columns: [
       { id: 1, name: 'time', type: T.int8, notNull: true, attnum: 1 },
-      { id: 2, name: 'dev', type: T.text, notNull: false, attnum: 2, default: constant(T.text, '$num'), defaultText: "'$num'" },
+      { id: 2, name: 'dev', type: T.text, notNull: false, attnum: 2, default: constant(T.text, '$num'), defaultText: "'$num'", defaultOid: catalog.allocOid() },
       // attnum 3 / column id 3 were dropped
       {
         id: 4, name: 'vals', type: arrayOf(T.numeric), notNull: false, attnum: 4,
         default: constant(arrayOf(T.numeric), [Decimal.parse('1.500'), Decimal.NaN, null, Decimal.NegativeInfinity]), defaultText: 'expression',
+        defaultOid: catalog.allocOid(),
       },
     ],
     constraints: [
-      { name: 'metrics_pkey', kind: 'primary_key', columnIds: [1, 2] },
+      { oid: catalog.allocOid(), name: 'metrics_pkey', kind: 'primary_key', columnIds: [1, 2] },
       {
-        name: 'metrics_check', kind: 'check', columnIds: [],
+        oid: catalog.allocOid(), name: 'metrics_check', kind: 'check', columnIds: [],
         check: { k: 'call', type: T.bool, fn: '>(int8,int8)', args: [{ k: 'col', type: T.int8, index: 0 }, constant(T.int8, -0)] },
         checkText: 'expression',
       },
@@ -262,9 +263,46 @@ describe('catalog image of a hand-built catalog', () => {
     expect(restored.findIndex('app', 'metrics_dev_idx')!.table).toBe(t);
 
     // later allocations continue where the original's would
-    for (const c of [catalog, restored]) expect([c.allocOid(), c.allocHypertableId(), c.allocDimensionId()]).toEqual([16_388, 2, 3]);
+    for (const c of [catalog, restored]) expect([c.allocOid(), c.allocHypertableId(), c.allocDimensionId()]).toEqual([16_394, 2, 3]);
     const next = (c: Catalog) => c.createChunk(c.getTable('app', 'metrics'), { timeStart: 1000, timeEnd: 2000, spaceIndex: 0, numPartitions: 3, nodes: ['dn1'] }, []).name;
     expect(next(restored)).toBe(next(catalog));
+  });
+
+  it('keeps the OIDs of constraints, sequences and column defaults (pg_constraint, pg_class, pg_attrdef)', () => {
+    const { catalog, table } = build();
+    const restored = restoreCatalog(serializeCatalog(catalog), liveStores(catalog).storeFor);
+    const t = restored.getTable('app', 'metrics');
+    expect(t.constraints.map((c) => c.oid)).toEqual(table.constraints.map((c) => c.oid));
+    expect(t.columns.map((c) => c.defaultOid)).toEqual(table.columns.map((c) => c.defaultOid));
+    expect(t.columns.map((c) => c.defaultOid)).toEqual([undefined, expect.any(Number), expect.any(Number)]);
+    expect([...restored.sequences.values()].map((s) => s.oid)).toEqual([...catalog.sequences.values()].map((s) => s.oid));
+    const oids = [table.oid, ...table.constraints.map((c) => c.oid), table.columns[1]!.defaultOid, ...[...catalog.sequences.values()].map((s) => s.oid)];
+    expect(new Set(oids).size).toBe(oids.length);
+  });
+
+  it('a version 2 image, without those OIDs, restores with OIDs assigned the same way every time, above all in use', () => {
+    const { catalog } = build();
+    const image = JSON.parse(serializeCatalog(catalog)) as Record<string, any>;
+    image.version = 2;
+    for (const t of image.tables) {
+      for (const c of t.constraints) delete c.oid;
+      for (const c of t.columns) delete c.defaultOid;
+    }
+    for (const s of image.sequences) delete s.oid;
+    const nextOid = image.counters.nextOid as number;
+    const old = JSON.stringify(image);
+    const { storeFor } = liveStores(catalog);
+    const assigned = (c: Catalog) => {
+      const t = c.getTable('app', 'metrics');
+      return [...t.constraints.map((x) => x.oid), ...t.columns.map((x) => x.defaultOid), ...[...c.sequences.values()].map((s) => s.oid)];
+    };
+    const first = restoreCatalog(old, storeFor);
+    // in reading order: the two sequences, then the table's column defaults (dev, vals) and its two constraints
+    expect(assigned(first)).toEqual([nextOid + 4, nextOid + 5, undefined, nextOid + 2, nextOid + 3, nextOid, nextOid + 1]);
+    expect(assigned(restoreCatalog(old, storeFor))).toEqual(assigned(first));
+    expect(first.allocOid()).toBe(nextOid + 6);
+    // imaged again, they are kept from then on
+    expect(assigned(restoreCatalog(serializeCatalog(first), storeFor))).toEqual(assigned(first));
   });
 
   it('images a replica whose store differs from its sibling per node', () => {
@@ -353,7 +391,7 @@ describe('malformed catalog images', () => {
     ['truncated text', () => doc.slice(0, doc.length / 2), /not JSON/],
     ['a JSON array', () => '[]', /\$: expected an object/],
     ['another format', () => edited((i) => (i.format = 'pg_dump')), /not a catalog image/],
-    ['a future version', () => edited((i) => (i.version = 3)), /unsupported image version 3/],
+    ['a future version', () => edited((i) => (i.version = 4)), /unsupported image version 4/],
     ['missing counters', () => edited((i) => delete i.counters), /\$\.counters: expected an object/],
     ['a string OID', () => edited((i) => (i.tables[0].oid = '16385')), /\$\.tables\[0\]\.oid: expected a number/],
     ['a fractional attnum', () => edited((i) => (i.tables[0].columns[0].attnum = 1.5)), /attnum: expected an integer/],
@@ -367,6 +405,11 @@ describe('malformed catalog images', () => {
     ['two chunks for one slice', () => edited((i) => (i.tables[0].hypertable.chunks[1].spaceIndex = 0, i.tables[0].hypertable.chunks[1].timeStart = i.tables[0].hypertable.chunks[0].timeStart)), /cover the same slice/],
     ['a duplicated chunk id', () => edited((i) => (i.tables[0].hypertable.chunks[2].id = i.tables[0].hypertable.chunks[0].id)), /chunk id \d+ appears twice/],
     ['a counter below ids in use', () => edited((i) => (i.counters.nextOid = 16_385)), /nextOid 16385 is not above the highest OID in use/],
+    ['a constraint OID above the counter', () => edited((i) => (i.tables[0].constraints[0].oid = 99_999)), /not above the highest OID in use \(99999\)/],
+    ['a constraint without its OID', () => edited((i) => delete i.tables[0].constraints[0].oid), /constraints\[0\]\.oid: expected a number/],
+    ['two constraints with one OID', () => edited((i) => (i.tables[0].constraints[1].oid = i.tables[0].constraints[0].oid)), /constraint oid .* appears twice/],
+    ['a sequence with a table\'s OID', () => edited((i) => (i.sequences[0].oid = i.tables[0].oid)), /relation oid .* appears twice/],
+    ['a default OID on a column without a default', () => edited((i) => (i.tables[0].columns[0].defaultOid = 16_400)), /columns\[0\]\.defaultOid: the column has no default/],
     ['a chunk counter below ids in use', () => edited((i) => (i.counters.nextChunkId = 2)), /nextChunkId/],
     ['a view without a query', () => edited((i) => delete i.tables[1].view.query), /view\.query: expected an object/],
     ['a bad tag in a default', () => edited((i) => (i.tables[0].columns[1].default.value = { $num: 'zero' })), /unknown number tag "zero"/],

@@ -8,6 +8,8 @@
  *
  * The image holds every id counter and the catalog version, so WAL replay on
  * the restored catalog allocates the same OIDs and chunk ids as the original.
+ * It holds every OID too (relations, constraints, sequences, column defaults):
+ * pg_class, pg_constraint and pg_attrdef show the same OIDs after a restart.
  * Maps are written in their insertion order, which listings follow.
  */
 import { SqlError, SQLSTATE } from '../../../storage/src/errors.js';
@@ -26,8 +28,12 @@ import {
 } from './persist-json.js';
 
 export const CATALOG_IMAGE_FORMAT = 'strata-catalog-image';
-/** 2 added storedSettings (ALTER SYSTEM / ALTER DATABASE … SET); version 1 images still load, without them */
-export const CATALOG_IMAGE_VERSION = 2;
+/**
+ * 2 added storedSettings (ALTER SYSTEM / ALTER DATABASE … SET); 3 the OIDs of constraints, sequences and
+ * column defaults. Older images still load: without stored settings, and with those OIDs assigned at restore.
+ */
+export const CATALOG_IMAGE_VERSION = 3;
+const FIRST_VERSION_WITH_OBJECT_OIDS = 3;
 const OLDEST_READABLE_IMAGE_VERSION = 1;
 
 /** Stable identity of a store across restarts: `t:<oid>` for a table, `c:<node>:<chunkId>` for a chunk replica. */
@@ -201,12 +207,12 @@ function hypertableImage(ht: HypertableInfo, root: TableStoreOptions, opts: Cata
 function columnImage(c: ColumnInfo): Fields {
   return {
     id: c.id, name: c.name, type: c.type, notNull: c.notNull, default: c.default, defaultText: c.defaultText,
-    serialSequence: c.serialSequence, attnum: c.attnum,
+    serialSequence: c.serialSequence, defaultOid: c.defaultOid, attnum: c.attnum,
   };
 }
 
 function constraintImage(c: ConstraintInfo): Fields {
-  return { name: c.name, kind: c.kind, columnIds: [...c.columnIds], check: c.check, checkText: c.checkText };
+  return { oid: c.oid, name: c.name, kind: c.kind, columnIds: [...c.columnIds], check: c.check, checkText: c.checkText };
 }
 
 function tableImage(t: TableInfo, opts: CatalogImageOptions): Fields {
@@ -242,7 +248,7 @@ export function serializeCatalog(catalog: Catalog, opts: CatalogImageOptions = {
     localNode: { available: catalog.localNode.available },
     schemas: parts.schemas.map((s) => ({ oid: s.oid, name: s.name })),
     dataNodes: parts.dataNodes.map((n) => ({ name: n.name, host: n.host, port: n.port, database: n.database, available: n.node.available })),
-    sequences: parts.sequences.map((s) => ({ name: s.name, value: s.value, called: s.called })),
+    sequences: parts.sequences.map((s) => ({ oid: s.oid, name: s.name, value: s.value, called: s.called })),
     tables: parts.tables.map((t) => tableImage(t, opts)),
     indexes: parts.indexes.map(({ schema, index }) => indexImage(schema, index, tables)),
     storedSettings: (parts.storedSettings ?? []).map((x) => ({ database: x.database, name: x.name, value: x.value })),
@@ -309,7 +315,12 @@ function readUniqueKey(v: unknown, path: string): UniqueKeySpec {
   return { name: str(o, 'name', path), columnIds: ints(o, 'columnIds', path), primary: bool(o, 'primary', path) };
 }
 
-function readColumn(v: unknown, path: string): ColumnInfo {
+/** True when pg_attrdef has a row for the column (server/catalog/deparse.ts defaultText). */
+function hasDefault(c: ColumnInfo): boolean {
+  return c.serialSequence !== undefined || c.default !== undefined || c.defaultText !== undefined;
+}
+
+function readColumn(v: unknown, path: string, r: Reading): ColumnInfo {
   const o = record(v, path);
   const c: ColumnInfo = { id: int(o, 'id', path), name: str(o, 'name', path), type: readType(o.type, `${path}.type`), notNull: bool(o, 'notNull', path), attnum: int(o, 'attnum', path) };
   if (o.default !== undefined) c.default = readExpr(o.default, `${path}.default`);
@@ -317,12 +328,36 @@ function readColumn(v: unknown, path: string): ColumnInfo {
   if (defaultText !== undefined) c.defaultText = defaultText;
   const serialSequence = optStr(o, 'serialSequence', path);
   if (serialSequence !== undefined) c.serialSequence = serialSequence;
+  if (o.defaultOid !== undefined) {
+    if (!hasDefault(c)) throw corrupted(`${path}.defaultOid: the column has no default`);
+    c.defaultOid = readOid(o, 'defaultOid', path, r);
+  } else if (hasDefault(c)) {
+    // only images older than version 3 lack it; a newer one would rather get an OID than fail the restart
+    r.oidless.push((oid) => (c.defaultOid = oid));
+  }
   return c;
 }
 
-function readConstraint(v: unknown, path: string): ConstraintInfo {
+/** An object's OID: counted for the nextOid check. */
+function readOid(o: Fields, key: string, path: string, r: Reading): number {
+  const oid = int(o, key, path);
+  if (oid <= 0) throw corrupted(`${path}.${key}: not an OID: ${oid}`);
+  r.maxOid = Math.max(r.maxOid, oid);
+  return oid;
+}
+
+/** An object imaged without its OID (an image older than version 3): a placeholder until restore assigns one. */
+function legacyOid(r: Reading, assign: (oid: number) => void): number {
+  r.oidless.push(assign);
+  return 0;
+}
+
+function readConstraint(v: unknown, path: string, r: Reading): ConstraintInfo {
   const o = record(v, path);
-  const c: ConstraintInfo = { name: str(o, 'name', path), kind: oneOf(o, 'kind', path, ['primary_key', 'unique', 'check'] as const), columnIds: ints(o, 'columnIds', path) };
+  const c: { -readonly [K in keyof ConstraintInfo]: ConstraintInfo[K] } = {
+    oid: r.objectOids ? readOid(o, 'oid', path, r) : legacyOid(r, (oid) => (c.oid = oid)),
+    name: str(o, 'name', path), kind: oneOf(o, 'kind', path, ['primary_key', 'unique', 'check'] as const), columnIds: ints(o, 'columnIds', path),
+  };
   if (o.check !== undefined) c.check = readExpr(o.check, `${path}.check`);
   const checkText = optStr(o, 'checkText', path);
   if (checkText !== undefined) c.checkText = checkText;
@@ -345,6 +380,10 @@ interface Reading {
   readonly chunkIds: Set<number>;
   /** chunk replica stores to register on their node once the Catalog exists */
   readonly placements: { node: string; chunkId: number; store: TableStore }[];
+  /** whether the image has the OIDs of constraints, sequences and defaults (version 3 on) */
+  readonly objectOids: boolean;
+  /** older images: the objects that get an OID at restore, in image order */
+  readonly oidless: ((oid: number) => void)[];
   maxOid: number;
   maxHypertableId: number;
   maxDimensionId: number;
@@ -414,8 +453,8 @@ function readTable(v: unknown, path: string, r: Reading): TableInfo {
   if (!r.schemas.has(schema)) throw corrupted(`${path}.schema: unknown schema "${schema}"`);
   const t: TableInfo = {
     oid, kind, schema, name: str(o, 'name', path),
-    columns: list(o.columns, `${path}.columns`).map((c, i) => readColumn(c, `${path}.columns[${i}]`)),
-    constraints: list(o.constraints, `${path}.constraints`).map((c, i) => readConstraint(c, `${path}.constraints[${i}]`)),
+    columns: list(o.columns, `${path}.columns`).map((c, i) => readColumn(c, `${path}.columns[${i}]`, r)),
+    constraints: list(o.constraints, `${path}.constraints`).map((c, i) => readConstraint(c, `${path}.constraints[${i}]`, r)),
     nextAttnum: int(o, 'nextAttnum', path),
     nextColumnId: int(o, 'nextColumnId', path),
   };
@@ -502,7 +541,10 @@ export function restoreCatalog(doc: string, storeFor: StoreProvider): Catalog {
   if (typeof version !== 'number' || !Number.isInteger(version) || version < OLDEST_READABLE_IMAGE_VERSION || version > CATALOG_IMAGE_VERSION) {
     throw corrupted(`$.version: unsupported image version ${JSON.stringify(version)} (this build reads ${OLDEST_READABLE_IMAGE_VERSION} to ${CATALOG_IMAGE_VERSION})`);
   }
-  const r: Reading = { storeFor, schemas: new Set(), dataNodes: new Set(), chunkIds: new Set(), placements: [], maxOid: 0, maxHypertableId: 0, maxDimensionId: 0 };
+  const r: Reading = {
+    storeFor, schemas: new Set(), dataNodes: new Set(), chunkIds: new Set(), placements: [],
+    objectOids: version >= FIRST_VERSION_WITH_OBJECT_OIDS, oidless: [], maxOid: 0, maxHypertableId: 0, maxDimensionId: 0,
+  };
 
   const schemas: SchemaInfo[] = list(root.schemas, '$.schemas').map((v, i) => {
     const o = record(v, `$.schemas[${i}]`);
@@ -525,8 +567,13 @@ export function restoreCatalog(doc: string, storeFor: StoreProvider): Catalog {
   for (const n of dataNodes) r.dataNodes.add(n.name);
 
   const sequences: SequenceInfo[] = list(root.sequences, '$.sequences').map((v, i) => {
-    const o = record(v, `$.sequences[${i}]`);
-    return { name: str(o, 'name', `$.sequences[${i}]`), value: int(o, 'value', `$.sequences[${i}]`), called: bool(o, 'called', `$.sequences[${i}]`) };
+    const path = `$.sequences[${i}]`;
+    const o = record(v, path);
+    const s: { -readonly [K in keyof SequenceInfo]: SequenceInfo[K] } = {
+      oid: r.objectOids ? readOid(o, 'oid', path, r) : legacyOid(r, (oid) => (s.oid = oid)),
+      name: str(o, 'name', path), value: int(o, 'value', path), called: bool(o, 'called', path),
+    };
+    return s;
   });
   unique(sequences, (s) => s.name, 'sequence');
 
@@ -539,6 +586,14 @@ export function restoreCatalog(doc: string, storeFor: StoreProvider): Catalog {
   unique(tables.flatMap((t) => (t.hypertable ? [t.hypertable.id] : [])), String, 'hypertable id');
 
   const counters = readCounters(root.counters, r);
+  if (r.objectOids) {
+    // pg_class (tables, views, indexes, sequences) and pg_constraint each need distinct OIDs
+    unique([...tables.map((t) => t.oid), ...indexes.map((x) => x.index.oid), ...sequences.map((s) => s.oid)], String, 'relation oid');
+    unique(tables.flatMap((t) => t.constraints.map((c) => c.oid)), String, 'constraint oid');
+    unique(tables.flatMap((t) => t.columns.flatMap((c) => (c.defaultOid === undefined ? [] : [c.defaultOid]))), String, 'column default oid');
+  }
+  // deterministic for a given image; the counter moves past them so later objects never collide
+  for (const assign of r.oidless) assign(counters.nextOid++);
   const storedSettings = version >= 2 ? readStoredSettings(root.storedSettings) : [];
   const catalog = Catalog.fromParts({ schemas, tables, indexes, sequences, dataNodes, counters, version: int(root, 'catalogVersion', '$'), storedSettings });
   catalog.localNode.available = bool(record(root.localNode, '$.localNode'), 'available', '$.localNode');

@@ -67,6 +67,7 @@ function makeColumn(table: TableInfo, def: ColumnDef, session: StatementSession)
     col.default = bindDefault(def.default, type, session, def.name);
     col.defaultText = exprText(def.default);
   }
+  if (col.serialSequence || col.default) col.defaultOid = session.catalog.allocOid();
   return col;
 }
 
@@ -90,11 +91,11 @@ function addConstraint(table: TableInfo, c: TableConstraint, session: StatementS
       }
       const cols = ids(c.columns);
       for (const col of cols) col.notNull = true;
-      return { name: c.name ?? session.catalog.uniqueRelationName(table.schema, `${table.name}_pkey`), kind: 'primary_key', columnIds: cols.map((x) => x.id) };
+      return { oid: session.catalog.allocOid(), name: c.name ?? session.catalog.uniqueRelationName(table.schema, `${table.name}_pkey`), kind: 'primary_key', columnIds: cols.map((x) => x.id) };
     }
     case 'unique': {
       const cols = ids(c.columns);
-      return { name: c.name ?? session.catalog.uniqueRelationName(table.schema, `${table.name}_${c.columns.join('_')}_key`), kind: 'unique', columnIds: cols.map((x) => x.id) };
+      return { oid: session.catalog.allocOid(), name: c.name ?? session.catalog.uniqueRelationName(table.schema, `${table.name}_${c.columns.join('_')}_key`), kind: 'unique', columnIds: cols.map((x) => x.id) };
     }
     case 'check': {
       const binding = newBinding(session);
@@ -102,11 +103,11 @@ function addConstraint(table: TableInfo, c: TableConstraint, session: StatementS
       const check = coerce(bindExpr(c.expr, ctx), T.bool, binding, 'implicit');
       const cols = [...new Set(collectColumns(c.expr))];
       const name = c.name ?? session.catalog.uniqueRelationName(table.schema, cols.length === 1 ? `${table.name}_${cols[0]}_check` : `${table.name}_check`);
-      return { name, kind: 'check', columnIds: [], check, checkText: exprText(c.expr) };
+      return { oid: session.catalog.allocOid(), name, kind: 'check', columnIds: [], check, checkText: exprText(c.expr) };
     }
     case 'foreign_key':
       // accepted for compatibility; not enforced yet
-      return { name: c.name ?? `${table.name}_${c.columns.join('_')}_fkey`, kind: 'check', columnIds: [] };
+      return { oid: session.catalog.allocOid(), name: c.name ?? `${table.name}_${c.columns.join('_')}_fkey`, kind: 'check', columnIds: [] };
   }
 }
 
@@ -281,7 +282,7 @@ export function createIndex(stmt: CreateIndexStmt, session: StatementSession, no
     const ids = cols.map((n) => table.columns.find((c) => c.name === n)!.id);
     checkHypertableUnique(table, ids);
     addUniqueKeyEverywhere(table, { name, columnIds: ids, primary: false }, session);
-    table.constraints.push({ name, kind: 'unique', columnIds: ids });
+    table.constraints.push({ oid: session.catalog.allocOid(), name, kind: 'unique', columnIds: ids });
     session.undo.push(() => {
       table.constraints = table.constraints.filter((c) => c.name !== name);
     });
@@ -426,16 +427,21 @@ function alterAction(table: TableInfo, action: AlterTableStmt['actions'][number]
       return;
     case 'set_default': {
       const col = findColumn(table, action.column);
-      const old = col.default;
+      const old = { default: col.default, defaultText: col.defaultText, defaultOid: col.defaultOid };
       col.default = bindDefault(action.default, col.type, session, col.name);
-      undo.push(() => (col.default = old));
+      col.defaultText = exprText(action.default);
+      // PostgreSQL replaces the pg_attrdef row: the new default has a new OID
+      col.defaultOid = session.catalog.allocOid();
+      undo.push(() => Object.assign(col, old));
       return;
     }
     case 'drop_default': {
       const col = findColumn(table, action.column);
-      const old = col.default;
+      const old = { default: col.default, defaultText: col.defaultText, defaultOid: col.defaultOid };
       col.default = undefined;
-      undo.push(() => (col.default = old));
+      col.defaultText = undefined;
+      if (!col.serialSequence) col.defaultOid = undefined;
+      undo.push(() => Object.assign(col, old));
       return;
     }
     case 'set_not_null': {

@@ -1,9 +1,9 @@
 /**
- * OIDs of objects the planner's catalog does not number itself (constraints,
- * sequences, functions) and PostgreSQL's fixed OIDs for the bootstrap objects
- * clients hard-code (role 10, pg_catalog's relations, the C collation…).
+ * OIDs of objects the planner's catalog does not number itself (functions) and
+ * PostgreSQL's fixed OIDs for the bootstrap objects clients hard-code (role 10,
+ * pg_catalog's relations, the C collation…). Tables, indexes, sequences,
+ * constraints and column defaults get theirs from the catalog at creation.
  */
-import type { Catalog, ConstraintInfo, SequenceInfo } from '../../../planner/src/catalog/catalog.js';
 
 export const BOOTSTRAP_SUPERUSER = 10;
 export const PG_DATABASE_OWNER = 6171;
@@ -40,45 +40,6 @@ export const INFORMATION_SCHEMA_OIDS: Readonly<Record<string, number>> = {
   tables: 13_010, columns: 13_011, schemata: 13_012, views: 13_013, table_constraints: 13_014,
   key_column_usage: 13_015, routines: 13_016, sequences: 13_017, check_constraints: 13_018,
 };
-
-// Synthetic OIDs live far above the catalog's own counter (16384 upwards) so
-// that looking at pg_constraint never changes the OID the next table gets.
-const SYNTHETIC_BASE = 1_000_000_000;
-
-class Registry {
-  private next = SYNTHETIC_BASE;
-  private readonly byObject = new WeakMap<object, number>();
-
-  oidOf(o: object): number {
-    let oid = this.byObject.get(o);
-    if (oid === undefined) {
-      oid = this.next++;
-      this.byObject.set(o, oid);
-    }
-    return oid;
-  }
-}
-
-const registries = new WeakMap<Catalog, Registry>();
-
-function registry(catalog: Catalog): Registry {
-  let r = registries.get(catalog);
-  if (!r) registries.set(catalog, (r = new Registry()));
-  return r;
-}
-
-/** Any catalog object without an OID of its own (a column's default, …), keyed by identity. */
-export function objectOid(catalog: Catalog, o: object): number {
-  return registry(catalog).oidOf(o);
-}
-
-export function constraintOid(catalog: Catalog, c: ConstraintInfo): number {
-  return registry(catalog).oidOf(c);
-}
-
-export function sequenceOid(catalog: Catalog, s: SequenceInfo): number {
-  return registry(catalog).oidOf(s);
-}
 
 /** Function OIDs are stable per process: the function catalog is static. */
 const functionOids = new Map<string, number>();

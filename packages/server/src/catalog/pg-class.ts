@@ -5,7 +5,7 @@ import { typeOid } from '../../../storage/src/types/sql-type.js';
 import type { ExprNode } from '../../../storage/src/expr/expr.js';
 import type { ColumnInfo, ConstraintInfo, IndexInfo, TableInfo } from '../../../planner/src/catalog/catalog.js';
 import { C, type Columns } from './system-relation.js';
-import { BOOTSTRAP_SUPERUSER, BTREE_AM, C_COLLATION, DEFAULT_COLLATION, HEAP_AM, PG_DATABASE_OWNER, constraintOid, objectOid } from './oids.js';
+import { BOOTSTRAP_SUPERUSER, BTREE_AM, C_COLLATION, DEFAULT_COLLATION, HEAP_AM, PG_DATABASE_OWNER } from './oids.js';
 import { listRelations, type CatalogContext, type RelEntry, type SystemDef } from './relations.js';
 import { constraintDef, defaultText, indexMethod } from './deparse.js';
 
@@ -115,12 +115,12 @@ const pgAttribute = def(
     ),
 );
 
-/** pg_attrdef OIDs are keyed by the column object, like constraints. */
+/** One row per column default, with the OID the catalog gave the default when it was set. */
 const pgAttrdef = def('pg_attrdef', 2604, [['oid', C.oid], ['adrelid', C.oid], ['adnum', C.int2], ['adbin', C.nodeTree]], (ctx) =>
   ctx.catalog.listTables().flatMap((t) =>
     t.columns.flatMap((c) => {
       const text = defaultText(c, t);
-      return text === null ? [] : [[objectOid(ctx.catalog, c), t.oid, c.attnum, text]];
+      return text === null || c.defaultOid === undefined ? [] : [[c.defaultOid, t.oid, c.attnum, text]];
     }),
   ),
 );
@@ -168,7 +168,7 @@ function checkColumns(e: ExprNode | undefined, out = new Set<number>()): Set<num
 }
 
 export function constraintsOf(ctx: CatalogContext): { table: TableInfo; c: ConstraintInfo; oid: number }[] {
-  return ctx.catalog.listTables().flatMap((table) => table.constraints.map((c) => ({ table, c, oid: constraintOid(ctx.catalog, c) })));
+  return ctx.catalog.listTables().flatMap((table) => table.constraints.map((c) => ({ table, c, oid: c.oid })));
 }
 
 const CONTYPE = { primary_key: 'p', unique: 'u', check: 'c' } as const;

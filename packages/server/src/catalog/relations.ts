@@ -8,7 +8,6 @@ import type { Catalog, IndexInfo, SequenceInfo, TableInfo } from '../../../plann
 import type { EngineCore } from '../engine/core.js';
 import type { Session } from '../engine/session.js';
 import type { Columns } from './system-relation.js';
-import { sequenceOid } from './oids.js';
 import { quoteIdent } from '../../../storage/src/functions/string.js';
 
 export interface SystemDef {
@@ -67,7 +66,7 @@ function buildRelations(ctx: CatalogContext): RelEntry[] {
   for (const t of catalog.listTables()) out.push({ oid: t.oid, name: t.name, schema: t.schema, kind: t.kind === 'view' ? 'v' : 'r', table: t });
   for (const ix of catalog.listIndexes()) out.push({ oid: ix.oid, name: ix.name, schema: ix.table.schema, kind: 'i', index: ix });
   for (const s of catalog.sequences.values()) {
-    out.push({ oid: sequenceOid(catalog, s), name: s.name, schema: sequenceOwner(catalog, s.name)?.table.schema ?? 'public', kind: 'S', sequence: s });
+    out.push({ oid: s.oid, name: s.name, schema: sequenceOwner(catalog, s.name)?.table.schema ?? 'public', kind: 'S', sequence: s });
   }
   for (const d of ctx.system) out.push({ oid: d.oid, name: d.name, schema: d.schema, kind: d.kind, system: d });
   return out.sort((a, b) => a.oid - b.oid);
