@@ -5,7 +5,12 @@
  * binaries are installed the same scenarios also run against a real server, so the expectations
  * are checked against the oracle and not only against Strata.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Strata } from '../../packages/server/src/engine/strata.js';
+import { PgServer } from '../../packages/server/src/wire/index.js';
 import { findPostgresBinDir, startPostgres, type PostgresServer } from '../harness/postgres.js';
 import { RawClient, dataRow, errorFields, fe, startServer, type TestServer } from './helpers.js';
 
@@ -72,6 +77,22 @@ const SCENARIOS: Scenario[] = [
     steps: [
       { send: [...run('INSERT INTO t VALUES (1)'), sync, ...run('INSERT INTO t VALUES (2)'), ...run('INSERT INTO t VALUES (1)'), sync, ...run('INSERT INTO t VALUES (3)'), sync], expect: `${INSERTED} Z(I) ${INSERTED} 1 2 ${DUPLICATE} Z(I) ${INSERTED} Z(I)` },
       { send: query('SELECT a FROM t ORDER BY a'), expect: 'T D(1) D(3) C(SELECT 2) Z(I)' },
+    ],
+  },
+  {
+    name: 'an error outside Execute (a Bind naming no statement) rolls the pipeline back too',
+    steps: [
+      { send: [...run('INSERT INTO t VALUES (1)'), fe.bind('', 'nope', [], [], []), sync], expect: `${INSERTED} E(26000 prepared statement "nope" does not exist) Z(I)` },
+      { send: query('SELECT count(*) FROM t'), expect: COUNT(0) },
+    ],
+  },
+  {
+    name: 'a write by another session while a pipeline is open: both commit',
+    steps: [
+      { send: [...run('INSERT INTO t VALUES (1)'), fe.flush()], expect: INSERTED },
+      { on: 'other', send: query('INSERT INTO t VALUES (2)'), expect: 'C(INSERT 0 1) Z(I)' },
+      { send: [sync], expect: 'Z(I)' },
+      { send: query('SELECT a FROM t ORDER BY a'), expect: 'T D(1) D(2) C(SELECT 2) Z(I)' },
     ],
   },
   {
@@ -243,4 +264,36 @@ describe.skipIf(!findPostgresBinDir())('implicit transactions on PostgreSQL (the
       expect(await runScenario({ port: pg.port, user: 'postgres', database: 'postgres' }, s)).toEqual(s.steps.map((x) => x.expect));
     });
   }
+});
+
+describe('a pipeline on a server with a data directory', () => {
+  it('logs one commit for all its Executes, at Sync', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'strata-pipeline-'));
+    const db = await Strata.create({ dataDir: dir });
+    const server = new PgServer({ core: db.core });
+    try {
+      const { port } = await server.listen(0, '127.0.0.1');
+      const c = await RawClient.startup(port);
+      c.write(Buffer.concat([fe.query('CREATE TABLE t (a int PRIMARY KEY)'), fe.parse('ins', 'INSERT INTO t VALUES ($1)'), sync]));
+      await c.until('Z');
+      await c.until('Z');
+      const durability = db.core.durability!;
+      const logCommit = durability.logCommit.bind(durability);
+      let commits = 0;
+      durability.logCommit = (...args) => {
+        commits++;
+        return logCommit(...args);
+      };
+      const batch = Array.from({ length: 50 }, (_, i) => [fe.bind('', 'ins', [], [Buffer.from(String(i))], []), fe.execute('')]).flat();
+      c.write(Buffer.concat([...batch, sync]));
+      const msgs = await c.until('Z');
+      expect(msgs.filter((m) => m.type === 'C')).toHaveLength(50);
+      expect(commits).toBe(1);
+      c.end();
+    } finally {
+      await server.close();
+      await db.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
