@@ -96,6 +96,17 @@ const SCENARIOS: Scenario[] = [
     ],
   },
   {
+    name: 'a Query inside a pipeline (before Sync) commits it, or rolls it back with its error',
+    steps: [
+      { send: [...run('INSERT INTO t VALUES (1)'), ...query('SELECT 1')], expect: `${INSERTED} T D(1) C(SELECT 1) Z(I)` },
+      { on: 'other', send: query('SELECT count(*) FROM t'), expect: COUNT(1) },
+      { send: [...run('INSERT INTO t VALUES (2)'), ...query('INSERT INTO t VALUES (3)')], expect: `${INSERTED} C(INSERT 0 1) Z(I)` },
+      { on: 'other', send: query('SELECT count(*) FROM t'), expect: COUNT(3) },
+      { send: [...run('INSERT INTO t VALUES (4)'), ...query('SELECT 1/0'), sync], expect: `${INSERTED} E(22012 division by zero) Z(I) Z(I)` },
+      { on: 'other', send: query('SELECT count(*) FROM t'), expect: COUNT(3) },
+    ],
+  },
+  {
     name: 'BEGIN inside a pipeline makes it a transaction block that includes the statements before it',
     steps: [
       { send: [...run('INSERT INTO t VALUES (1)'), ...run('BEGIN'), ...run('INSERT INTO t VALUES (2)'), sync], expect: `${INSERTED} 1 2 C(BEGIN) ${INSERTED} Z(T)` },

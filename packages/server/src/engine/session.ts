@@ -31,6 +31,7 @@ import { prepareFastInsertText, type PreparedFastInsert } from '../../../planner
 export interface CopyIn {
   readonly table: TableInfo;
   readonly columns: readonly { name: string; type: SqlType }[];
+  /** appends the rows; keeps no array of `batch` (COPY hands them back to the parser for reuse) */
   push(batch: Batch): void;
   /** ends the COPY (commits when it runs in autocommit) and returns the number of rows */
   finish(): number;
@@ -157,7 +158,12 @@ export class Session {
   runScript(sql: string, onResult: (r: StatementResult, stmt: ParsedStatement) => void): void {
     // issue 5: a lone INSERT … VALUES of literals is scanned and converted without the parser
     const fast = this.txn?.failed ? undefined : prepareFastInsertText(sql, { catalog: this.core.catalog, searchPath: this.settings.searchPath(), settings: this.settings.format() });
-    if (fast) return onResult(this.runFastInsert(fast), { text: sql, offset: 0, get statement() { return parseSql(sql)[0]!.statement; } });
+    if (fast) {
+      onResult(this.runFastInsert(fast), { text: sql, offset: 0, get statement() { return parseSql(sql)[0]!.statement; } });
+      // a Query arriving inside an extended-protocol pipeline commits it, as PostgreSQL's does
+      this.endImplicitBlock();
+      return;
+    }
     let stmts: ParsedStatement[];
     try {
       stmts = this.parse(sql);
