@@ -66,6 +66,30 @@ describe('CopyFromParser', () => {
     expect(() => run(opts({ format: 'csv', delimiter: ',', null: '', header: true, headerMatch: true }), ['a,c\n1,x\n'])).toThrow(/column name mismatch/);
   });
 
+  it('records cut anywhere between messages (quoted newlines, CRLF, long fields) parse as the whole input does', () => {
+    let seed = 7;
+    const rnd = (n: number) => (seed = (seed * 1103515245 + 12345) % 2147483648) % n;
+    const o = opts({ format: 'csv', delimiter: ',', null: '' });
+    let text = '';
+    for (let i = 0; i < 400; i++) {
+      const kind = rnd(5);
+      const b = kind === 0 ? `"multi\nline ${i}\n""q"""` : kind === 1 ? 'x'.repeat(rnd(300)) : kind === 2 ? '' : kind === 3 ? `"a,b${i}"` : `v${i}`;
+      text += `${i},${b}${rnd(4) === 0 ? '\r\n' : '\n'}`;
+    }
+    const whole = run(o, [text], 10_000);
+    expect(whole).toHaveLength(400);
+    expect(whole.filter((r) => typeof r[1] === 'string' && r[1].startsWith('multi\nline'))).not.toHaveLength(0);
+    for (let round = 0; round < 30; round++) {
+      const parts: string[] = [];
+      for (let at = 0; at < text.length; ) {
+        const len = 1 + rnd(round < 10 ? 8 : 700);
+        parts.push(text.slice(at, at + len));
+        at += len;
+      }
+      expect(run(o, parts, 7)).toEqual(whole);
+    }
+  });
+
   it('octal and hex escapes in text format', () => {
     expect(run(opts({}), ['1\t\\101\\x42\\\\\\N\n2\t\\N\n'])).toEqual([[1, 'AB\\N'], [2, null]]);
   });

@@ -5,7 +5,6 @@
  * transaction.
  */
 import type { Batch } from '../../../storage/src/vector.js';
-import { takeVector } from '../../../storage/src/vector.js';
 import { routeBatch } from '../../../storage/src/partitioning/router.js';
 import { dataNodesForHash, closedSliceRange } from '../../../storage/src/partitioning/dimension.js';
 import { SqlError, SQLSTATE } from '../../../storage/src/errors.js';
@@ -20,7 +19,7 @@ export function writeRows(session: StatementSession, table: TableInfo, batch: Ba
   if (batch.length === 0) return;
   const stored = toStoreBatch(table, batch);
   if (!table.hypertable) {
-    session.write(table.store!).insert(stored);
+    session.write(table.store!).insertSelected(stored, null);
     return;
   }
   const ht = table.hypertable;
@@ -38,12 +37,9 @@ export function writeRows(session: StatementSession, table: TableInfo, batch: Ba
   routed.chunkKeys.forEach((key, k) => {
     const chunk = findOrCreateChunk(session, table, ht, key.timeStart, key.timeEnd, closed ? key.spaceIndex : -1);
     const rows = routed.rowsByChunk[k]!;
-    // one gather per chunk; a gathered part is ours, so a single replica adopts its buffers
-    // (with several replicas each store copies: storage may remap dictionary codes in place)
-    const gathered = rows.length !== stored.length;
-    const part: Batch = gathered ? { length: rows.length, columns: stored.columns.map((v) => takeVector(v, rows)) } : stored;
-    const owned = gathered && chunk.nodes.length === 1;
-    for (const node of chunk.nodes) session.write(chunk.stores.get(node)!).insert(part, { owned });
+    // each replica gathers its chunk's rows straight into the blocks its commit seals (no part copy)
+    const selected = rows.length !== stored.length ? rows : null;
+    for (const node of chunk.nodes) session.write(chunk.stores.get(node)!).insertSelected(stored, selected);
   });
 }
 

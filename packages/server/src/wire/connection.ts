@@ -27,6 +27,7 @@ import { handleAuthFrame, handleStartupFrame } from './startup.js';
 import { formatOf, handleBind, handleClose, handleDescribe, handleExecute, handleParse, type Portal, type PreparedStatement } from './extended.js';
 import { abortCopy, runCopy, type CopyInState } from './copy.js';
 import type { WhereError } from './copy-in.js';
+import type { CopyFeedHooks } from './copy-feed.js';
 import type { PgServer } from './server.js';
 
 const FLUSH_AT = 256 * 1024;
@@ -76,6 +77,26 @@ export class Connection {
   private holding = false;
   private held: Buffer[] = [];
   private terminateWhenIdle = false;
+  /** COPY FROM: frames wait while the parse thread catches up (copyHold) or finishes (copyWaiting). */
+  private copyHold = false;
+  private copyWaiting = false;
+  private inProcess = false;
+  /** How a COPY's parse thread reaches this connection (copy-feed.ts). */
+  readonly copyHooks: CopyFeedHooks = {
+    failed: (e) => {
+      if (this.copyIn) this.copyFailed(this.copyIn, e);
+      this.resumeFrames();
+    },
+    pause: () => {
+      this.copyHold = true;
+      this.socket.pause();
+    },
+    resume: () => {
+      this.copyHold = false;
+      if (!this.paused) this.socket.resume();
+      this.resumeFrames();
+    },
+  };
 
   /** `remote`: the client's address as the postmaster saw it (this socket is the private hop) */
   constructor(readonly socket: Socket, readonly server: PgServer, remote?: string) {
@@ -103,8 +124,23 @@ export class Connection {
     return this.phase !== 'ready' || (!this.copyIn && !this.inExtendedBatch);
   }
 
+  /** Handle the frames that waited (not from inside process(): the loop there picks them up). */
+  private resumeFrames(): void {
+    if (!this.inProcess) this.process();
+  }
+
   private process(): void {
-    while (!this.paused && this.phase !== 'closed') {
+    this.inProcess = true;
+    try {
+      this.processFrames();
+    } finally {
+      this.inProcess = false;
+    }
+    if (this.copyHold && this.phase !== 'closed') this.socket.pause();
+  }
+
+  private processFrames(): void {
+    while (!this.paused && !this.copyHold && !this.copyWaiting && this.phase !== 'closed') {
       let frame: Frame | null;
       try {
         frame = this.reader.next();
@@ -271,17 +307,14 @@ export class Connection {
           state.parser.write(frame.body);
           return;
         case 'c': {
-          state.parser.end();
-          const n = state.copy.finish();
-          this.copyIn = null;
-          this.sendNotices();
-          this.out.commandComplete(`COPY ${n}`);
-          if (!state.extended) {
-            const cont = this.continuation;
-            this.continuation = null;
-            if (cont) cont();
-            else this.readyForQuery();
-          }
+          // with the parse thread, the last rows arrive later: frames after CopyDone wait for them
+          this.copyWaiting = true;
+          state.parser.end((err) => {
+            this.copyWaiting = false;
+            if (err === null) this.copyDone(state);
+            else if (this.copyIn === state) this.copyFailed(state, err);
+            this.resumeFrames();
+          });
           return;
         }
         case 'f': {
@@ -295,14 +328,40 @@ export class Connection {
           throw new SqlError(SQLSTATE.protocolViolation, `unexpected message type 0x${frame.type.charCodeAt(0).toString(16).padStart(2, '0')} during COPY from stdin`);
       }
     } catch (e) {
-      // a malformed CopyFail is an ERROR (08P01) ending the COPY, as PostgreSQL's pq_getmsgstring raises it
-      const err = abortCopy(state, e instanceof InvalidUtf8Error ? utf8Error(e) : e instanceof ProtocolError ? new SqlError(SQLSTATE.protocolViolation, e.message) : e);
-      this.copyIn = null;
+      this.copyFailed(state, e);
+    }
+  }
+
+  /** Every row is in: commit (autocommit) and report, then go on with the rest of the query string. */
+  private copyDone(state: CopyInState): void {
+    let n: number;
+    try {
+      n = state.copy.finish();
+    } catch (e) {
+      return this.copyFailed(state, e);
+    }
+    this.copyIn = null;
+    this.sendNotices();
+    this.out.commandComplete(`COPY ${n}`);
+    if (!state.extended) {
+      const cont = this.continuation;
       this.continuation = null;
-      this.sendError(err);
-      if (state.extended) this.skipUntilSync = true;
+      if (cont) cont();
       else this.readyForQuery();
     }
+  }
+
+  private copyFailed(state: CopyInState, e: unknown): void {
+    // a malformed CopyFail is an ERROR (08P01) ending the COPY, as PostgreSQL's pq_getmsgstring raises it
+    const err = abortCopy(state, e instanceof InvalidUtf8Error ? utf8Error(e) : e instanceof ProtocolError ? new SqlError(SQLSTATE.protocolViolation, e.message) : e);
+    this.copyIn = null;
+    this.continuation = null;
+    this.copyHold = false;
+    this.copyWaiting = false;
+    if (!this.paused) this.socket.resume();
+    this.sendError(err);
+    if (state.extended) this.skipUntilSync = true;
+    else this.readyForQuery();
   }
 
   // ---- output --------------------------------------------------------------------

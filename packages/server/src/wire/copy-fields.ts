@@ -230,7 +230,7 @@ export class TextInterner {
     if (ascii) {
       str = n <= 16 ? asciiShort(b, s, e) : Buffer.prototype.latin1Slice.call(b, s, e);
     } else str = decodeUtf8(b, s, e);
-    this.keys[slot] = b.slice(s, e);
+    this.keys[slot] = Uint8Array.prototype.slice.call(b, s, e); // a copy (Buffer#slice is a view that would pin the whole message)
     this.strs[slot] = str;
     return str;
   }

@@ -2,11 +2,13 @@
  * COPY … FROM STDIN parsing: text, CSV and binary formats, streamed.
  *
  * CopyData messages split rows anywhere; the parser keeps the unfinished tail
- * and parses complete lines straight into per-column string arrays of one
- * batch (10k rows by default, no per-row objects), then converts each column
- * with a type-specific fast path (float8, integers, ISO timestamps, text) or
- * the type's input function, and pushes the batch into the session's CopyIn.
- * Memory stays bounded by one batch plus one CopyData message.
+ * and converts the fields of complete lines straight into the typed columns of
+ * one batch (10k rows by default, no per-row objects): fast paths for float8,
+ * integers, ISO timestamps and text (dictionary codes with the batch's own
+ * dictionary), the type's input function otherwise, and pushes the batch into
+ * the session's CopyIn. Memory stays bounded by one batch plus one CopyData
+ * message. The same parser runs in the COPY parse thread (copy-parse-worker.ts),
+ * which is why its state can be handed over mid-stream (`handoff`, `resume`).
  *
  * A bad value or line raises a SqlError with `where` = PostgreSQL's CONTEXT
  * line, e.g. `COPY t, line 3, column b: "x"`.
@@ -26,6 +28,19 @@ import type { CopyOptions } from './copy-options.js';
 export type WhereError = SqlError & { where?: string };
 
 export const COPY_BATCH_ROWS = 10_000;
+
+/** Where a parser stopped, for another parser (in another thread) to continue the same COPY. */
+export interface CopyParserState {
+  /** input lines (text/CSV) or tuples (binary) consumed so far */
+  line: number;
+  /** bytes of an unfinished record */
+  tail: Uint8Array | null;
+  headerPending: boolean;
+  binHeaderDone: boolean;
+}
+
+/** After this many extensions of a record straddling CopyData messages, the rest of the message is appended at once. */
+const STRADDLE_STEPS = 4;
 const BINARY_SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');
 
 function clip(s: string): string {
@@ -37,9 +52,20 @@ const K_FLOAT8 = 0;
 const K_INT = 1;
 const K_TS = 2;
 const K_NUM = 3; // other number-backed types: input function → Float64Array
-const K_TEXT = 4; // unconstrained text: interned strings
+const K_TEXT = 4; // unconstrained text: codes into the batch's own dictionary of interned strings
 const K_BOOL = 5;
 const K_OTHER = 6; // input function → Value[] → vectorFromValues
+
+/** Per text column: a direct-mapped cache of field bytes → this batch's code (hits skip decoding and the Map). */
+const TEXT_SLOTS = 4096; // power of two
+const TEXT_KEY_MAX = 64;
+
+interface TextCodeCache {
+  keys: (Uint8Array | null)[];
+  codes: Int32Array;
+  /** the batch a slot's code belongs to */
+  stamps: Int32Array;
+}
 
 const F_SCRATCH = 1; // the field's bytes are in the row scratch buffer (CSV unquoted content)
 const F_QUOTED = 2; // CSV: the field had quotes
@@ -74,6 +100,14 @@ export class CopyFromParser {
   private num: (Float64Array | null)[];
   private bools: (Uint8Array | null)[];
   private objs: (unknown[] | null)[];
+  private codes: (Int32Array | null)[];
+  /** K_TEXT: the batch's dictionary and its string → code map */
+  private dicts: (string[] | null)[];
+  private dictCodes: (Map<string, number> | null)[];
+  private readonly textCaches: (TextCodeCache | null)[];
+  /** buffers of pushed batches handed back by the consumer (recycle()), by byte length */
+  private readonly spare = new Map<number, ArrayBuffer[]>();
+  private batchNo = 0;
   private nulls: (Uint8Array | null)[];
   // the current record's fields
   private readonly fS: Int32Array;
@@ -92,9 +126,16 @@ export class CopyFromParser {
     private readonly ctx: FormatContext,
     private readonly sink: (b: Batch) => void,
     private readonly batchSize = COPY_BATCH_ROWS,
+    resume?: CopyParserState,
   ) {
     const nc = (this.ncols = columns.length);
     this.headerPending = opts.header;
+    if (resume) {
+      this.line = resume.line;
+      this.tailBytes = resume.tail ? Buffer.from(resume.tail) : null;
+      this.headerPending = resume.headerPending;
+      this.binHeaderDone = resume.binHeaderDone;
+    }
     this.lines = new Int32Array(batchSize);
     this.delimCode = opts.delimiter.charCodeAt(0);
     this.quoteCode = opts.quote.charCodeAt(0);
@@ -128,6 +169,12 @@ export class CopyFromParser {
     this.num = new Array(nc).fill(null);
     this.bools = new Array(nc).fill(null);
     this.objs = new Array(nc).fill(null);
+    this.codes = new Array(nc).fill(null);
+    this.dicts = new Array(nc).fill(null);
+    this.dictCodes = new Array(nc).fill(null);
+    this.textCaches = columns.map((_, k) =>
+      this.kinds[k] === K_TEXT ? { keys: new Array<Uint8Array | null>(TEXT_SLOTS).fill(null), codes: new Int32Array(TEXT_SLOTS), stamps: new Int32Array(TEXT_SLOTS).fill(-1) } : null,
+    );
     this.nulls = new Array(nc).fill(null);
     this.fS = new Int32Array(nc);
     this.fE = new Int32Array(nc);
@@ -137,20 +184,94 @@ export class CopyFromParser {
 
   private newBatch(): void {
     const bs = this.batchSize;
+    this.batchNo++;
     for (let k = 0; k < this.ncols; k++) {
       const kind = this.kinds[k]!;
       this.nulls[k] = null;
-      if (kind <= K_NUM) this.num[k] = new Float64Array(bs);
-      else if (kind === K_BOOL) this.bools[k] = new Uint8Array(bs);
-      else this.objs[k] = new Array(bs);
+      if (kind <= K_NUM) {
+        const b = this.spareBuffer(bs * 8);
+        this.num[k] = b ? new Float64Array(b) : new Float64Array(bs);
+      } else if (kind === K_BOOL) {
+        const b = this.spareBuffer(bs);
+        this.bools[k] = b ? new Uint8Array(b) : new Uint8Array(bs);
+      } else if (kind === K_TEXT) {
+        const b = this.spareBuffer(bs * 4);
+        this.codes[k] = b ? new Int32Array(b) : new Int32Array(bs);
+        this.dicts[k] = [];
+        this.dictCodes[k] = new Map();
+      } else this.objs[k] = new Array(bs);
     }
+  }
+
+  /**
+   * Buffers of batches this parser pushed, which the consumer no longer reads: the next batches
+   * are built in them instead of new ones (less garbage, fewer collections). Every row of a
+   * column is written before it is pushed, so only NULL maps need clearing.
+   */
+  recycle(buffers: readonly ArrayBuffer[]): void {
+    for (const b of buffers) {
+      let list = this.spare.get(b.byteLength);
+      if (list === undefined) this.spare.set(b.byteLength, (list = []));
+      if (list.length < 4 * this.ncols) list.push(b);
+    }
+  }
+
+  private spareBuffer(bytes: number): ArrayBuffer | undefined {
+    return this.spare.get(bytes)?.pop();
+  }
+
+  /** Every column has a typed fast path (nothing goes through input functions into JS values). */
+  get typedOnly(): boolean {
+    for (let k = 0; k < this.ncols; k++) if (this.kinds[k] === K_OTHER) return false;
+    return true;
+  }
+
+  /** Push the rows parsed so far and return where parsing stands; this parser takes no more input. */
+  handoff(): CopyParserState {
+    this.flush();
+    const state: CopyParserState = { line: this.line, tail: this.tailBytes, headerPending: this.headerPending, binHeaderDone: this.binHeaderDone };
+    this.done = true;
+    this.tailBytes = null;
+    return state;
+  }
+
+  /** The end-of-data marker or the binary trailer was seen: later input is ignored. */
+  get finished(): boolean {
+    return this.done;
   }
 
   /** Feed one CopyData payload. */
   write(chunk: Buffer): void {
     if (this.done) return;
     if (this.opts.format === 'binary') return this.writeBinary(chunk, false);
-    const buf = this.tailBytes ? Buffer.concat([this.tailBytes, chunk]) : chunk;
+    let buf = chunk;
+    if (this.tailBytes) {
+      // Finish the record the previous message cut, from its tail plus this message's bytes up to
+      // a newline, then parse the rest of the message in place (no copy of the whole message).
+      let tail: Buffer = this.tailBytes;
+      let from = 0;
+      for (let step = 0; ; step++) {
+        const cut = step < STRADDLE_STEPS ? chunk.indexOf(10, from) : chunk.length - 1;
+        if (cut < 0) {
+          this.tailBytes = Buffer.concat([tail, chunk.subarray(from)]);
+          return;
+        }
+        const head = Buffer.concat([tail, chunk.subarray(from, cut + 1)]);
+        const pos = this.parseRecords(head, false);
+        if (this.done) {
+          this.tailBytes = null;
+          return;
+        }
+        from = cut + 1;
+        if (pos === head.length) break;
+        tail = head.subarray(pos); // a quoted newline (CSV): the record goes on
+        if (from >= chunk.length) {
+          this.tailBytes = tail;
+          return;
+        }
+      }
+      buf = chunk.subarray(from);
+    }
     const pos = this.parseRecords(buf, false);
     this.tailBytes = pos < buf.length && !this.done ? Buffer.from(buf.subarray(pos)) : null;
   }
@@ -523,16 +644,9 @@ export class CopyFromParser {
         if (v === FAIL) v = this.slow(src, s, e, k) as number;
         this.num[k]![row] = v;
         return;
-      case K_TEXT: {
-        let str: string;
-        try {
-          str = this.interner.get(src, s, e);
-        } catch {
-          throw this.badEncoding(this.line);
-        }
-        this.objs[k]![row] = str;
+      case K_TEXT:
+        this.codes[k]![row] = this.textField(k, src, s, e);
         return;
-      }
       case K_NUM:
         this.num[k]![row] = this.slow(src, s, e, k) as number;
         return;
@@ -544,11 +658,61 @@ export class CopyFromParser {
     }
   }
 
+  /** Text column k's code for the field's bytes: from the column's byte cache, else decoded and looked up. */
+  private textField(k: number, src: Uint8Array, s: number, e: number): number {
+    const n = e - s;
+    const cache = this.textCaches[k]!;
+    let slot = -1;
+    if (n <= TEXT_KEY_MAX) {
+      let h = 0x811c9dc5 ^ n;
+      for (let i = s; i < e; i++) h = Math.imul(h ^ src[i]!, 0x01000193);
+      slot = (h ^ (h >>> 13)) & (TEXT_SLOTS - 1);
+      const key = cache.keys[slot];
+      if (cache.stamps[slot] === this.batchNo && key !== null && key !== undefined && key.length === n) {
+        let i = 0;
+        while (i < n && key[i] === src[s + i]) i++;
+        if (i === n) return cache.codes[slot]!;
+      }
+    }
+    let str: string;
+    try {
+      str = this.interner.get(src, s, e);
+    } catch {
+      throw this.badEncoding(this.line);
+    }
+    const code = this.textCode(k, str);
+    if (slot >= 0) {
+      cache.keys[slot] = Uint8Array.prototype.slice.call(src, s, e);
+      cache.codes[slot] = code;
+      cache.stamps[slot] = this.batchNo;
+    }
+    return code;
+  }
+
+  private newNulls(): Uint8Array {
+    const b = this.spareBuffer(this.batchSize);
+    return b === undefined ? new Uint8Array(this.batchSize) : new Uint8Array(b).fill(0);
+  }
+
+  /** The code of `str` in text column k's batch dictionary. */
+  private textCode(k: number, str: string): number {
+    const m = this.dictCodes[k]!;
+    let code = m.get(str);
+    if (code === undefined) {
+      const d = this.dicts[k]!;
+      code = d.length;
+      d.push(str);
+      m.set(str, code);
+    }
+    return code;
+  }
+
   private setNull(k: number, row: number): void {
-    (this.nulls[k] ??= new Uint8Array(this.batchSize))[row] = 1;
+    (this.nulls[k] ??= this.newNulls())[row] = 1;
     const kind = this.kinds[k]!;
     if (kind <= K_NUM) this.num[k]![row] = 0;
     else if (kind === K_BOOL) this.bools[k]![row] = 0;
+    else if (kind === K_TEXT) this.codes[k]![row] = 0;
     else this.objs[k]![row] = null;
   }
 
@@ -663,11 +827,7 @@ export class CopyFromParser {
       if (hi > -0x200000 && hi < 0x200000) return void (this.num[k]![row] = hi * 4294967296 + buf.readUInt32BE(p + 4) + PG_EPOCH_MICROS);
     }
     if (kind === K_TEXT) {
-      try {
-        this.objs[k]![row] = this.interner.get(buf, p, p + l);
-      } catch {
-        throw this.badEncoding(this.line);
-      }
+      this.codes[k]![row] = this.textField(k, buf, p, p + l);
       return;
     }
     const col = this.columns[k]!;
@@ -703,10 +863,12 @@ export class CopyFromParser {
           const all = this.bools[k]!;
           return { tag: 'bool', type, length: n, values: n === all.length ? all : all.subarray(0, n), nulls };
         }
+        if (kind === K_TEXT) {
+          const all = this.codes[k]!;
+          return { tag: 'dict', type, length: n, codes: n === all.length ? all : all.subarray(0, n), dict: this.dicts[k]!, nulls };
+        }
         const all = this.objs[k]!;
-        const values = n === all.length ? all : all.slice(0, n);
-        if (kind === K_TEXT) return { tag: 'object', type, length: n, values: values as (string | null)[] };
-        return vectorFromValues(type, values as Value[]);
+        return vectorFromValues(type, (n === all.length ? all : all.slice(0, n)) as Value[]);
       });
       this.newBatch();
     }

@@ -8,14 +8,17 @@ import type { CopyStmt, ParsedStatement } from '../../../planner/src/parse/ast.j
 import type { StatementResult } from '../../../planner/src/statement/session.js';
 import { SqlError, SQLSTATE } from '../../../storage/src/errors.js';
 import type { CopyIn } from '../engine/session.js';
+import type { Batch } from '../../../storage/src/vector.js';
 import { toSqlError } from '../engine/database-error.js';
 import { copyOptions } from './copy-options.js';
 import { CopyFromParser, type WhereError } from './copy-in.js';
+import { CopyFeed } from './copy-feed.js';
 import { copyOut } from './copy-out.js';
 import type { Connection } from './connection.js';
 
 export interface CopyInState {
-  parser: CopyFromParser;
+  /** the inline parser, or the parse thread once the COPY is large */
+  parser: CopyFeed;
   copy: CopyIn;
   extended: boolean;
   table: string;
@@ -60,9 +63,12 @@ export function runCopy(c: Connection, ps: ParsedStatement, extended: boolean): 
   }
   const table = stmt.table!;
   const copy = session.beginCopy(table, stmt.columns);
-  let parser: CopyFromParser;
+  let parser: CopyFeed;
   try {
-    parser = new CopyFromParser(opts, copy.columns, table.name, ctx, (b) => copy.push(b));
+    const sink = (b: Batch) => copy.push(b);
+    const columns = copy.columns.map((col) => ({ name: col.name, type: col.type }));
+    const inline = new CopyFromParser(opts, columns, table.name, ctx, sink);
+    parser = new CopyFeed(inline, { opts, columns, table: table.name, ctx: { ...ctx } }, sink, c.copyHooks);
   } catch (e) {
     copy.abort();
     throw e;
@@ -76,6 +82,7 @@ export function runCopy(c: Connection, ps: ParsedStatement, extended: boolean): 
 
 /** A failure inside COPY FROM: the rows pushed so far are abandoned. */
 export function abortCopy(state: CopyInState, e: unknown): WhereError {
+  state.parser.abort();
   try {
     state.copy.abort();
   } catch {

@@ -7,7 +7,8 @@
 import { SqlError, SQLSTATE } from '../errors.js';
 import type { Value } from '../types/values.js';
 import type { Batch } from '../vector.js';
-import { vectorFromValues } from '../vector.js';
+import { takeVector, vectorFromValues } from '../vector.js';
+import { StagingBlocks } from './staging.js';
 import type { Chunk } from './chunk.js';
 import type { ColData, Piece } from './layout.js';
 import { colDataFromVector, colDataValue, firstNull, vectorFromColData } from './layout.js';
@@ -26,6 +27,12 @@ export interface TableTxn {
    * never writes them again), so full-length typed arrays are kept instead of copied.
    */
   insert(batch: Batch, opts?: { owned?: boolean }): void;
+  /**
+   * Rows `rows` (indexes into `batch`, in order; all rows when null) of a batch with one vector
+   * per table column: insert() of that selection, gathered straight into blocks commit can seal
+   * without another copy (staging.ts). For bulk writers (COPY, routed hypertable parts).
+   */
+  insertSelected(batch: Batch, rows: Int32Array | null): void;
   insertRows(rows: readonly (readonly Value[])[]): void;
   /** Rows deleted; ids of rows not live in this txn's view are ignored. */
   delete(rowIds: ArrayLike<number>): number;
@@ -80,6 +87,9 @@ export interface StoreInternals {
   format(v: Value, c: ColumnSpec): string;
 }
 
+/** insertSelected() stages from the first write of at least this many rows. */
+const STAGE_MIN_ROWS = 1024;
+
 export function serializationError(): SqlError {
   return new SqlError(SQLSTATE.serializationFailure, 'could not serialize access due to concurrent update');
 }
@@ -117,6 +127,7 @@ export class Txn implements TableTxn {
   private privDeletedCount = 0;
   private readonly privIdx = new Map<string, Map<Key, number>>();
   private truncated = false;
+  private staging: StagingBlocks | null = null;
   private done = false;
   private cachedView: VersionImpl | null = null;
   private checkSeq = -1;
@@ -180,6 +191,39 @@ export class Txn implements TableTxn {
       let p = this.privIdx.get(name);
       if (!p) this.privIdx.set(name, (p = new Map()));
       for (const [k, pos] of m) p.set(k, pos);
+    }
+    this.cachedView = null;
+  }
+
+  insertSelected(batch: Batch, rows: Int32Array | null): void {
+    this.assertOpen();
+    const schema = this.store.schema();
+    const n = rows === null ? batch.length : rows.length;
+    if (n === 0) return;
+    const layouts = schema.columns.map((c) => schema.layout(c.id));
+    // small writes keep their own pieces: a staging block is sized for bulk loads
+    const bulk = this.staging !== null || n >= STAGE_MIN_ROWS;
+    if (!bulk || schema.uniqueKeys.length > 0 || batch.columns.length !== layouts.length || !StagingBlocks.supports(layouts, batch.columns)) {
+      if (rows === null) return this.insert(batch);
+      return this.insert({ length: n, columns: batch.columns.map((v) => takeVector(v, rows)) }, { owned: true });
+    }
+    const staging = (this.staging ??= new StagingBlocks(this.store.sealRows));
+    const mark = staging.mark();
+    const pieces = staging.gather(layouts, batch.columns, rows, n, (id) => this.store.internDict(id));
+    for (const piece of pieces) {
+      for (const c of schema.columns) {
+        if (!c.notNull) continue;
+        const k = firstNull(piece.cols.get(c.id)!, piece.length);
+        if (k < 0) continue;
+        const err = this.notNullError(schema, c, piece, k);
+        staging.rewind(mark);
+        throw err;
+      }
+    }
+    for (const piece of pieces) {
+      this.starts.push(this.privLen);
+      this.pieces.push(piece);
+      this.privLen += piece.length;
     }
     this.cachedView = null;
   }
@@ -430,12 +474,13 @@ export class Txn implements TableTxn {
     }
     if (!this.truncated && this.masks.size === 0 && liveCount === 0) return null;
 
-    const runs: LiveRun[] = [];
+    let runs: LiveRun[] = [];
     if (liveCount > 0) {
       for (let k = 0; k < this.pieces.length; k++) {
         const piece = this.pieces[k]!;
         for (const [from, to] of liveRuns(this.privDeleted, this.starts[k]!, piece.length)) runs.push({ piece, from, to });
       }
+      if (this.staging !== null) runs = this.staging.mergeRuns(runs);
     }
     let applied = false;
     return {
