@@ -11,7 +11,10 @@ import { explainPlan } from '../plan/explain.js';
 import type { PlanNode } from '../plan/nodes.js';
 import { chunksByNode } from '../plan/build-distributed.js';
 import type { StatementResult, StatementSession } from './session.js';
-import { newBinding, planSelect, rootContext, runQuery } from './select.js';
+import { newBinding, planSelect, rootContext, runQuery, runQueryBatches } from './select.js';
+import { batchToRows } from '../exec/index.js';
+import type { Batch } from '../../../storage/src/vector.js';
+import type { ResultColumn } from './session.js';
 import { bindProcedure, findProcedure } from '../hypertable/index.js';
 import { executeInsert } from './insert.js';
 import { executeDelete, executeUpdate } from './update-delete.js';
@@ -23,13 +26,36 @@ export interface ExecuteOptions {
   notice: (message: string) => void;
 }
 
+/** A query result carried as batches; `rows` is built from them on first use (wire encoders never ask). */
+function batchResult(columns: ResultColumn[], batches: readonly Batch[]): StatementResult {
+  let count = 0;
+  for (const b of batches) count += b.length;
+  let rows: Value[][] | undefined;
+  return {
+    command: `SELECT ${count}`,
+    rowCount: count,
+    columns,
+    batches,
+    get rows(): Value[][] {
+      if (rows === undefined) {
+        rows = [];
+        for (const b of batches) for (const r of batchToRows(b)) rows.push(r);
+      }
+      return rows;
+    },
+    set rows(r: Value[][]) {
+      rows = r;
+    },
+  };
+}
+
 export function executeStatement(stmt: Statement, session: StatementSession, opts: ExecuteOptions): StatementResult {
   switch (stmt.kind) {
     case 'select': {
       const prepared = planSelect(stmt, session, opts.paramTypes ? [...opts.paramTypes] : []);
-      const rows = runQuery(prepared, session, opts.params);
+      const batches = runQueryBatches(prepared, session, opts.params);
       const columns = prepared.names.map((name, i) => ({ name, type: prepared.plan.types[i]!.id === 'unknown' ? T.text : prepared.plan.types[i]! }));
-      return { command: `SELECT ${rows.length}`, rowCount: rows.length, columns, rows };
+      return batchResult(columns, batches);
     }
     case 'insert':
       return executeInsert(stmt, session, opts.params, opts.paramTypes);

@@ -7,7 +7,8 @@ import type { StatementBinding, QueryContext } from '../bind/context.js';
 import { Scope } from '../bind/scope.js';
 import { bindQuery } from '../bind/select.js';
 import { buildPlan, type ExecEnv } from '../plan/build.js';
-import { collectRows as collect } from '../exec/index.js';
+import { collectBatches, collectRows as collect } from '../exec/index.js';
+import type { Batch } from '../../../storage/src/vector.js';
 import type { PlanNode } from '../plan/nodes.js';
 import { optimize } from '../optimize/index.js';
 import type { StatementSession } from './session.js';
@@ -75,6 +76,13 @@ export function runQuery(prepared: PreparedQuery, session: StatementSession, par
   const env = { ...execEnv(session, prepared.binding), ...observe };
   const ctx = statementContext(session, env, params);
   return collect(buildPlan(prepared.plan, env), ctx);
+}
+
+/** The query's result as the executor's batches (no per-row arrays). */
+export function runQueryBatches(prepared: PreparedQuery, session: StatementSession, params: readonly Value[]): Batch[] {
+  const env = execEnv(session, prepared.binding);
+  const ctx = statementContext(session, env, params);
+  return collectBatches(buildPlan(prepared.plan, env), ctx);
 }
 
 export function isQuery(s: Statement): s is SelectStmt {

@@ -1,5 +1,6 @@
 /** What statement execution needs from the session that runs it (implemented by the server). */
 import type { FormatContext, Value } from '../../../storage/src/types/values.js';
+import type { Batch } from '../../../storage/src/vector.js';
 import type { EvalContext } from '../../../storage/src/expr/expr.js';
 import type { SqlType } from '../../../storage/src/types/sql-type.js';
 import type { TableStore, TableTxn, TableVersion } from '../../../storage/src/table/index.js';
@@ -40,4 +41,9 @@ export interface StatementResult {
   rowCount: number | null;
   columns?: ResultColumn[];
   rows?: Value[][];
+  /**
+   * The same rows as the executor's column batches, when the statement produced them so
+   * (queries): result encoders read these and `rows` is only built if someone asks for it.
+   */
+  batches?: readonly Batch[];
 }

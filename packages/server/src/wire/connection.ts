@@ -23,6 +23,8 @@ import { toSqlError } from '../engine/database-error.js';
 import { BackendWriter, FrameReader, InvalidUtf8Error, MessageReader, ProtocolError, type Frame } from './messages.js';
 import type { Authenticator } from './auth.js';
 import { encodeBinary } from './binary.js';
+import { writeBatchDataRows } from './data-rows.js';
+import type { Batch } from '../../../storage/src/vector.js';
 import { handleAuthFrame, handleStartupFrame } from './startup.js';
 import { formatOf, handleBind, handleClose, handleDescribe, handleExecute, handleParse, type Portal, type PreparedStatement } from './extended.js';
 import { abortCopy, runCopy, type CopyInState } from './copy.js';
@@ -370,11 +372,22 @@ export class Connection {
     this.sendNotices();
     if (r.columns) {
       this.out.rowDescription(r.columns.map(fieldDef), []);
-      const rows = r.rows ?? [];
-      this.writeRows(r.columns, rows, 0, rows.length, []);
+      if (r.batches) this.writeBatches(r.columns, r.batches, []);
+      else {
+        const rows = r.rows ?? [];
+        this.writeRows(r.columns, rows, 0, rows.length, []);
+      }
     }
     this.out.commandComplete(r.command);
     this.reportParams();
+  }
+
+  /** DataRows of a result held as batches (wire/data-rows.ts). */
+  writeBatches(columns: readonly ResultColumn[], batches: readonly Batch[], formats: readonly number[]): void {
+    const types = columns.map((c) => c.type);
+    const catalog = types.some(needsCatalog) ? catalogHook(this.session!.core, this.session!) : undefined;
+    const binary = columns.map((_, i) => formatOf(formats, i) === 1);
+    writeBatchDataRows(this.out, types, batches, binary, this.session!.settings.format(), catalog, FLUSH_AT, () => this.flush());
   }
 
   writeRows(columns: readonly ResultColumn[], rows: readonly Value[][], from: number, to: number, formats: readonly number[]): void {
@@ -385,6 +398,9 @@ export class Connection {
     // regclass/regnamespace text output names OIDs through the session's catalog (engine/results.ts)
     const catalog = types.some(needsCatalog) ? catalogHook(this.session!.core, this.session!) : undefined;
     const out = this.out;
+    // consecutive rows often repeat a value (a time-major scan's timestamps, a group's key): its text is made once
+    const lastValue: Value[] = new Array<Value>(nc).fill(null);
+    const lastText: string[] = new Array<string>(nc).fill('');
     for (let r = from; r < to; r++) {
       const row = rows[r]!;
       out.begin('D').int16(nc);
@@ -394,7 +410,13 @@ export class Connection {
         else if (binary[k]) {
           const b = encodeBinary(types[k]!, v, ctx);
           out.int32(b.length).bytes(b);
-        } else out.lenText(catalog ? outputText(types[k]!, v, ctx, catalog) : formatText(types[k]!, v, ctx));
+        } else {
+          if (!Object.is(v, lastValue[k])) {
+            lastValue[k] = v;
+            lastText[k] = catalog ? outputText(types[k]!, v, ctx, catalog) : formatText(types[k]!, v, ctx);
+          }
+          out.lenText(lastText[k]!);
+        }
       }
       out.end();
       if (out.size >= FLUSH_AT) this.flush();

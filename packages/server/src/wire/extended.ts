@@ -191,6 +191,13 @@ export function handleExecute(c: Connection, body: Buffer): void {
     c.reportParams();
     return;
   }
+  if (res.batches && portal.next === 0 && (maxRows <= 0 || maxRows > (res.rowCount ?? 0))) {
+    // the whole result in one Execute: encoded from the batches (no row arrays)
+    c.writeBatches(res.columns, res.batches, portal.resultFormats);
+    portal.next = res.rowCount ?? 0;
+    c.out.commandComplete(res.command);
+    return;
+  }
   const rows = res.rows ?? [];
   const from = portal.next;
   const to = maxRows > 0 ? Math.min(rows.length, from + maxRows) : rows.length;

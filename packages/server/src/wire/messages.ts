@@ -69,20 +69,30 @@ export class FrameReader {
   private peek(n: number): Buffer {
     const first = this.chunks[0]!;
     if (first.length >= n) return first;
-    this.chunks = [Buffer.concat(this.chunks)];
+    this.gather(n);
     return this.chunks[0]!;
+  }
+
+  /** Make the first chunk n bytes long by copying exactly those bytes (not the whole chunks they end in). */
+  private gather(n: number): void {
+    const out = Buffer.allocUnsafe(n);
+    let have = 0;
+    while (have < n) {
+      const c = this.chunks[0]!;
+      const k = Math.min(c.length, n - have);
+      c.copy(out, have, 0, k);
+      have += k;
+      if (k === c.length) this.chunks.shift();
+      else this.chunks[0] = c.subarray(k);
+    }
+    this.chunks.unshift(out);
   }
 
   private take(n: number): Buffer {
     let first = this.chunks[0]!;
     if (first.length < n) {
-      // gather exactly the chunks needed
-      let have = 0;
-      let k = 0;
-      while (have < n) have += this.chunks[k++]!.length;
-      const merged = Buffer.concat(this.chunks.slice(0, k), have);
-      this.chunks.splice(0, k, merged);
-      first = merged;
+      this.gather(n);
+      first = this.chunks[0]!;
     }
     const out = first.subarray(0, n);
     if (first.length === n) this.chunks.shift();
@@ -177,6 +187,14 @@ export interface WireErrorExtra {
  * Builds backend messages into one growing buffer; `flush()` hands the bytes to
  * the socket in one write.
  */
+/** Big-endian int32 without Buffer's range checks (callers have ensured the room). */
+function putInt32(buf: Buffer, at: number, v: number): void {
+  buf[at] = (v >>> 24) & 0xff;
+  buf[at + 1] = (v >>> 16) & 0xff;
+  buf[at + 2] = (v >>> 8) & 0xff;
+  buf[at + 3] = v & 0xff;
+}
+
 export class BackendWriter {
   private buf = Buffer.allocUnsafe(64 * 1024);
   private len = 0;
@@ -203,7 +221,7 @@ export class BackendWriter {
     return this;
   }
   end(): this {
-    this.buf.writeInt32BE(this.len - this.msgStart, this.msgStart);
+    putInt32(this.buf, this.msgStart, this.len - this.msgStart);
     this.msgStart = -1;
     return this;
   }
@@ -214,13 +232,14 @@ export class BackendWriter {
   }
   int16(v: number): this {
     this.ensure(2);
-    this.buf.writeInt16BE(v, this.len);
+    this.buf[this.len] = (v >> 8) & 0xff;
+    this.buf[this.len + 1] = v & 0xff;
     this.len += 2;
     return this;
   }
   int32(v: number): this {
     this.ensure(4);
-    this.buf.writeInt32BE(v | 0, this.len);
+    putInt32(this.buf, this.len, v | 0);
     this.len += 4;
     return this;
   }
@@ -249,10 +268,53 @@ export class BackendWriter {
   /** int32 length-prefixed UTF-8 string (DataRow field) */
   lenText(s: string): this {
     // a UTF-8 string takes at most 3 bytes per UTF-16 unit
-    this.ensure(4 + s.length * 3);
-    const n = this.buf.write(s, this.len + 4, 'utf8');
-    this.buf.writeInt32BE(n, this.len);
-    this.len += 4 + n;
+    const m = s.length;
+    this.ensure(4 + m * 3);
+    const buf = this.buf;
+    const at = this.len;
+    // short ASCII (numbers, timestamps, tags: most DataRow fields) is copied here: cheaper than
+    // a call into the UTF-8 encoder per field
+    if (m <= 64) {
+      let p = at + 4;
+      let i = 0;
+      for (; i < m; i++) {
+        const c = s.charCodeAt(i);
+        if (c >= 0x80) break;
+        buf[p++] = c;
+      }
+      if (i === m) {
+        putInt32(buf, at, m);
+        this.len = p;
+        return this;
+      }
+    }
+    const n = buf.write(s, at + 4, 'utf8');
+    putInt32(buf, at, n);
+    this.len = at + 4 + n;
+    return this;
+  }
+
+  /** int32 length-prefixed decimal digits of an integer of magnitude below 2^53 (DataRow field) */
+  lenInteger(x: number): this {
+    this.ensure(4 + 17);
+    const buf = this.buf;
+    const at = this.len;
+    let p = at + 4;
+    let v = x;
+    if (v < 0) {
+      buf[p++] = 45; // '-'
+      v = -v;
+    }
+    let digits = 1;
+    for (let t = v; t >= 10; t = Math.floor(t / 10)) digits++;
+    for (let j = digits - 1; j >= 0; j--) {
+      const q = Math.floor(v / 10);
+      buf[p + j] = 48 + (v - q * 10);
+      v = q;
+    }
+    p += digits;
+    putInt32(buf, at, p - at - 4);
+    this.len = p;
     return this;
   }
 
