@@ -216,7 +216,7 @@ async function runSeed(seed: number, steps: number): Promise<number> {
     if (previous !== undefined) fs.rmSync(previous.dir, { recursive: true });
     previous = written;
     linked += written.files.filter((f) => f.linked === true).length;
-    const c = restoreTableStore(written.files.map((f) => ({ path: path.join(dir, f.name), crc32c: f.crc32c, bytes: f.bytes })));
+    const c = restoreTableStore(written.files.map((f) => ({ path: path.join(dir, f.name), crc32: f.crc32, bytes: f.bytes })));
     expect(dump(c)).toEqual(expected);
     replay(c, log.slice(at));
     expect(dump(c)).toEqual(final);

@@ -89,7 +89,7 @@ async function imaged(store: TableStore, name: string) {
 }
 
 function refsOf(w: WrittenStoreImage) {
-  return w.files.map((f) => ({ path: path.join(w.dir, f.name), crc32c: f.crc32c, bytes: f.bytes }));
+  return w.files.map((f) => ({ path: path.join(w.dir, f.name), crc32: f.crc32, bytes: f.bytes }));
 }
 
 /** Row ids and values of the latest version, comparable with toEqual. */

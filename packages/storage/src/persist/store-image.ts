@@ -39,7 +39,7 @@ import type { ChunkSnap } from '../table/version.js';
 import { formatType } from '../types/sql-type.js';
 import type { Value } from '../types/values.js';
 import type { Vector } from '../vector.js';
-import { crc32c } from '../wal/crc32c.js';
+import { checksumFields, fileChecksum, type FileChecksum } from '../wal/checksum.js';
 import {
   batchFileName, chunkFileName, DELETED_FIELD_NAME, FIELD_COLUMN_ID, FIELD_DELETED, FIELD_SQL_TYPE, IMAGE_FORMAT, META_KEY, metaFileName, type ImageMeta,
 } from './image-format.js';
@@ -52,11 +52,10 @@ export interface StoreImage {
   readonly state: StoreImageState;
 }
 
-export interface StoreImageFile {
+export interface StoreImageFile extends FileChecksum {
   /** File name inside the directory written to. */
   readonly name: string;
   readonly bytes: number;
-  readonly crc32c: number;
   /** A file hard-linked from the previous image rather than written. */
   readonly linked?: boolean;
 }
@@ -212,7 +211,7 @@ async function linkFile(from: string, dir: string, name: string, was: StoreImage
     await fsp.rm(to, { force: true });
     return null;
   }
-  return { name, bytes: was.bytes, crc32c: was.crc32c, linked: true };
+  return { name, bytes: was.bytes, ...checksumFields(was), linked: true };
 }
 
 async function writeFileSynced(dir: string, name: string, bytes: Uint8Array): Promise<StoreImageFile> {
@@ -223,7 +222,7 @@ async function writeFileSynced(dir: string, name: string, bytes: Uint8Array): Pr
   } finally {
     await fh.close();
   }
-  return { name, bytes: bytes.length, crc32c: crc32c(bytes) };
+  return { name, bytes: bytes.length, ...fileChecksum(bytes) };
 }
 
 function ipcFile(schema: ArrowSchema, batches: readonly RecordBatch[]): Uint8Array {

@@ -17,15 +17,14 @@ import { computeColStats, type ColumnStats } from '../table/stats.js';
 import { TableStore, type RestoredStoreState, type TableStoreOptions } from '../table/table-store.js';
 import { sameType } from '../types/sql-type.js';
 import type { Value } from '../types/values.js';
-import { crc32c } from '../wal/crc32c.js';
+import { checksumFields, fileChecksumMismatch, type FileChecksum } from '../wal/checksum.js';
 import { DATA_CORRUPTED } from './bytes.js';
 import { canonicalType, FIELD_COLUMN_ID, FIELD_DELETED, IMAGE_FORMAT, META_KEY, type ImageMeta } from './image-format.js';
 import { imagedChunk, type ImagedBatch, type ImagedChunk, type WrittenStoreImage } from './store-image.js';
 import { decodeValue } from './value-codec.js';
 
-export interface StoreFileRef {
+export interface StoreFileRef extends FileChecksum {
   readonly path: string;
-  readonly crc32c: number;
   /** Expected size, when the manifest records it. */
   readonly bytes?: number;
 }
@@ -43,7 +42,7 @@ function fileError(path: string, reason: string): SqlError {
 interface LoadedFile {
   readonly path: string;
   readonly bytes: number;
-  readonly crc32c: number;
+  readonly checksum: FileChecksum;
   readonly table: Table;
   readonly meta: ImageMeta;
 }
@@ -69,8 +68,8 @@ function loadFile(ref: StoreFileRef): LoadedFile {
     throw fileError(ref.path, err.code === 'ENOENT' ? 'No such file or directory' : err.message);
   }
   if (ref.bytes !== undefined && buf.length !== ref.bytes) throw fileError(ref.path, `size is ${buf.length} bytes, expected ${ref.bytes}`);
-  const crc = crc32c(buf);
-  if (crc !== ref.crc32c >>> 0) throw fileError(ref.path, `checksum mismatch (${crc.toString(16)}, expected ${(ref.crc32c >>> 0).toString(16)})`);
+  const mismatch = fileChecksumMismatch(buf, ref);
+  if (mismatch !== null) throw fileError(ref.path, mismatch);
   // typed arrays viewed straight out of the file need 8-byte alignment
   if (buf.byteOffset % 8 !== 0) buf = new Uint8Array(buf);
   let table: Table;
@@ -87,7 +86,7 @@ function loadFile(ref: StoreFileRef): LoadedFile {
     const why = meta.format === 1 ? 'it was written in image format 1 (one file per chunk), which this version no longer reads' : `unknown image format ${String(meta.format)}`;
     throw fileError(ref.path, `${why}; expected format ${IMAGE_FORMAT}`);
   }
-  return { path: ref.path, bytes: buf.length, crc32c: crc, table, meta };
+  return { path: ref.path, bytes: buf.length, checksum: checksumFields(ref), table, meta };
 }
 
 /** A chunk's files: its head and its sealed batches' files by index. */
@@ -157,7 +156,7 @@ export function restoreTableStore(files: readonly StoreFileRef[], opts: RestoreO
 function imageOf(store: TableStore, metaFile: LoadedFile, byChunk: ReadonlyMap<number, ChunkFiles>): WrittenStoreImage {
   const dir = path.dirname(metaFile.path);
   const state = store.imageState();
-  const fileOf = (f: LoadedFile) => ({ name: path.basename(f.path), bytes: f.bytes, crc32c: f.crc32c });
+  const fileOf = (f: LoadedFile) => ({ name: path.basename(f.path), bytes: f.bytes, ...f.checksum });
   const chunks = new Map<number, ImagedChunk>();
   const files = [fileOf(metaFile)];
   for (const snap of state.version.snaps) {

@@ -18,7 +18,7 @@
 import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
-import { crc32c } from '../../../../storage/src/wal/crc32c.js';
+import { checksumFields, fileChecksum, fileChecksumMismatch, type FileChecksum } from '../../../../storage/src/wal/checksum.js';
 import { nodeWalFs, syncDirectory } from '../../../../storage/src/wal/wal-fs.js';
 import { SqlError, SQLSTATE } from '../../../../storage/src/errors.js';
 import type { StoreImage, WrittenStoreImage } from '../../../../storage/src/persist/index.js';
@@ -26,10 +26,10 @@ import { relocateStoreImage, writeStoreImage } from '../../../../storage/src/per
 
 const FORMAT = 1;
 
-export interface CheckpointFile {
+/** A checkpoint file: CRC-32 since segment format 2's switch, CRC-32C in older checkpoints (see checksum.ts). */
+export interface CheckpointFile extends FileChecksum {
   name: string;
   bytes: number;
-  crc32c: number;
 }
 
 export interface CheckpointManifest {
@@ -115,7 +115,7 @@ export async function writeCheckpoint(dataDir: string, content: CheckpointConten
     format: FORMAT,
     lsn: content.lsn,
     createdAt: new Date().toISOString(),
-    catalog: { name: 'catalog.json', bytes: catalogBytes.length, crc32c: crc32c(catalogBytes) },
+    catalog: { name: 'catalog.json', bytes: catalogBytes.length, ...fileChecksum(catalogBytes) },
     stores: {},
   };
   let bytes = catalogBytes.length;
@@ -132,7 +132,7 @@ export async function writeCheckpoint(dataDir: string, content: CheckpointConten
       folders.add(folder);
     }
     const written = await writeStoreImage(image, dir, base, previous);
-    manifest.stores[key] = written.files.map((f) => ({ name: path.join(folder, f.name), bytes: f.bytes, crc32c: f.crc32c }));
+    manifest.stores[key] = written.files.map((f) => ({ name: path.join(folder, f.name), bytes: f.bytes, ...checksumFields(f) }));
     for (const f of written.files) {
       bytes += f.bytes;
       if (f.linked === true) {
@@ -209,6 +209,8 @@ export function readCurrentCheckpoint(dataDir: string): LoadedCheckpoint | null 
   } catch (e) {
     throw corrupt(catalogFile, (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'file is missing' : (e as Error).message);
   }
-  if (bytes.length !== manifest.catalog.bytes || crc32c(bytes) !== manifest.catalog.crc32c) throw corrupt(catalogFile, 'checksum mismatch');
+  if (bytes.length !== manifest.catalog.bytes) throw corrupt(catalogFile, `size is ${bytes.length} bytes, expected ${manifest.catalog.bytes}`);
+  const mismatch = fileChecksumMismatch(bytes, manifest.catalog);
+  if (mismatch !== null) throw corrupt(catalogFile, mismatch);
   return { manifest, dir, catalogImage: bytes.toString('utf8') };
 }

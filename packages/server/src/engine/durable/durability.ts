@@ -17,6 +17,7 @@ import { SqlError, SQLSTATE } from '../../../../storage/src/errors.js';
 import type { TableStore } from '../../../../storage/src/table/index.js';
 import { TableStore as TableStoreClass } from '../../../../storage/src/table/index.js';
 import { WriteAheadLog, lockDataDir, type WalFs, type DataDirLock } from '../../../../storage/src/wal/index.js';
+import { checksumFields } from '../../../../storage/src/wal/checksum.js';
 import {
   applyTableDelta,
   captureStoreImage,
@@ -150,7 +151,7 @@ export class Durability {
         this.catalog = restoreCatalog(cp.catalogImage, (key, spec) => {
           const files = cp.manifest.stores[key];
           if (!files) return new TableStoreClass(spec);
-          const store = restoreTableStore(files.map((f) => ({ path: path.join(cp.dir, f.name), crc32c: f.crc32c, bytes: f.bytes })));
+          const store = restoreTableStore(files.map((f) => ({ path: path.join(cp.dir, f.name), ...checksumFields(f), bytes: f.bytes })));
           checkpointRows += store.latest().rowCount;
           return store;
         });
