@@ -36,6 +36,10 @@ const ARCHES = ['x64', 'x86'];
 const TEAMS = ['SF', 'NYC', 'LON', 'CHI'];
 const ENVIRONMENTS = ['production', 'staging', 'test'];
 
+function clampPercent(v: number): number {
+  return v < 0 ? 0 : v > 100 ? 100 : v;
+}
+
 /** mulberry32: small, fast, deterministic for a seed */
 export function rng(seed: number): () => number {
   let s = seed | 0;
@@ -110,26 +114,30 @@ export class TsbsCpuGenerator {
     this.hostnames = this.hosts.map((t) => t.hostname);
   }
 
-  /** standard normal (Box–Muller, pairs cached) */
-  private normal(): number {
-    if (!Number.isNaN(this.spare)) {
-      const s = this.spare;
-      this.spare = NaN;
-      return s;
-    }
-    let u = this.next();
-    while (u === 0) u = this.next();
-    const v = this.next();
-    const r = Math.sqrt(-2 * Math.log(u));
-    this.spare = r * Math.sin(2 * Math.PI * v);
-    return r * Math.cos(2 * Math.PI * v);
-  }
-
+  /**
+   * One N(0,1) step for every (host, field): standard normals by Box–Muller,
+   * both values of a pair used (the second carried to the next tick when the
+   * count is odd), drawn inline rather than through a per-value call.
+   */
   private tick(): void {
     const s = this.state;
-    for (let k = 0; k < s.length; k++) {
-      const v = s[k]! + this.normal();
-      s[k] = v < 0 ? 0 : v > 100 ? 100 : v;
+    const next = this.next;
+    const len = s.length;
+    let k = 0;
+    if (!Number.isNaN(this.spare) && len > 0) {
+      s[0] = clampPercent(s[0]! + this.spare);
+      this.spare = NaN;
+      k = 1;
+    }
+    for (; k < len; k += 2) {
+      let u = next();
+      while (u === 0) u = next();
+      const v = next();
+      const r = Math.sqrt(-2 * Math.log(u));
+      s[k] = clampPercent(s[k]! + r * Math.cos(2 * Math.PI * v));
+      const second = r * Math.sin(2 * Math.PI * v);
+      if (k + 1 < len) s[k + 1] = clampPercent(s[k + 1]! + second);
+      else this.spare = second;
     }
   }
 
@@ -141,16 +149,23 @@ export class TsbsCpuGenerator {
     const hostIndex = new Int32Array(n);
     const fields = CPU_FIELDS.map(() => new Float64Array(n));
     const s = this.state;
-    for (let r = 0; r < n; r++) {
+    // one run of consecutive hosts of one epoch at a time, field by field
+    for (let r = 0; r < n; ) {
       if (this.host === nh) {
         this.host = 0;
         this.epoch++;
         this.tick();
       }
-      const h = this.host++;
-      timeMs[r] = this.startMs + this.epoch * this.intervalMs;
-      hostIndex[r] = h;
-      for (let f = 0; f < nf; f++) fields[f]![r] = Math.trunc(s[h * nf + f]!);
+      const h0 = this.host;
+      const run = Math.min(nh - h0, n - r);
+      timeMs.fill(this.startMs + this.epoch * this.intervalMs, r, r + run);
+      for (let j = 0; j < run; j++) hostIndex[r + j] = h0 + j;
+      for (let f = 0; f < nf; f++) {
+        const col = fields[f]!;
+        for (let j = 0, k = h0 * nf + f; j < run; j++, k += nf) col[r + j] = Math.trunc(s[k]!);
+      }
+      this.host += run;
+      r += run;
     }
     return { rows: n, timeMs, hostIndex, hostnames: this.hostnames, fields };
   }

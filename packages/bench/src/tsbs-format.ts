@@ -3,7 +3,7 @@
  * binary COPY payloads, row arrays, Arrow tables, multi-row INSERT text and
  * flat parameter arrays. Column order everywhere: DATA_COLUMNS.
  */
-import { makeData, makeVector, Table, TimestampMillisecond, Utf8, vectorFromArray, Int32, Float64, type Vector } from 'apache-arrow';
+import { Dictionary, makeData, makeVector, Table, TimestampMillisecond, Utf8, vectorFromArray, Int32, Float64, type Vector } from 'apache-arrow';
 import { CPU_FIELDS, TAG_NAMES, type CpuColumns, type HostTags } from './tsbs-data.js';
 
 /** TSBS multi-node layout (TSBS.md §2.2) without the always-NULL additional_tags */
@@ -94,11 +94,42 @@ export function toRowArrays(c: CpuColumns): unknown[][] {
   return out;
 }
 
-/** An Arrow table (timestamp[ms], int32, utf8, 10 × float64). */
+/** The hostname dictionary of a generator (one Arrow Utf8 vector per hostnames array, built once). */
+const hostDictionaries = new WeakMap<readonly string[], Vector<Utf8>>();
+
+function hostDictionary(hostnames: readonly string[]): Vector<Utf8> {
+  let dict = hostDictionaries.get(hostnames);
+  if (dict === undefined) {
+    dict = vectorFromArray(hostnames as string[], new Utf8());
+    hostDictionaries.set(hostnames, dict);
+  }
+  return dict;
+}
+
+/** Epoch milliseconds as int64 words, without a BigInt per value (values are integral and below 2^53). */
+function msToInt64(ms: Float64Array): BigInt64Array {
+  const out = new BigInt64Array(ms.length);
+  const words = new Int32Array(out.buffer);
+  for (let i = 0; i < ms.length; i++) {
+    const v = ms[i]!;
+    const hi = Math.floor(v / 4294967296);
+    words[2 * i] = v - hi * 4294967296; // little-endian: low word first
+    words[2 * i + 1] = hi;
+  }
+  return out;
+}
+
+/**
+ * An Arrow table: timestamp[ms], int32, hostname as dictionary<int32, utf8>
+ * (the codes are the generator's host indexes, the dictionary its hostnames),
+ * 10 × float64 adopting the generator's arrays.
+ */
 export function toArrow(c: CpuColumns): Table {
-  const time = makeVector(makeData({ type: new TimestampMillisecond(), length: c.rows, data: BigInt64Array.from(c.timeMs, (v) => BigInt(v)) }));
-  const tagsId = makeVector(makeData({ type: new Int32(), length: c.rows, data: c.hostIndex.map((h) => h + 1) }));
-  const hostname = vectorFromArray(Array.from(c.hostIndex, (h) => c.hostnames[h]!), new Utf8());
+  const time = makeVector(makeData({ type: new TimestampMillisecond(), length: c.rows, data: msToInt64(c.timeMs) }));
+  const ids = new Int32Array(c.rows);
+  for (let r = 0; r < c.rows; r++) ids[r] = c.hostIndex[r]! + 1;
+  const tagsId = makeVector(makeData({ type: new Int32(), length: c.rows, data: ids }));
+  const hostname = makeVector(makeData({ type: new Dictionary(new Utf8(), new Int32()), length: c.rows, data: c.hostIndex, dictionary: hostDictionary(c.hostnames) }));
   const cols: Record<string, Vector> = { time, tags_id: tagsId, hostname };
   CPU_FIELDS.forEach((f, i) => (cols[f] = makeVector(makeData({ type: new Float64(), length: c.rows, data: c.fields[i]! }))));
   return new Table(cols);
