@@ -46,6 +46,41 @@ export interface ImageMeta {
   readonly chunk?: { readonly id: number; readonly batches: number; readonly bufferRows: number; readonly batch?: number };
   /** Chunk head: [sealed batch index, deletion bitmap (Arrow bit order) as base64] for batches with deleted rows. */
   readonly deletedBatches?: readonly [number, string][];
+  /**
+   * Batch file: the batch's column statistics as the engine kept them, so a restart need not
+   * recompute them (files written before this field have none: they are computed then).
+   */
+  readonly stats?: readonly StoredColumnStats[];
+}
+
+/** A bound in JSON: a finite number, a non-finite one as its name, a string, a boolean, or none. */
+export type StoredBound = ['n', number] | ['x', 'Infinity' | '-Infinity'] | ['s', string] | ['b', boolean] | null;
+
+/** [column id, min, max, NULL count, has NaN, ordered]: ColumnStats in a batch file's metadata. */
+export type StoredColumnStats = [number, StoredBound, StoredBound, number, boolean, boolean];
+
+export function storeBound(v: number | string | boolean | null): StoredBound {
+  if (v === null) return null;
+  if (typeof v === 'string') return ['s', v];
+  if (typeof v === 'boolean') return ['b', v];
+  if (Number.isFinite(v)) return ['n', v];
+  if (v === Infinity) return ['x', 'Infinity'];
+  if (v === -Infinity) return ['x', '-Infinity'];
+  throw new Error(`bound ${v} cannot be stored`);
+}
+
+export function loadBound(b: StoredBound): number | string | boolean | null {
+  if (b === null) return null;
+  switch (b[0]) {
+    case 'n':
+    case 's':
+    case 'b':
+      return b[1];
+    case 'x':
+      return b[1] === 'Infinity' ? Infinity : -Infinity;
+    default:
+      throw new Error('unknown bound tag');
+  }
 }
 
 export function metaFileName(base: string): string {

@@ -218,6 +218,53 @@ describe('store images', () => {
     expect(restoreTableStore(refs).latest().rowCount).toBe(20);
   });
 
+  it('keeps each sealed batch\'s column statistics in its file; files without them get them computed', async () => {
+    const s = filled(20);
+    // bounds a JSON number cannot hold, NaN, NULLs: the stored form must bring every one back
+    s.insert({
+      length: 8,
+      columns: [
+        { tag: 'number', type: T.timestamptz, length: 8, values: Float64Array.from({ length: 8 }, (_, i) => 2e15 + i), nulls: null },
+        { tag: 'object', type: T.text, length: 8, values: ['zz', null, 'a', 'é', null, 'b', 'c', 'zz'] },
+        { tag: 'number', type: T.float8, length: 8, values: Float64Array.of(Infinity, -Infinity, NaN, 0, -0, 1.5, 0, 2), nulls: Uint8Array.of(0, 0, 0, 0, 0, 0, 1, 0) },
+        { tag: 'bool', type: T.bool, length: 8, values: new Uint8Array(8), nulls: Uint8Array.of(1, 1, 1, 1, 1, 1, 1, 0) },
+        { tag: 'object', type: T.numeric, length: 8, values: Array.from({ length: 8 }, () => null) },
+        { tag: 'object', type: T.jsonb, length: 8, values: Array.from({ length: 8 }, () => null) },
+        { tag: 'object', type: arrayOf(T.int4), length: 8, values: Array.from({ length: 8 }, () => null) },
+      ],
+    });
+    const { refs, dir } = await imaged(s, 'cpu');
+    const statsOf = (store: TableStore) => {
+      const out: unknown[] = [];
+      for (const snap of store.imageState().version.snaps) {
+        for (let b = 0; b < snap.nBatches; b++) {
+          const st = snap.chunk.batches[b]!.stats;
+          out.push(tsbsColumns.map((c) => st.column(c.id)));
+        }
+      }
+      return out;
+    };
+    const original = statsOf(s);
+    expect(original.length).toBe(3);
+    expect(statsOf(restoreTableStore(refs))).toEqual(original);
+    // the infinite bounds made it through JSON
+    const last = original[2] as { min: unknown; max: unknown }[];
+    expect([last[2]!.min, last[2]!.max]).toEqual([-Infinity, Infinity]);
+    // a batch file written before statistics were stored: same result, computed from the data
+    const b0 = path.join(dir, 'cpu.c1.b0.arrow');
+    const t = tableFromIPC(fs.readFileSync(b0));
+    const md = new Map(t.schema.metadata);
+    const meta = JSON.parse(md.get('strata.store')!) as Record<string, unknown>;
+    expect(Array.isArray(meta.stats)).toBe(true);
+    delete meta.stats;
+    md.set('strata.store', JSON.stringify(meta));
+    const old = tableToIPC(new Table(new ArrowSchema(t.schema.fields, md), t.batches), 'file');
+    fs.writeFileSync(b0, old);
+    const { crc32 } = await import('node:zlib');
+    const oldRefs = refs.map((r) => (r.path === b0 ? { path: b0, crc32: crc32(old) } : r));
+    expect(statsOf(restoreTableStore(oldRefs))).toEqual(original);
+  });
+
   it('refuses files of image format 1 (one file per chunk) with a clear XX001', async () => {
     const { dir, refs } = await imaged(filled(4), 'cpu');
     const metaPath = path.join(dir, 'cpu.meta.arrow');

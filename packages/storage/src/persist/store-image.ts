@@ -41,7 +41,8 @@ import type { Value } from '../types/values.js';
 import type { Vector } from '../vector.js';
 import { checksumFields, fileChecksum, type FileChecksum } from '../wal/checksum.js';
 import {
-  batchFileName, chunkFileName, DELETED_FIELD_NAME, FIELD_COLUMN_ID, FIELD_DELETED, FIELD_SQL_TYPE, IMAGE_FORMAT, META_KEY, metaFileName, type ImageMeta,
+  batchFileName, chunkFileName, DELETED_FIELD_NAME, FIELD_COLUMN_ID, FIELD_DELETED, FIELD_SQL_TYPE, IMAGE_FORMAT, META_KEY, metaFileName, storeBound, type ImageMeta,
+  type StoredColumnStats,
 } from './image-format.js';
 import { encodeValue } from './value-codec.js';
 
@@ -176,7 +177,9 @@ export async function writeStoreImage(image: StoreImage, dir: string, baseName: 
       let file: StoreImageFile | null = null;
       if (old !== undefined && old.batch === batch) file = await linkFile(path.join(previous!.dir, old.file.name), dir, name, old.file);
       if (file === null) {
-        const batchMeta: ImageMeta = { ...meta, kind: 'batch', chunk: { id, batches: snap.nBatches, bufferRows: snap.bufferLen, batch: b } };
+        const batchMeta: ImageMeta = {
+          ...meta, kind: 'batch', chunk: { id, batches: snap.nBatches, bufferRows: snap.bufferLen, batch: b }, stats: storedStats(batch, schema),
+        };
         file = await writeFileSynced(dir, name, batchIpc(snap, b, schema, batchMeta));
         await new Promise<void>((resolve) => setImmediate(resolve));
       }
@@ -274,6 +277,17 @@ function sealedDeletes(snap: ChunkSnap): [number, string][] {
   for (let b = 0; b < snap.nBatches; b++) {
     const del = snap.deletes[b] ?? null;
     if (del !== null && del.includes(1)) out.push([b, Buffer.from(bits(del, sr)).toString('base64')]);
+  }
+  return out;
+}
+
+/** The batch's statistics of the schema's columns it keeps them for (NaN bounds never occur: min/max skip NaN). */
+function storedStats(batch: SealedBatch, schema: Schema): StoredColumnStats[] {
+  const out: StoredColumnStats[] = [];
+  for (const c of schema.columns) {
+    const s = batch.stats.cols.get(c.id);
+    if (s === undefined) continue;
+    out.push([c.id, storeBound(s.min), storeBound(s.max), s.nullCount, s.hasNaN, s.ordered]);
   }
   return out;
 }

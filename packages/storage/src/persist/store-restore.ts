@@ -19,7 +19,7 @@ import { sameType } from '../types/sql-type.js';
 import type { Value } from '../types/values.js';
 import { checksumFields, fileChecksumMismatch, type FileChecksum } from '../wal/checksum.js';
 import { DATA_CORRUPTED } from './bytes.js';
-import { canonicalType, FIELD_COLUMN_ID, FIELD_DELETED, IMAGE_FORMAT, META_KEY, type ImageMeta } from './image-format.js';
+import { canonicalType, FIELD_COLUMN_ID, FIELD_DELETED, IMAGE_FORMAT, loadBound, META_KEY, type ImageMeta } from './image-format.js';
 import { imagedChunk, type ImagedBatch, type ImagedChunk, type WrittenStoreImage } from './store-image.js';
 import { decodeValue } from './value-codec.js';
 
@@ -267,8 +267,12 @@ function restoreBatch(
     if (l.kind === 'dict') cols.set(l.id, chunkCodes(l, d, sr, dicts.get(l.id)!));
     else cols.set(l.id, colData(l, d, sr, dicts));
   }
+  // the engine's own statistics when the file has them (a restart need not scan every value for min/max)
   const stats = new Map<number, ColumnStats>();
-  for (const l of layouts) stats.set(l.id, computeColStats(cols.get(l.id)!, 0, sr));
+  for (const [id, min, max, nullCount, hasNaN, ordered] of f.meta.stats ?? []) {
+    if (cols.has(id)) stats.set(id, { min: loadBound(min), max: loadBound(max), nullCount, hasNaN, ordered });
+  }
+  for (const l of layouts) if (!stats.has(l.id)) stats.set(l.id, computeColStats(cols.get(l.id)!, 0, sr));
   return SealedBatch.build(layouts, cols, sr, dictOf, stats, true);
 }
 
