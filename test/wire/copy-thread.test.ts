@@ -11,7 +11,7 @@ import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { startServer, type TestServer } from './helpers.js';
 import { CopyParseThread } from '../../packages/server/src/wire/copy-parse-thread.js';
-import { HANDOFF_BYTES } from '../../packages/server/src/wire/copy-feed.js';
+import { CopyFeed, copyFlowLimits, HANDOFF_BYTES } from '../../packages/server/src/wire/copy-feed.js';
 
 let ts: TestServer;
 let c: pg.Client;
@@ -165,6 +165,37 @@ describe('COPY through the parse thread', () => {
     let vSum = 0;
     for (let i = 1; i <= n; i++) if (i % 9 !== 0) vSum += i / 8;
     expect(await one('SELECT count(*)::int, count(v)::int, sum(v), sum(seq)::float8, count(DISTINCT host)::int FROM m')).toEqual([n, n - Math.floor(n / 9), vSum, (n * (n + 1)) / 2, HOSTS]);
+    await c.query('TRUNCATE m');
+  });
+
+  it('flow control: with little allowed in flight, reading pauses and resumes, and every row arrives', async () => {
+    const saved = { ...copyFlowLimits };
+    copyFlowLimits.maxInFlight = 1 << 20;
+    copyFlowLimits.resumeBelow = 512 << 10;
+    try {
+      const pauses = CopyFeed.pauses;
+      expect(await copyIn('COPY m FROM STDIN (FORMAT csv)', pieces(csv(ROWS)))).toBe(ROWS);
+      expect(CopyFeed.pauses).toBeGreaterThan(pauses);
+      expect(await one('SELECT count(*)::int, sum(seq)::float8 FROM m')).toEqual([ROWS, (ROWS * (ROWS + 1)) / 2]);
+    } finally {
+      Object.assign(copyFlowLimits, saved);
+      await c.query('TRUNCATE m');
+    }
+  });
+
+  it('two connections copying at once share the thread, each gets its own rows', async () => {
+    const d = await ts.client();
+    await c.query('CREATE TABLE m2 (time timestamptz NOT NULL, host text, v float8, seq int8)');
+    const before = CopyParseThread.jobsStarted;
+    const viaD = async () => {
+      const stream = d.query(copyFrom('COPY m2 FROM STDIN (FORMAT csv)'));
+      await pipeline(Readable.from(pieces(csv(ROWS))), stream);
+      return stream.rowCount;
+    };
+    const [a, b] = await Promise.all([copyIn('COPY m FROM STDIN (FORMAT csv)', pieces(csv(ROWS))), viaD()]);
+    expect([a, b]).toEqual([ROWS, ROWS]);
+    expect(CopyParseThread.jobsStarted).toBe(before + 2);
+    expect(await one('SELECT (SELECT count(*)::int FROM m), (SELECT count(*)::int FROM m2), (SELECT sum(seq)::float8 FROM m2)')).toEqual([ROWS, ROWS, (ROWS * (ROWS + 1)) / 2]);
     await c.query('TRUNCATE m');
   });
 

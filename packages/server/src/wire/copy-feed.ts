@@ -7,7 +7,7 @@
  * In the thread's hands the main thread only batches the CopyData bytes into
  * blocks, transfers them, and appends the column batches that come back
  * (routing them to chunks and nodes), so parsing overlaps with appending.
- * Memory stays bounded: when more than MAX_IN_FLIGHT bytes were sent whose
+ * Memory stays bounded: when more than copyFlowLimits.maxInFlight bytes were sent whose
  * batches have not been appended yet, the connection stops reading its socket
  * until the thread has caught up. Errors found in the thread (a bad value) or
  * while appending its batches arrive after write() returned: they are
@@ -23,9 +23,8 @@ import { transferables, type ErrorFields, type FromParseThread, type ParseJobSpe
 export const HANDOFF_BYTES = 4 << 20;
 /** Size of the blocks the CopyData bytes are transferred in. */
 const BLOCK_BYTES = 512 << 10;
-/** Reading stops above this many bytes in flight and resumes below RESUME_BYTES. */
-const MAX_IN_FLIGHT = 16 << 20;
-const RESUME_BYTES = 4 << 20;
+/** Reading stops above `maxInFlight` bytes in flight and resumes below `resumeBelow` (tests lower them). */
+export const copyFlowLimits = { maxInFlight: 16 << 20, resumeBelow: 4 << 20 };
 /** Rows per batch from the thread: large parts per chunk, few messages. */
 const THREAD_BATCH_ROWS = 32_768;
 
@@ -48,6 +47,8 @@ export class CopyFeed {
   private readonly spare: Buffer[] = [];
   private blockLen = 0;
   private paused = false;
+  /** times reading was paused (tests check the flow control ran) */
+  static pauses = 0;
   private over = false;
   private endDone: ((err: unknown) => void) | null = null;
 
@@ -107,8 +108,9 @@ export class CopyFeed {
     this.block = null;
     this.inFlight += this.blockLen;
     this.thread!.send({ kind: 'data', job: this.job, bytes: new Uint8Array(b.buffer, b.byteOffset, this.blockLen) }, [b.buffer as ArrayBuffer]);
-    if (!this.paused && this.inFlight > MAX_IN_FLIGHT) {
+    if (!this.paused && this.inFlight > copyFlowLimits.maxInFlight) {
       this.paused = true;
+      CopyFeed.pauses++;
       this.hooks.pause();
     }
   }
@@ -131,7 +133,7 @@ export class CopyFeed {
       case 'ack':
         this.inFlight -= m.block.byteLength;
         if (m.block.buffer.byteLength === BLOCK_BYTES) this.spare.push(Buffer.from(m.block.buffer as ArrayBuffer));
-        if (this.paused && this.inFlight < RESUME_BYTES) {
+        if (this.paused && this.inFlight < copyFlowLimits.resumeBelow) {
           this.paused = false;
           this.hooks.resume();
         }
