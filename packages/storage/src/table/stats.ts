@@ -52,6 +52,9 @@ export function computeColStats(c: ColData, from: number, to: number): ColumnSta
       const codes = c.codes;
       const dict = c.dict.values;
       const nl = c.nulls;
+      // Rows cycling through many values (a tag per host) would compare strings per row:
+      // mark the codes present, then compare each distinct string once.
+      if (to - from >= 64 && dict.length <= 4 * (to - from)) return dictStatsByCode(codes, dict, nl, from, to);
       let min: string | null = null;
       let max: string | null = null;
       let nulls = 0;
@@ -76,6 +79,27 @@ export function computeColStats(c: ColData, from: number, to: number): ColumnSta
       return { min: null, max: null, nullCount: nulls, hasNaN: false, ordered: false };
     }
   }
+}
+
+function dictStatsByCode(codes: Int32Array, dict: readonly string[], nl: Uint8Array | null, from: number, to: number): ColumnStats {
+  const present = new Uint8Array(dict.length);
+  let nulls = 0;
+  if (nl === null) for (let i = from; i < to; i++) present[codes[i]!] = 1;
+  else {
+    for (let i = from; i < to; i++) {
+      if (nl[i] === 1) nulls++;
+      else present[codes[i]!] = 1;
+    }
+  }
+  let min: string | null = null;
+  let max: string | null = null;
+  for (let code = 0; code < present.length; code++) {
+    if (present[code] === 0) continue;
+    const s = dict[code]!;
+    if (min === null || s < min) min = s;
+    if (max === null || s > max) max = s;
+  }
+  return { min, max, nullCount: nulls, hasNaN: false, ordered: true };
 }
 
 export // Separate, monomorphic loops: this runs over every appended value.
