@@ -198,6 +198,24 @@ describe('TableTxn.insertSelected (staging blocks)', () => {
     expect(rowIds(replica.latest())).toEqual(rowIds(s.latest()));
   });
 
+  it('a column added while rows are staged: earlier rows read its fill, later ones their values', () => {
+    const s = store();
+    const t = s.begin();
+    const a = makeBatch(3000);
+    t.insertSelected(a.batch, null);
+    s.addColumn({ id: 5, name: 'extra', type: T.float8, notNull: false }, 7);
+    const b = makeBatch(3000);
+    const extra = new Float64Array(3000).map((_, i) => -i);
+    t.insertSelected({ length: 3000, columns: [...b.batch.columns, { tag: 'number', type: T.float8, length: 3000, values: extra, nulls: null }] }, null);
+    t.commit();
+    const got: Value[][] = [];
+    for (const sb of s.latest().scan([1, 5])) {
+      const cols = sb.batch.columns.map((c) => vectorToValues(c));
+      for (let i = 0; i < sb.batch.length; i++) got.push(cols.map((c) => c[i]!));
+    }
+    expect(got).toEqual([...a.model.map((r) => [r[0]!, 7]), ...b.model.map((r, i) => [r[0]!, -i])]);
+  });
+
   it('falls back to plain pieces for small writes and for tables with unique keys', () => {
     const s = new TableStore({ name: 'u', columns: [{ id: 1, name: 'k', type: T.float8, notNull: true }], uniqueKeys: [{ name: 'u_pkey', columnIds: [1], primary: true }], sealRows: SEAL });
     const t = s.begin();

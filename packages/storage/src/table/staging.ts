@@ -81,7 +81,7 @@ export class StagingBlocks {
     let done = 0;
     while (done < n) {
       let b = this.block;
-      if (b === null || b.filled === b.cap || !sameDicts(b, layouts, dictOf)) b = this.block = this.newBlock(layouts, dictOf);
+      if (b === null || b.filled === b.cap || !sameColumns(b, layouts, dictOf)) b = this.block = this.newBlock(layouts, dictOf);
       const k = Math.min(n - done, b.cap - b.filled);
       const at = b.filled;
       for (let i = 0; i < layouts.length; i++) gatherColumn(b, layouts[i]!, columns[i]!, rows, done, k, at);
@@ -140,11 +140,13 @@ export class StagingBlocks {
   }
 }
 
-function sameDicts(b: Block, layouts: readonly ColumnLayout[], dictOf: (id: number) => StringDict): boolean {
+/** The block was laid out for these columns (no ALTER TABLE since) and these dictionaries. */
+function sameColumns(b: Block, layouts: readonly ColumnLayout[], dictOf: (id: number) => StringDict): boolean {
+  if (b.cols.size !== layouts.length) return false;
   for (const l of layouts) {
-    if (l.kind !== 'dict') continue;
     const c = b.cols.get(l.id);
-    if (c === undefined || c.kind !== 'dict' || c.dict !== dictOf(l.id)) return false;
+    if (c === undefined || c.kind !== l.kind) return false;
+    if (c.kind === 'dict' && c.dict !== dictOf(l.id)) return false;
   }
   return true;
 }
