@@ -42,3 +42,28 @@ describe('SealedBatch Arrow form', () => {
     expect(chunk.batches[0]!.bytes).toBeLessThan(4 * 60);
   });
 });
+
+describe('decoded-column cache', () => {
+  it('holds decoded int64/timestamp columns and never float8 ones (read in place)', async () => {
+    const { decodeCacheUsage, setDecodeCacheBytes } = await import('./sealed-batch.js');
+    setDecodeCacheBytes(0);
+    setDecodeCacheBytes(256 * 1024 * 1024);
+    const n = 8192;
+    const layouts = [layoutOf(1, T.timestamptz), layoutOf(2, T.float8)];
+    const chunk = new Chunk(1, layouts, n, n);
+    const ts = Array.from({ length: n }, (_, i) => i * 10_000_000);
+    const fl = Array.from({ length: n }, (_, i) => i / 4);
+    const cols = new Map(layouts.map((l, i) => [l.id, colDataFromVector(l, vectorFromValues(l.type, [ts, fl][i]!), chunk.dictOf(l.id))]));
+    chunk.append({ length: n, cols }, 0, n, () => null);
+    const batch = chunk.batches[0]!;
+    const f = batch.read(2, 0, n, null)!;
+    expect(f.tag === 'number' && f.values[5]).toBe(1.25);
+    expect(decodeCacheUsage()).toEqual({ entries: 0, bytes: 0 });
+    const t = batch.read(1, 100, n, null)!;
+    expect(t.tag === 'number' && t.values[0]).toBe(1_000_000_000);
+    expect(decodeCacheUsage()).toEqual({ entries: 1, bytes: n * 8 });
+    setDecodeCacheBytes(0);
+    expect(decodeCacheUsage()).toEqual({ entries: 0, bytes: 0 });
+    setDecodeCacheBytes(256 * 1024 * 1024);
+  });
+});

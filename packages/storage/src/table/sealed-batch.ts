@@ -172,6 +172,11 @@ export function setDecodeCacheBytes(bytes: number): void {
   evict();
 }
 
+/** Entries and bytes of the decoded-column cache now. */
+export function decodeCacheUsage(): { entries: number; bytes: number } {
+  return { entries: decoded.size, bytes: decodedBytes };
+}
+
 function evict(): void {
   for (const [k, v] of decoded) {
     if (decodedBytes <= decodedBudget) break;
@@ -181,8 +186,9 @@ function evict(): void {
 }
 
 function decodeCached(kind: NumArrow, d: Data, from: number, to: number): Float64Array {
-  // Point reads and small budgets decode just the rows asked for.
-  if (to - from < 4096 || decodedBudget < d.length * 8) return decodeNumbers(kind, d.values, from, to);
+  // float8 is read in place (nothing to cache: an entry would only push decoded columns out);
+  // point reads and small budgets decode just the rows asked for.
+  if (kind === 'f64' || to - from < 4096 || decodedBudget < d.length * 8) return decodeNumbers(kind, d.values, from, to);
   let all = decoded.get(d);
   if (all === undefined) {
     all = decodeNumbers(kind, d.values, 0, d.length);
