@@ -332,7 +332,16 @@ function cutOrRefuse(
   fromLsn: number,
   report: WalRecoveryReport,
 ): void {
-  const following = countValidRecords(fs, dir, segments, reader, spot.scanSegment, spot.scanOffset);
+  // The zeros of a preallocated segment after its last record are not a tail to cut; and when the
+  // rest of the segment is zeros, only later segments can hold records (one scan of the zeros, not two).
+  const cutSegment = segments[spot.segmentIndex]!;
+  const zeroTail =
+    !spot.gap &&
+    spot.lsn > cutSegment.startLsn &&
+    withSegment(fs, dir, cutSegment, reader, () => reader.nextNonZero(spot.lsn - cutSegment.startLsn) === reader.size);
+  const following = zeroTail
+    ? countValidRecords(fs, dir, segments, reader, spot.segmentIndex + 1, 0)
+    : countValidRecords(fs, dir, segments, reader, spot.scanSegment, spot.scanOffset);
   const segmentName = segments[spot.segmentIndex]!.name;
   if (following > 0 || spot.lsn < fromLsn) {
     const what = spot.gap ? `missing WAL at ${spot.lsn} after segment "${segmentName}"` : `invalid WAL record at ${spot.lsn} in segment "${segmentName}"`;
@@ -340,12 +349,6 @@ function cutOrRefuse(
       hint: 'The log is damaged before its end; restore the data directory from a backup rather than losing committed transactions.',
     });
   }
-  // The zeros of a preallocated segment after its last record are not a tail to cut.
-  const cutSegment = segments[spot.segmentIndex]!;
-  const zeroTail =
-    !spot.gap &&
-    spot.lsn > cutSegment.startLsn &&
-    withSegment(fs, dir, cutSegment, reader, () => reader.nextNonZero(spot.lsn - cutSegment.startLsn) === reader.size);
   // Torn tail: later segments go first, so a crash mid-cut leaves a log the next recovery cuts the same way.
   let cutBytes = 0;
   let removedFiles = 0;
