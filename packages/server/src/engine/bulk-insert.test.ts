@@ -148,4 +148,39 @@ describe('db.insert through the fast paths', () => {
     expect((await db.query("SELECT n, v FROM t WHERE host = 'o'")).rows).toEqual([{ n: 7, v: null }]);
     await db.close();
   });
+
+  it('buffers reused across calls: NULL marks and values of one call never leak into the next, also inside one transaction', async () => {
+    const db = Strata.createSync();
+    await db.exec(ddl);
+    const t = new Date(ms0);
+    await db.exec('BEGIN');
+    // call 1: NULLs in v and host; call 2: one NULL (so its NULL map is used), shorter; call 3: Arrow ints and timestamps converted into the same scratch
+    await db.insert('t', Array.from({ length: 5000 }, (_, i) => [t, i + 1, i % 2 ? null : 'a', i % 2 ? null : -1]));
+    await db.insert('t', Array.from({ length: 3000 }, (_, i) => [t, 10_001 + i, 'b', i === 2999 ? null : 2]));
+    await db.insert('t', tfa({ time: vectorFromArray(Array.from({ length: 4000 }, () => t), new TimestampMillisecond()), id: Int32Array.from({ length: 4000 }, (_, i) => 20_001 + i), host: Array.from({ length: 4000 }, () => 'c'), v: Float64Array.from({ length: 4000 }, () => 3) }));
+    await db.insert('t', tfa({ time: vectorFromArray([new Date(ms0 + 5000)], new TimestampMillisecond()), id: Int32Array.from([30_001]), host: ['d'], v: Float64Array.from([4]) }));
+    await db.exec('COMMIT');
+    const r = await db.query('SELECT host, count(*) AS n, count(v) AS nv, sum(v) AS s, min(id) AS lo, max(id) AS hi, min(time) = max(time) AS one_time FROM t GROUP BY host ORDER BY host');
+    expect(r.rows).toEqual([
+      { host: 'a', n: '2500', nv: '2500', s: -2500, lo: 1, hi: 4999, one_time: true },
+      { host: 'b', n: '3000', nv: '2999', s: 5998, lo: 10_001, hi: 13_000, one_time: true },
+      { host: 'c', n: '4000', nv: '4000', s: 12_000, lo: 20_001, hi: 24_000, one_time: true },
+      { host: 'd', n: '1', nv: '1', s: 4, lo: 30_001, hi: 30_001, one_time: true },
+      { host: null, n: '2500', nv: '0', s: null, lo: 2, hi: 5000, one_time: true },
+    ]);
+    await db.close();
+  });
+
+  it('checks the whole input before writing: mixed shapes, unknown keys, too many values', async () => {
+    const db = Strata.createSync();
+    await db.exec(ddl);
+    const t = new Date(ms0);
+    const ok = Array.from({ length: 300_000 }, (_, i) => [t, i + 1]);
+    await expect(db.insert('t', [...ok, { time: t, id: 1 }] as never)).rejects.toMatchObject({ code: '42804' });
+    await expect(db.insert('t', [{ time: t, id: 1 }, [t, 2]] as never)).rejects.toMatchObject({ code: '42804' });
+    await expect(db.insert('t', [{ time: t, id: 1 }, { time: t, idd: 2 }])).rejects.toMatchObject({ code: '42703', message: expect.stringContaining('"idd"') });
+    await expect(db.insert('t', [...ok, [t, 1, 'h', 1, 2, 'extra']])).rejects.toMatchObject({ code: '42601' });
+    expect((await db.query('SELECT count(*) AS n FROM t')).rows).toEqual([{ n: '0' }]);
+    await db.close();
+  });
 });

@@ -12,7 +12,8 @@ import { Session, StatementFailure } from './session.js';
 import { fieldDef, needsCatalog, toJs, toText, type FieldDef } from './results.js';
 import { catalogHook } from '../catalog/pg-catalog.js';
 import { DatabaseError, toSqlError } from './database-error.js';
-import { forEachBatch, providedColumns, type BulkRows } from './bulk-insert.js';
+import { forEachBatch, scanBulkRows, type BulkRows } from './bulk-insert.js';
+import { BulkScratch } from './bulk-scratch.js';
 import { Durability, type DurabilityOptions } from './durable/durability.js';
 
 export interface StrataOptions {
@@ -56,6 +57,9 @@ function commandWord(tag: string): string {
 }
 
 export class StrataSession {
+  /** conversion buffers of insert(), kept between calls (a load arrives as many calls) */
+  private scratch: BulkScratch | null = null;
+
   constructor(readonly session: Session) {}
 
   query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[], options?: QueryOptions): Promise<QueryResult<R>> {
@@ -161,15 +165,16 @@ export class StrataSession {
       const name = { schema: dot > 0 ? tableName.slice(0, dot) : undefined, name: dot > 0 ? tableName.slice(dot + 1) : tableName };
       const table = core.catalog.getTable(name.schema, name.name, this.session.settings.searchPath());
       if (table.kind !== 'table' || !table.store) throw new SqlError(SQLSTATE.wrongObjectType, `cannot insert into "${table.name}"`);
-      const provided = providedColumns(table, rows);
+      const input = scanBulkRows(table, rows);
+      const provided = input.provided;
       const copy = this.session.beginCopy(name, table.columns.filter((_, i) => provided[i]).map((c) => c.name));
       let count = 0;
       try {
         // batch by batch: a batch's buffers are copied into storage by push() and reused for the next
-        forEachBatch(table, rows, this.session.settings.format(), (b) => {
+        forEachBatch(table, input, this.session.settings.format(), (b) => {
           copy.push({ length: b.length, columns: b.columns.filter((_, i) => provided[i]) });
           count += b.length;
-        });
+        }, (this.scratch ??= new BulkScratch()));
       } catch (e) {
         copy.abort();
         throw e;

@@ -142,8 +142,48 @@ function noHash(type: string): SqlError {
   return new SqlError(SQLSTATE.undefinedFunction, `could not find hash function for type ${type}`);
 }
 
+/** Slice ordinal of a hash: floor((hash & 0x7fffffff) / interval), capped at the last slice. */
+function sliceOfHash(h: number, interval: number, last: number): number {
+  const s = Math.floor((h & 0x7fffffff) / interval);
+  return s < last ? s : last;
+}
+
+/**
+ * Space slice per dictionary entry, per dictionary array and slice count. Entries are
+ * only ever appended to a dictionary array (a chunk's live one grows), so a cached
+ * list is extended, never recomputed; an Arrow dictionary reused by every part of a
+ * load is hashed once for the whole load.
+ */
+const dictSlices = new WeakMap<readonly string[], Map<number, Int32Array>>();
+
+function slicesOfDictionary(dict: readonly string[], bpchar: boolean, numPartitions: number): Int32Array {
+  const key = bpchar ? -numPartitions : numPartitions;
+  let byCount = dictSlices.get(dict);
+  if (byCount === undefined) dictSlices.set(dict, (byCount = new Map()));
+  const have = byCount.get(key);
+  if (have !== undefined && have.length === dict.length) return have;
+  const from = have?.length ?? 0;
+  const out = new Int32Array(dict.length);
+  if (have !== undefined) out.set(have);
+  const hashes = hashDictionary(from === 0 ? dict : dict.slice(from), bpchar);
+  const interval = closedSliceInterval(numPartitions);
+  for (let i = 0; i < hashes.length; i++) out[from + i] = sliceOfHash(hashes[i]!, interval, numPartitions - 1);
+  byCount.set(key, out);
+  return out;
+}
+
 /** Space slice ordinal per row: floor((hash & 0x7fffffff) / interval), capped at n - 1; NULL → 0. */
 function spaceSlices(space: Vector, numPartitions: number, n: number): Int32Array {
+  if (space.tag === 'dict') {
+    // one lookup per row through the per-entry slices
+    const perEntry = slicesOfDictionary(space.dict, space.type.id === 'bpchar', numPartitions);
+    const out = new Int32Array(n);
+    const codes = space.codes;
+    const nulls = space.nulls;
+    if (nulls === null) for (let i = 0; i < n; i++) out[i] = perEntry[codes[i]!]!;
+    else for (let i = 0; i < n; i++) out[i] = nulls[i] === 1 ? 0 : perEntry[codes[i]!]!;
+    return out;
+  }
   const hashes = spaceHashes(space, n);
   const interval = closedSliceInterval(numPartitions);
   const last = numPartitions - 1;
