@@ -161,4 +161,22 @@ describe('routeBatch', () => {
     const perHost = dict.map((h) => closedSliceFor(partitionHash(hashtext(h)), 4).index);
     for (let c = 0; c < 4; c++) expect(r.rowsByChunk[c]!.length).toBe(perHost.filter((s) => s === r.chunkKeys[c]!.spaceIndex).length * 3 * 8640);
   });
+
+  it('a dictionary array that grows between batches (a chunk\'s live one) routes its new entries too; slice counts and bpchar kept apart', () => {
+    const dict = ['host_0', 'host_1'];
+    const time: Vector = { tag: 'number', type: T.timestamptz, length: 4, values: Float64Array.from([0, 0, 0, 0]), nulls: null };
+    const space = (type: SqlType, codes: number[]): Vector => ({ tag: 'dict', type, length: codes.length, codes: Int32Array.from(codes), dict, nulls: null });
+    const sliceOf = (r: RoutedBatch, row: number) => r.chunkKeys[r.chunkOfRow[row]!]!.spaceIndex;
+    const expected = (h: string, parts: number) => closedSliceFor(partitionHash(hashtext(h)), parts).index;
+    routeBatch(time, space(T.text, [0, 1, 0, 1]), { timeColumn: 'time', numPartitions: 5 });
+    for (let i = 2; i < 40; i++) dict.push(`host_${i}  `); // trailing blanks: text and bpchar hash them differently
+    const codes = [39, 2, 17, 1];
+    for (const parts of [5, 3]) {
+      const r = routeBatch(time, space(T.text, codes), { timeColumn: 'time', numPartitions: parts });
+      codes.forEach((c, row) => expect(sliceOf(r, row)).toBe(expected(dict[c]!, parts)));
+    }
+    const bp = routeBatch(time, space(T.bpchar, codes), { timeColumn: 'time', numPartitions: 5 });
+    const bpHash = pgHashFunction('bpchar')!;
+    codes.forEach((c, row) => expect(sliceOf(bp, row)).toBe(closedSliceFor(partitionHash(bpHash(dict[c]!) as number), 5).index));
+  });
 });
