@@ -62,11 +62,6 @@ export class CopyFeed {
     if (parser.typedOnly) CopyParseThread.get();
   }
 
-  /** Whether the parse thread has taken over (for tests and logs). */
-  get threaded(): boolean {
-    return this.job >= 0;
-  }
-
   /** One CopyData payload; inline parse errors are thrown. */
   write(chunk: Buffer): void {
     if (this.over) return;
