@@ -1,39 +1,18 @@
 /**
- * File-level helpers of the WAL writer for preallocated segments: zero-filling
- * a segment's unused rest, checking that nothing follows the end of the log,
- * reading a segment's format version.
+ * File-level helpers of the WAL writer for preallocated segments: checking
+ * that nothing follows the end of the log, reading a segment's format version.
  */
 import { SqlError } from '../errors.js';
 import { SEGMENT_HEADER_BYTES } from './segment-files.js';
 import { errnoCode, type WalFs } from './wal-fs.js';
 
 const IO_ERROR = '58030';
-const ZERO_FILL_BYTES = 1024 * 1024;
 
 export function removeIfPresent(fs: WalFs, path: string): void {
   try {
     fs.unlinkSync(path);
   } catch (err) {
     if (errnoCode(err) !== 'ENOENT') throw new SqlError(IO_ERROR, `could not remove file "${path}": ${(err as Error).message}`);
-  }
-}
-
-/**
- * Extends the segment open on `fd` from `from` to `to` bytes with synced
- * zeros. Without the space for it the file goes back to its size and the
- * log runs unpreallocated: slower syncs, not an error.
- */
-export function zeroFill(fs: WalFs, fd: number, from: number, to: number): void {
-  if (from >= to) return;
-  const zeros = new Uint8Array(Math.min(ZERO_FILL_BYTES, to - from));
-  try {
-    let at = from;
-    while (at < to) at += fs.writeSync(fd, zeros, 0, Math.min(zeros.length, to - at), at);
-    fs.fdatasyncSync(fd);
-  } catch (err) {
-    const code = errnoCode(err);
-    if (code !== 'ENOSPC' && code !== 'EDQUOT') throw new SqlError(IO_ERROR, `could not preallocate a WAL segment: ${(err as Error).message}`);
-    fs.ftruncateSync(fd, from);
   }
 }
 

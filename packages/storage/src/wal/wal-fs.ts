@@ -4,6 +4,7 @@
  * point without touching a real disk's failure modes. The default is node:fs.
  */
 import * as nodeFs from 'node:fs';
+import { dirname } from 'node:path';
 
 export interface WalFs {
   openSync(path: string, flags: string, mode?: number): number;
@@ -51,7 +52,25 @@ export const nodeWalFs: WalFs = {
 
 const PREALLOCATE_CHUNK_BYTES = 8 * 1024 * 1024;
 
+/**
+ * Zero-fills only where the file system keeps at least as much free again: the
+ * last free space of a nearly full disk belongs to commits and checkpoints.
+ */
 function preallocateFile(path: string, bytes: number, callback: (err: NodeJS.ErrnoException | null) => void): void {
+  nodeFs.statfs(dirname(path), (statErr, stats) => {
+    if (statErr) {
+      callback(statErr);
+      return;
+    }
+    if (stats.bavail * stats.bsize < 2 * bytes) {
+      callback(Object.assign(new Error(`ENOSPC: less than twice ${bytes} bytes free, not preallocating`), { code: 'ENOSPC' }));
+      return;
+    }
+    zeroFillFile(path, bytes, callback);
+  });
+}
+
+function zeroFillFile(path: string, bytes: number, callback: (err: NodeJS.ErrnoException | null) => void): void {
   nodeFs.open(path, 'w', 0o600, (openErr, fd) => {
     if (openErr) {
       callback(openErr);

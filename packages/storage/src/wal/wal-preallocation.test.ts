@@ -22,60 +22,84 @@ const sizeOf = (dir: string, name: string): number => fs.statSync(`${dir}/${name
 const segmentNames = (dir: string): string[] => listSegments(nodeWalFs, dir).map((s) => s.name);
 
 describe('preallocated WAL segments', () => {
-  it('zero-fills the segment at open and the next one in the background, and rotates into it', async () => {
+  it('prepares a zero-filled segment in the background and moves into it early, then segment by segment', async () => {
     const dir = newDir();
     const wfs = new FaultyWalFs();
-    const log = WriteAheadLog.open(dir, { segmentBytes: SEGMENT, fs: wfs });
+    const log = WriteAheadLog.open(dir, { segmentBytes: SEGMENT, fs: wfs, preallocateAfterBytes: 0 });
+    // opening does not wait for zeros: the first segment is plain
     const first = segmentNames(dir)[0]!;
-    expect(sizeOf(dir, first)).toBe(SEGMENT);
+    expect(sizeOf(dir, first)).toBe(SEGMENT_HEADER_BYTES);
+    const ends: number[] = [log.append(1, payloadFor(0, 100))];
     expect(await log.nextSegmentPrepared()).toBe(true);
     expect(sizeOf(dir, 'next-segment.prep')).toBe(SEGMENT);
-    const ends: number[] = [];
-    for (let i = 0; i < 40; i++) ends.push(log.append(1, payloadFor(i, 3000)));
-    const segments = segmentNames(dir);
+    // the next append moves into the prepared segment although the plain one is far from full
+    for (let i = 1; i <= 20; i++) ends.push(log.append(1, payloadFor(i, 3000)));
+    let segments = segmentNames(dir);
     expect(segments.length).toBe(2);
-    // the rotated segment holds exactly its records; the new one is full size from the start
-    expect(listSegments(nodeWalFs, dir)[1]!.startLsn).toBe(listSegments(nodeWalFs, dir)[0]!.startLsn + sizeOf(dir, segments[0]!));
+    expect(listSegments(nodeWalFs, dir)[1]!.startLsn).toBe(ends[0]);
+    expect(sizeOf(dir, segments[0]!)).toBe(ends[0]! - listSegments(nodeWalFs, dir)[0]!.startLsn);
     expect(sizeOf(dir, segments[1]!)).toBe(SEGMENT);
-    expect(wfs.preallocateCalls).toBe(2); // the one used by the rotation and the next
+    // from then on, a full preallocated segment is followed by the next prepared one
+    expect(await log.nextSegmentPrepared()).toBe(true);
+    for (let i = 21; i <= 35; i++) ends.push(log.append(1, payloadFor(i, 3000)));
+    segments = segmentNames(dir);
+    expect(segments.length).toBe(3);
+    const starts = listSegments(nodeWalFs, dir).map((s) => s.startLsn);
+    expect(starts[2]).toBe(starts[1]! + sizeOf(dir, segments[1]!));
+    expect(sizeOf(dir, segments[2]!)).toBe(SEGMENT);
     await log.close();
-    expect(fs.existsSync(`${dir}/next-segment.prep`)).toBe(true);
 
     const { records, onRecord } = collector();
     const report = recoverWal(dir, 0, onRecord);
-    expect(records.length).toBe(40);
+    expect(records.length).toBe(36);
     expect(report.endLsn).toBe(ends[ends.length - 1]);
     // the zeros after the last record are the end of the log, not a torn tail
     expect(report.cutAt).toBeUndefined();
-    expect(sizeOf(dir, segments[1]!)).toBe(SEGMENT);
+    expect(sizeOf(dir, segments[2]!)).toBe(SEGMENT);
 
     // reopening removes the stale prepared file and appends where the records end
     const reopened = WriteAheadLog.recover(dir, 0, () => {}, { segmentBytes: SEGMENT }).log;
+    expect(fs.existsSync(`${dir}/next-segment.prep`)).toBe(false);
     expect(reopened.writtenLsn).toBe(ends[ends.length - 1]);
     const more = reopened.append(2, payloadFor(99, 10));
     await reopened.close();
     const again = collector();
     expect(recoverWal(dir, 0, again.onRecord).endLsn).toBe(more);
-    expect(again.records.length).toBe(41);
+    expect(again.records.length).toBe(37);
   });
 
-  it('a torn record inside a preallocated segment is cut, and the segment is preallocated again on open', async () => {
+  it('a log that stays small never writes a zero-filled segment; past the threshold it does', async () => {
     const dir = newDir();
-    const log = WriteAheadLog.open(dir, { segmentBytes: SEGMENT });
+    const wfs = new FaultyWalFs();
+    const log = WriteAheadLog.open(dir, { segmentBytes: SEGMENT, fs: wfs, preallocateAfterBytes: 20_000 });
+    for (let i = 0; i < 6; i++) log.append(1, payloadFor(i, 3000));
+    expect(await log.nextSegmentPrepared()).toBe(false);
+    expect(wfs.preallocateCalls).toBe(0);
+    log.append(1, payloadFor(6, 3000));
+    expect(await log.nextSegmentPrepared()).toBe(true);
+    expect(wfs.preallocateCalls).toBe(1);
+    await log.close();
+  });
+
+  it('a torn record inside a preallocated segment is cut, and appending goes on after the cut', async () => {
+    const dir = newDir();
+    const log = WriteAheadLog.open(dir, { segmentBytes: SEGMENT, preallocateAfterBytes: 0 });
+    log.append(1, payloadFor(100, 10));
+    expect(await log.nextSegmentPrepared()).toBe(true);
     const ends: number[] = [];
     for (let i = 0; i < 5; i++) ends.push(log.append(1, payloadFor(i, 500)));
     await log.close();
-    const name = segmentNames(dir)[0]!;
-    const start = listSegments(nodeWalFs, dir)[0]!.startLsn;
+    const name = segmentNames(dir)[1]!;
+    expect(sizeOf(dir, name)).toBe(SEGMENT);
+    const start = listSegments(nodeWalFs, dir)[1]!.startLsn;
     // half of the last record's payload never reached the disk
     const bytes = fs.readFileSync(`${dir}/${name}`);
     bytes.fill(0, ends[3]! - start + RECORD_HEADER_BYTES + 250, ends[4]! - start);
     fs.writeFileSync(`${dir}/${name}`, bytes);
     const { log: reopened, report } = WriteAheadLog.recover(dir, 0, () => {}, { segmentBytes: SEGMENT });
-    expect(report.records).toBe(4);
+    expect(report.records).toBe(5);
     expect(report.cutAt).toBe(ends[3]);
     expect(reopened.writtenLsn).toBe(ends[3]);
-    expect(sizeOf(dir, name)).toBe(SEGMENT);
     const end = reopened.append(3, payloadFor(7, 100));
     await reopened.close();
     expect(recoverWal(dir, 0, () => {}).endLsn).toBe(end);
@@ -83,12 +107,14 @@ describe('preallocated WAL segments', () => {
 
   it('a valid record far behind a long zero run is still found: corruption, not a tail', async () => {
     const dir = newDir();
-    const log = WriteAheadLog.open(dir, { segmentBytes: SEGMENT });
+    const log = WriteAheadLog.open(dir, { segmentBytes: SEGMENT, preallocateAfterBytes: 0 });
+    log.append(1, payloadFor(100, 10));
+    expect(await log.nextSegmentPrepared()).toBe(true);
     const ends: number[] = [];
     for (let i = 0; i < 3; i++) ends.push(log.append(1, payloadFor(i, 20_000)));
     await log.close();
-    const name = segmentNames(dir)[0]!;
-    const start = listSegments(nodeWalFs, dir)[0]!.startLsn;
+    const name = segmentNames(dir)[1]!;
+    const start = listSegments(nodeWalFs, dir)[1]!.startLsn;
     // the second record's bytes were lost (zeros), the third one is intact
     const bytes = fs.readFileSync(`${dir}/${name}`);
     bytes.fill(0, ends[0]! - start, ends[1]! - start);
@@ -100,14 +126,20 @@ describe('preallocated WAL segments', () => {
     const dir = newDir();
     const wfs = new FaultyWalFs();
     wfs.writeBudget = 4096; // the first segment's header and a little more
-    const log = WriteAheadLog.open(dir, { segmentBytes: SEGMENT, fs: wfs });
-    const first = segmentNames(dir)[0]!;
-    expect(sizeOf(dir, first)).toBe(SEGMENT_HEADER_BYTES);
+    const log = WriteAheadLog.open(dir, { segmentBytes: SEGMENT, fs: wfs, preallocateAfterBytes: 0 });
     expect(await log.nextSegmentPrepared()).toBe(false);
+    expect(wfs.preallocateCalls).toBe(1);
     expect(fs.existsSync(`${dir}/next-segment.prep`)).toBe(false);
     wfs.writeBudget = null;
-    for (let i = 0; i < 30; i++) log.append(1, payloadFor(i, 3000));
+    // not retried within the segment: a nearly full disk is not filled with zeros on every commit
+    for (let i = 0; i < 15; i++) log.append(1, payloadFor(i, 3000));
+    expect(wfs.preallocateCalls).toBe(1);
+    expect(segmentNames(dir).length).toBe(1);
+    // the rotation creates a plain segment itself, and preparing is tried again from there
+    for (let i = 15; i < 30; i++) log.append(1, payloadFor(i, 3000));
     expect(segmentNames(dir).length).toBe(2);
+    expect(wfs.preallocateCalls).toBe(2);
+    expect(await log.nextSegmentPrepared()).toBe(true);
     await log.close();
     expect(recoverWal(dir, 0, () => {}).records).toBe(30);
   });
