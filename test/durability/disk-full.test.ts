@@ -188,6 +188,22 @@ class DiskBudgetFs implements WalFs {
     nodeWalFs.preallocate(path, bytes, callback);
   }
 
+  writevSync(fd: number, buffers: readonly Uint8Array[], position: number): number {
+    let done = 0;
+    for (const b of buffers) {
+      let n: number;
+      try {
+        n = this.writeSync(fd, b, 0, b.length, position + done);
+      } catch (err) {
+        if (done > 0) return done;
+        throw err;
+      }
+      done += n;
+      if (n < b.length) break;
+    }
+    return done;
+  }
+
   writeSync(fd: number, buffer: Uint8Array, offset: number, length: number, position: number): number {
     if (this.budget <= 0) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', errno: -28, syscall: 'write' });
     const n = Math.min(length, this.budget);

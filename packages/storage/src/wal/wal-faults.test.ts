@@ -62,6 +62,54 @@ describe('WAL on a full disk', () => {
     }
   }
 
+  // a record in many parts goes out as one writev: a short one is finished part by part or cut off
+  const manyParts = (seed: number): Uint8Array[] => {
+    const whole = payloadFor(seed, 100_000);
+    const parts: Uint8Array[] = [];
+    for (let at = 0, k = 0; at < whole.length; k++) {
+      const n = k % 7 === 3 ? 0 : 997 + (k % 5) * 311;
+      parts.push(whole.subarray(at, Math.min(whole.length, at + n)));
+      at += n;
+    }
+    return parts;
+  };
+  for (const budget of [0, 5, RECORD_HEADER_BYTES + 1, 40_000, RECORD_HEADER_BYTES + 100_000 - 1]) {
+    it(`a record in ${manyParts(4).length} parts failing after ${budget} bytes leaves no partial record (53100)`, async () => {
+      const dir = newDir();
+      const faulty = new FaultyWalFs();
+      const log = WriteAheadLog.open(dir, { fs: faulty });
+      const before = log.append(1, payloadFor(1, 30));
+      faulty.writeBudget = budget;
+      expect(caught(() => log.append(2, manyParts(2))).code).toBe('53100');
+      expect(log.writtenLsn).toBe(before);
+      expect(fs.statSync(`${dir}/${segmentFileName(0)}`).size).toBe(before);
+      faulty.writeBudget = null;
+      const callsBefore = faulty.writevCalls;
+      const after = log.append(3, manyParts(4));
+      expect(faulty.writevCalls).toBe(callsBefore + 1);
+      await log.flush(after);
+      await log.close();
+      const { records, onRecord } = collector();
+      recoverWal(dir, 0, onRecord);
+      expect(records.map((r) => r.type)).toEqual([1, 3]);
+      expect(Buffer.from(records[1]!.payload).equals(Buffer.from(payloadFor(4, 100_000)))).toBe(true);
+    });
+  }
+
+  it('short writevs without an error are finished: the record is whole', async () => {
+    const dir = newDir();
+    const faulty = new FaultyWalFs();
+    faulty.writevLimit = 3001;
+    const log = WriteAheadLog.open(dir, { fs: faulty });
+    const end = log.append(3, manyParts(5));
+    expect(faulty.writevCalls).toBeGreaterThan(30);
+    await log.flush(end);
+    await log.close();
+    const { records, onRecord } = collector();
+    expect(recoverWal(dir, 0, onRecord).endLsn).toBe(end);
+    expect(Buffer.from(records[0]!.payload).equals(Buffer.from(payloadFor(5, 100_000)))).toBe(true);
+  });
+
   it('EDQUOT is a full disk too', async () => {
     const faulty = new FaultyWalFs();
     const log = WriteAheadLog.open(newDir(), { fs: faulty });

@@ -13,6 +13,8 @@ export interface WalFs {
   readSync(fd: number, buffer: Uint8Array, offset: number, length: number, position: number): number;
   /** pwrite: may write fewer bytes than asked; the caller loops. */
   writeSync(fd: number, buffer: Uint8Array, offset: number, length: number, position: number): number;
+  /** pwritev of whole buffers: may write fewer bytes than they hold; the caller goes on. */
+  writevSync(fd: number, buffers: readonly Uint8Array[], position: number): number;
   /** Runs on the libuv thread pool so the event loop keeps serving while the disk syncs. */
   fdatasync(fd: number, callback: (err: NodeJS.ErrnoException | null) => void): void;
   fdatasyncSync(fd: number): void;
@@ -36,6 +38,7 @@ export const nodeWalFs: WalFs = {
   closeSync: (fd) => nodeFs.closeSync(fd),
   readSync: (fd, buffer, offset, length, position) => nodeFs.readSync(fd, buffer, offset, length, position),
   writeSync: (fd, buffer, offset, length, position) => nodeFs.writeSync(fd, buffer, offset, length, position),
+  writevSync: (fd, buffers, position) => nodeFs.writevSync(fd, buffers as NodeJS.ArrayBufferView[], position),
   fdatasync: (fd, callback) => nodeFs.fdatasync(fd, callback),
   fdatasyncSync: (fd) => nodeFs.fdatasyncSync(fd),
   fsyncSync: (fd) => nodeFs.fsyncSync(fd),

@@ -44,6 +44,28 @@ export class FaultyWalFs implements WalFs {
     this.writeBudget -= written;
     return written;
   }
+  /** Buffer by buffer through writeSync, so a budget cuts it short exactly as it would a pwrite. */
+  writevSync(fd: number, buffers: readonly Uint8Array[], position: number): number {
+    this.writevCalls++;
+    let done = 0;
+    for (const b of buffers) {
+      let n: number;
+      const limit = this.writevLimit === null ? b.length : Math.min(b.length, this.writevLimit - done);
+      if (limit <= 0) break;
+      try {
+        n = this.writeSync(fd, b, 0, limit, position + done);
+      } catch (err) {
+        if (done > 0) return done; // like the kernel: the bytes so far, the error on the next call
+        throw err;
+      }
+      done += n;
+      if (n < b.length) break;
+    }
+    return done;
+  }
+  writevCalls = 0;
+  /** At most this many bytes per writev call (a short write without an error); null: no limit. */
+  writevLimit: number | null = null;
   fdatasync(fd: number, callback: (err: NodeJS.ErrnoException | null) => void): void {
     this.fdatasyncCalls++;
     const failure = this.takeFdatasyncFailure();

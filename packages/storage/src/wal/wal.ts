@@ -52,6 +52,8 @@ const EMPTY = new Uint8Array(0);
 /** The next segment while it is being zero-filled; not a segment name, so recovery ignores it. */
 const PREPARED_SEGMENT = 'next-segment.prep';
 const PREALLOCATE_AFTER_BYTES = 1024 * 1024;
+/** Buffers per writev call: Linux's IOV_MAX. */
+const MAX_IOV = 1024;
 
 export interface WalOptions {
   /** A new segment starts once the current one has reached this size. */
@@ -260,13 +262,10 @@ export class WriteAheadLog {
         }
         this.writeFully(scratch, recordBytes, fileOffset);
       } else {
-        let at = fileOffset;
-        this.writeFully(scratch.subarray(0, RECORD_HEADER_BYTES), RECORD_HEADER_BYTES, at);
-        at += RECORD_HEADER_BYTES;
-        for (const part of parts) {
-          this.writeFully(part, part.length, at);
-          at += part.length;
-        }
+        // one writev for the header and every part (a commit's deltas come as dozens of column views)
+        const buffers: Uint8Array[] = [scratch.subarray(0, RECORD_HEADER_BYTES)];
+        for (const part of parts) if (part.length > 0) buffers.push(part);
+        this.writevFully(buffers, recordBytes, fileOffset);
       }
     } catch (err) {
       throw this.writeFailed(err, fileOffset);
@@ -274,6 +273,35 @@ export class WriteAheadLog {
     this.written = lsn + recordBytes;
     if (this.prepared === 'none' && this.written >= this.prepareFromLsn) this.prepareNextSegment();
     return this.written;
+  }
+
+  /**
+   * writev of `buffers` (`total` bytes) at `position`, continuing after short writes; a write that
+   * makes no progress is retried as a plain write of the next buffer, which reports the error.
+   */
+  private writevFully(buffers: readonly Uint8Array[], total: number, position: number): void {
+    let at = position;
+    let i = 0;
+    let skip = 0; // bytes of buffers[i] already written
+    while (i < buffers.length) {
+      const batch: Uint8Array[] = [];
+      for (let k = i; k < buffers.length && batch.length < MAX_IOV; k++) batch.push(k === i ? buffers[k]!.subarray(skip) : buffers[k]!);
+      let n = this.fs.writevSync(this.fd, batch, at);
+      if (n === 0) n = this.fs.writeSync(this.fd, batch[0]!, 0, batch[0]!.length, at);
+      at += n;
+      while (n > 0) {
+        const rest = buffers[i]!.length - skip;
+        if (n < rest) {
+          skip += n;
+          n = 0;
+        } else {
+          n -= rest;
+          i++;
+          skip = 0;
+        }
+      }
+    }
+    if (at - position !== total) throw new Error(`WAL record write covered ${at - position} of ${total} bytes`);
   }
 
   private writeFully(data: Uint8Array, length: number, position: number): void {
