@@ -1,20 +1,12 @@
 import * as fs from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RECORD_HEADER_BYTES, listSegments, segmentFileName } from './segment-files.js';
 import { WriteAheadLog } from './wal.js';
 import { recoverWal } from './wal-recovery.js';
 import { nodeWalFs } from './wal-fs.js';
-import { FaultyWalFs, collector, payloadFor, tempDir } from './wal-test-helpers.js';
+import { FaultyWalFs, collector, payloadFor, tempDirsPerTest } from './wal-test-helpers.js';
 
-const dirs: string[] = [];
-function newDir(): string {
-  const dir = tempDir();
-  dirs.push(dir);
-  return dir;
-}
-afterEach(() => {
-  for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
-});
+const newDir = tempDirsPerTest();
 
 function caught(fn: () => unknown): { code: string; message: string } {
   try {

@@ -1,22 +1,14 @@
 import * as fs from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { crc32c } from './crc32c.js';
 import { RECORD_HEADER_BYTES, SEGMENT_HEADER_BYTES, listSegments, segmentFileName, writeU64 } from './segment-files.js';
 import { WriteAheadLog } from './wal.js';
 import { recoverWal } from './wal-recovery.js';
 import { nodeWalFs } from './wal-fs.js';
-import { FaultyWalFs, collector, payloadFor, tempDir } from './wal-test-helpers.js';
+import { FaultyWalFs, collector, payloadFor, tempDirsPerTest } from './wal-test-helpers.js';
 
 const SEGMENT = 64 * 1024;
-const dirs: string[] = [];
-function newDir(): string {
-  const dir = tempDir();
-  dirs.push(dir);
-  return dir;
-}
-afterEach(() => {
-  for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
-});
+const newDir = tempDirsPerTest();
 
 const sizeOf = (dir: string, name: string): number => fs.statSync(`${dir}/${name}`).size;
 const segmentNames = (dir: string): string[] => listSegments(nodeWalFs, dir).map((s) => s.name);

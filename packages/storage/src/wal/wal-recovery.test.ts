@@ -1,21 +1,13 @@
 import * as fs from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RECORD_HEADER_BYTES, SEGMENT_HEADER_BYTES, encodeSegmentHeader, listSegments, segmentFileName } from './segment-files.js';
 import { WriteAheadLog } from './wal.js';
 import { recoverWal } from './wal-recovery.js';
 import { nodeWalFs } from './wal-fs.js';
-import { collector, payloadFor, tempDir } from './wal-test-helpers.js';
+import { collector, payloadFor, tempDirsPerTest } from './wal-test-helpers.js';
 
 const SEGMENT = 4096;
-const dirs: string[] = [];
-function newDir(): string {
-  const dir = tempDir();
-  dirs.push(dir);
-  return dir;
-}
-afterEach(() => {
-  for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
-});
+const newDir = tempDirsPerTest();
 
 /** A log of `count` records of 40..139 bytes; returns the record start LSNs and the end. */
 async function buildLog(dir: string, count: number): Promise<{ lsns: number[]; end: number }> {

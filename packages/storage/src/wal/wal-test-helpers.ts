@@ -6,6 +6,7 @@
 import * as nodeFs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { afterEach } from 'vitest';
 import { nodeWalFs, type WalFs } from './wal-fs.js';
 
 function errnoError(code: string, syscall: string): NodeJS.ErrnoException {
@@ -126,6 +127,19 @@ export class FaultyWalFs implements WalFs {
 
 export function tempDir(prefix = 'strata-wal-'): string {
   return nodeFs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/** A test file's maker of temporary directories, each removed after the test that made it. */
+export function tempDirsPerTest(): () => string {
+  const dirs: string[] = [];
+  afterEach(() => {
+    for (const dir of dirs.splice(0)) nodeFs.rmSync(dir, { recursive: true, force: true });
+  });
+  return () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    return dir;
+  };
 }
 
 /** Deterministic payload for record `index`: its bytes tell which record it is. */

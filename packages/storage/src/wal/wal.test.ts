@@ -1,22 +1,14 @@
 import * as fs from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SqlError } from '../errors.js';
 import { SEGMENT_HEADER_BYTES, listSegments, segmentFileName } from './segment-files.js';
 import { WriteAheadLog } from './wal.js';
 import { recoverWal } from './wal-recovery.js';
 import { nodeWalFs } from './wal-fs.js';
-import { FaultyWalFs, collector, payloadFor, seededRandom, tempDir } from './wal-test-helpers.js';
+import { FaultyWalFs, collector, payloadFor, seededRandom, tempDirsPerTest } from './wal-test-helpers.js';
 
 const SEGMENT = 4096;
-const dirs: string[] = [];
-function newDir(): string {
-  const dir = tempDir();
-  dirs.push(dir);
-  return dir;
-}
-afterEach(() => {
-  for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
-});
+const newDir = tempDirsPerTest();
 
 interface Written {
   lsn: number;
