@@ -60,9 +60,13 @@ export function encodeTableDelta(c: TableCommitContents): Uint8Array[] {
   // a close first guess: a fresh buffer is zero-filled and faulted in, so 9 bytes/row for every
   // column (the old guess) cost more than the encoding; growth doubles where the guess is short
   let estimate = DELTA_HEADER_BYTES + 64;
+  // float columns written as views of the rows' own arrays, found once (the NULL check reads every row)
+  const direct = new Map<number, Float64Array[]>();
   for (const col of cols) {
     const kind = c.schema.layout(col.id).kind;
-    if (kind === 'num') estimate += directFloats(col.id, c.runs, n) === null ? 9 * n + 16 : 16;
+    const views = kind === 'num' ? directFloats(col.id, c.runs, n) : null;
+    if (views !== null) direct.set(col.id, views);
+    if (kind === 'num') estimate += views === null ? 9 * n + 16 : 16;
     else if (kind === 'bool') estimate += 2 * n + 16;
     else if (kind === 'dict') estimate += 2 * n + 1024;
     else estimate += 16 * n + 16;
@@ -98,15 +102,15 @@ export function encodeTableDelta(c: TableCommitContents): Uint8Array[] {
     let hasNulls = false;
     switch (l.kind) {
       case 'num': {
-        const direct = directFloats(col.id, c.runs, n);
-        if (direct === null) {
+        const views = direct.get(col.id);
+        if (views === undefined) {
           hasNulls = writeNum(w, col.id, c.runs, n, fill);
           break;
         }
         // starts 8-aligned and is a multiple of 8 long, so the next writer's alignment stays global
         w.align(8);
         parts.push(w.finishView());
-        for (const values of direct) parts.push(new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
+        for (const values of views) parts.push(new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
         estimate -= w.pos;
         w = new ByteWriter(Math.max(256, estimate));
         continue;
