@@ -77,7 +77,6 @@ export class CopyBinaryTupleParser extends CopyColumnBatchBuilder {
         }
       }
       pos = p;
-      this.lines[row] = this.line;
       if (++this.n === this.batchSize) this.flush();
     }
     this.tailBytes = pos < len ? Buffer.from(buf.subarray(pos)) : null;

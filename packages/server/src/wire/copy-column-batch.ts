@@ -61,7 +61,6 @@ export class CopyColumnBatchBuilder {
   protected tailBytes: Buffer | null = null;
   protected done = false;
   protected readonly ncols: number;
-  protected lines: Int32Array;
   protected n = 0;
   // one typed output per column
   protected readonly kinds: Int32Array;
@@ -91,7 +90,6 @@ export class CopyColumnBatchBuilder {
     protected readonly batchSize: number,
   ) {
     const nc = (this.ncols = columns.length);
-    this.lines = new Int32Array(batchSize);
     this.kinds = new Int32Array(nc);
     this.intMin = new Float64Array(nc);
     this.intMax = new Float64Array(nc);

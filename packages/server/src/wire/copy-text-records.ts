@@ -355,7 +355,6 @@ export class CopyTextRecordParser extends CopyBinaryTupleParser {
       this.convertField(b, k, row);
     }
     if (col < nc) throw this.error('22P04', `missing data for column "${this.columns[col]!.name}"`, this.line, this.rawText(b, a, e));
-    this.lines[row] = this.line;
     if (++this.n === this.batchSize) this.flush();
   }
 
