@@ -33,6 +33,8 @@ export interface CrashRunOptions {
    * destroyed mid-operation and the same server is verified.
    */
   crash?: 'kill-server' | 'cut-connections';
+  /** environment of the server process (e.g. STRATA_LOG_AHEAD_ROWS) */
+  serverEnv?: Record<string, string>;
   /** upper bound of the seeded "kill after this many acknowledged operations" */
   maxOpsBeforeKill?: number;
   log?: (line: string) => void;
@@ -224,7 +226,7 @@ export async function runCrashRounds(opts: CrashRunOptions): Promise<RoundReport
   const log = opts.log ?? (() => {});
   const master = new Xorshift32(opts.baseSeed);
   const dataDir = makeTempDir(opts.label);
-  let server = await ServerProcess.start({ dataDir, dataNodes: 3 });
+  let server = await ServerProcess.start({ dataDir, dataNodes: 3, env: opts.serverEnv });
   const reports: RoundReport[] = [];
   let round = 0;
   try {
@@ -248,7 +250,7 @@ export async function runCrashRounds(opts: CrashRunOptions): Promise<RoundReport
         recoveryKilled = ` restart killed after ${recoveryKill} ms (${r.listened ? 'already listening' : r.status.code !== null ? `exited ${r.status.code}` : 'before listening'});`;
         if (r.status.code !== null) throw new Error(`the restart exited with code ${r.status.code} before it was killed`);
       }
-      if (opts.crash !== 'cut-connections') server = await ServerProcess.start({ dataDir });
+      if (opts.crash !== 'cut-connections') server = await ServerProcess.start({ dataDir, env: opts.serverEnv });
       const verified = await verifyAfterRestart(server, refs, catalog);
       const report: RoundReport = {
         round,
@@ -276,7 +278,7 @@ export async function runCrashRounds(opts: CrashRunOptions): Promise<RoundReport
     // the clean path too: SIGTERM (final checkpoint), restart, nothing may change; --data-nodes 3
     // again must find the nodes in the catalog and change nothing either
     await server.terminate();
-    server = await ServerProcess.start({ dataDir, dataNodes: 3 });
+    server = await ServerProcess.start({ dataDir, dataNodes: 3, env: opts.serverEnv });
     await verifyAfterRestart(server, refs, catalog);
     await server.terminate();
     return reports;

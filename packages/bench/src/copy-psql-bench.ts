@@ -4,9 +4,9 @@
  * postmaster, COPY parse thread, V8 helpers) read from /proc — for the issue 5 notes on where a
  * COPY's time goes. The CSV is cached in /tmp/strata-copy-bench and written before the clock starts.
  *
- *   npx tsx packages/bench/src/copy-psql-bench.ts [rows=2000000] [--prof] [--repo DIR] [--label L]
+ *   npx tsx packages/bench/src/copy-psql-bench.ts [rows=2000000] [--prof] [--durable] [--repo DIR] [--label L]
  *
- * `--prof` runs the server with `node --cpu-prof` (profiles of every thread in
+ * `--durable` gives the server a fresh data directory (in-memory otherwise); `--prof` runs the server with `node --cpu-prof` (profiles of every thread in
  * /tmp/strata-copy-bench/prof-<label>); `--repo` runs another checkout's server (before/after);
  * STRATA_COPY_THREAD=0 in the environment keeps parsing on the main thread.
  */
@@ -26,7 +26,8 @@ const opt = (name: string) => {
 const rows = Number(argv.find((a) => /^\d+$/.test(a)) ?? 2_000_000);
 const prof = argv.includes('--prof');
 const repo = resolve(opt('--repo') ?? resolve(import.meta.dirname, '../../..'));
-const label = opt('--label') ?? 'run';
+const durable = argv.includes('--durable');
+const label = opt('--label') ?? (durable ? 'durable' : 'run');
 const dir = '/tmp/strata-copy-bench';
 
 /** CPU milliseconds per thread (tid:name) of a process. */
@@ -58,11 +59,13 @@ async function main(): Promise<void> {
   }
   const port = 20_000 + Math.floor(Math.random() * 20_000);
   const profDir = `${dir}/prof-${label}`;
+  const dataDir = `${dir}/data-${label}`;
+  rmSync(dataDir, { recursive: true, force: true });
   rmSync(profDir, { recursive: true, force: true });
   const child = spawn(process.execPath, [
     ...(prof ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : []),
     '--max-old-space-size=16384', '--import', 'tsx', resolve(repo, 'packages/server/src/cli/strata.ts'),
-    '--port', String(port), '--in-memory', '--data-nodes', '3', '--log-level', 'warn',
+    '--port', String(port), ...(durable ? ['--data-dir', dataDir] : ['--in-memory']), '--data-nodes', '3', '--log-level', 'warn',
   ], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   await new Promise<void>((res, rej) => {
@@ -103,6 +106,7 @@ async function main(): Promise<void> {
   await c.end();
   child.kill('SIGTERM');
   await new Promise((res) => child.once('exit', res));
+  rmSync(dataDir, { recursive: true, force: true });
   if (prof) console.log(`profiles in ${profDir}`);
 }
 

@@ -9,7 +9,7 @@
  *            log's CPU cost without waiting for fdatasync), rotating the order, --runs times each.
  *
  *   pnpm --filter @strata/bench durability restart --rows 10000000 --tail 1000000 --runs 3
- *   pnpm --filter @strata/bench durability ingest --rows 1000000 --runs 3
+ *   pnpm --filter @strata/bench durability ingest --rows 1000000 --runs 3 [--kinds memory,durable,durable-async]
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -26,6 +26,21 @@ interface Args {
   runs: number;
   dataNodes: number;
   hosts: number;
+  kinds: IngestKind[];
+}
+
+type IngestKind = 'memory' | 'durable' | 'durable-async';
+const INGEST_KINDS: readonly IngestKind[] = ['memory', 'durable', 'durable-async'];
+
+/** `--kinds memory,durable` runs only those (e.g. to profile one); all three by default. */
+function parseKinds(argv: readonly string[]): IngestKind[] {
+  const i = argv.indexOf('--kinds');
+  if (i < 0) return [...INGEST_KINDS];
+  const kinds = (argv[i + 1] ?? '').split(',');
+  for (const k of kinds) {
+    if (!(INGEST_KINDS as readonly string[]).includes(k)) throw new Error(`--kinds: unknown kind "${k}" (${INGEST_KINDS.join(', ')})`);
+  }
+  return kinds as IngestKind[];
 }
 
 function parseArgs(argv: readonly string[]): Args {
@@ -42,6 +57,7 @@ function parseArgs(argv: readonly string[]): Args {
     runs: num('--runs', 3),
     dataNodes: num('--data-nodes', 3),
     hosts: num('--hosts', 1000),
+    kinds: parseKinds(argv),
   };
 }
 
@@ -127,7 +143,6 @@ async function restartRun(a: Args, run: number): Promise<void> {
   }
 }
 
-type IngestKind = 'memory' | 'durable' | 'durable-async';
 
 async function ingestRun(a: Args, kind: IngestKind, run: number): Promise<number> {
   const dir = kind !== 'memory' ? fs.mkdtempSync(path.join(os.tmpdir(), 'strata-durability-bench-')) : undefined;
@@ -158,7 +173,7 @@ async function main(): Promise<void> {
     for (let r = 1; r <= a.runs; r++) await restartRun(a, r);
     return;
   }
-  const kinds: IngestKind[] = ['memory', 'durable', 'durable-async'];
+  const kinds = a.kinds;
   const times: Record<IngestKind, number[]> = { memory: [], durable: [], 'durable-async': [] };
   for (let r = 1; r <= a.runs; r++) {
     // rotate which goes first, so drift on a shared machine hits all alike
@@ -173,7 +188,8 @@ async function main(): Promise<void> {
     const ts = times[kind];
     console.log(`${kind}: median ${rate(a.rows, median(ts))}, range ${rate(a.rows, Math.max(...ts))} – ${rate(a.rows, Math.min(...ts))}`);
   }
-  for (const kind of ['durable', 'durable-async'] as const) {
+  if (!kinds.includes('memory')) return;
+  for (const kind of (['durable', 'durable-async'] as const).filter((k) => kinds.includes(k))) {
     console.log(`${kind} / memory (medians): ${((median(times.memory) / median(times[kind])) * 100).toFixed(0)} %`);
   }
 }

@@ -31,6 +31,8 @@ Options (each can also be set with the environment variable shown):
                           md5 or password (cleartext)
   --max-connections N     further clients get "too many clients" STRATA_MAX_CONNECTIONS (default 100)
   --log-level LEVEL       error, warn, info or debug            STRATA_LOG_LEVEL (default info)
+  (environment only)      STRATA_LOG_AHEAD_ROWS: a COPY writes a table's rows to the log before its
+                          commit once this many wait (default 32768; smaller means more, smaller records)
   -h, --help              show this help
   -V, --version           print the version
 
@@ -61,6 +63,8 @@ export interface CliConfig {
   auth: 'scram-sha-256' | 'md5' | 'password';
   maxConnections: number;
   logLevel: LogLevel;
+  /** rows a table waits with before a COPY logs them ahead of its commit (Durability aheadRows) */
+  logAheadRows: number | undefined;
 }
 
 export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliConfig | 'help' | 'version' {
@@ -105,6 +109,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliConfig | 'h
     auth,
     maxConnections: intOption('max-connections', pick(values['max-connections'], 'STRATA_MAX_CONNECTIONS', '100'), 1, 100_000),
     logLevel,
+    logAheadRows: env.STRATA_LOG_AHEAD_ROWS ? intOption('STRATA_LOG_AHEAD_ROWS', env.STRATA_LOG_AHEAD_ROWS, 1, 2 ** 30) : undefined,
   };
 }
 
@@ -128,7 +133,7 @@ async function main(): Promise<void> {
   let core: EngineCore | undefined;
   if (!cfg.inMemory) {
     try {
-      const durability = Durability.open(cfg.dataDir, { log: (level, message) => log[level](message) });
+      const durability = Durability.open(cfg.dataDir, { log: (level, message) => log[level](message), aheadRows: cfg.logAheadRows });
       core = new EngineCore({ user: cfg.user, catalog: durability.recoveredCatalog });
       core.durability = durability;
     } catch (e) {

@@ -543,6 +543,7 @@ export class Session {
             };
             enforceChecks(table, full, ctx);
             writeRows(session, table, full);
+            txn.logAhead();
             rows += batch.length;
           } catch (e) {
             end(false);

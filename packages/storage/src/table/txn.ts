@@ -15,88 +15,18 @@ import { colDataFromVector, colDataValue, firstNull, vectorFromColData } from '.
 import type { ColumnSpec, Schema, UniqueKeySpec } from './schema.js';
 import { describeKey, keyOfVectors, UniqueIndex, type Key } from './unique-index.js';
 import { ChunkSnap, PrivateSegment, ROWID_CHUNK, VersionImpl, type TableVersion } from './version.js';
-import type { StringDict } from './dict.js';
 import { encodeTableDelta, type LiveRun } from '../persist/delta-encode.js';
+import type { PreparedTableCommit, StoreInternals, TableTxn, TxnSavepoint } from './txn-api.js';
 
-export interface TableTxn {
-  /** Committed base plus own writes, frozen at the call (later writes need a new view). */
-  view(): TableVersion;
-  /**
-   * One vector per table column, in table column order, already of the column types.
-   * `owned`: the caller hands the vectors' buffers over (it made them for this call and
-   * never writes them again), so full-length typed arrays are kept instead of copied.
-   */
-  insert(batch: Batch, opts?: { owned?: boolean }): void;
-  /**
-   * Rows `rows` (indexes into `batch`, in order; all rows when null) of a batch with one vector
-   * per table column: insert() of that selection, gathered straight into blocks commit can seal
-   * without another copy (staging.ts). For bulk writers (COPY, routed hypertable parts).
-   */
-  insertSelected(batch: Batch, rows: Int32Array | null): void;
-  insertRows(rows: readonly (readonly Value[])[]): void;
-  /** Rows deleted; ids of rows not live in this txn's view are ignored. */
-  delete(rowIds: ArrayLike<number>): number;
-  truncate(): void;
-  commit(): void;
-  /**
-   * First phase of commit(): every check commit() makes, without touching shared state.
-   * Null when there is nothing to commit. Either way (and when it throws) the txn is finished.
-   */
-  prepareCommit(): PreparedTableCommit | null;
-  rollback(): void;
-  readonly active: boolean;
-  /** Mark the current state (SAVEPOINT). */
-  savepoint(): TxnSavepoint;
-  /** Return to a marked state (ROLLBACK TO SAVEPOINT); the mark stays usable. */
-  rollbackTo(mark: TxnSavepoint): void;
-}
+export type { PreparedTableCommit, StoreInternals, TableTxn, TxnSavepoint } from './txn-api.js';
 
-/**
- * A validated table commit, between its checks and its publication. The checks hold
- * only for the version they saw, so apply() must run right after prepareCommit() with
- * nothing else touching the store in between (a stale apply throws instead of
- * publishing over another commit). Dropping it without apply() is a rollback.
- */
-export interface PreparedTableCommit {
-  /** Name of the table store the commit is for. */
-  readonly table: string;
-  /**
-   * The commit as a table delta (persist/table-delta.ts), in parts to be written
-   * out in order; callable before or after apply(). Parts may view the txn's rows:
-   * write them before the next change to the table, do not keep them.
-   */
-  encode(): Uint8Array[];
-  /** Publishes the commit: exactly what commit() does after its checks. */
-  apply(): void;
-}
-
-/** What a txn needs from its store. */
-export interface StoreInternals {
-  readonly name: string;
-  readonly sealRows: number;
-  schema(): Schema;
-  current(): VersionImpl;
-  indexes(): ReadonlyMap<string, UniqueIndex>;
-  /** Dictionary to intern uncommitted text into (the chunk appends are expected to go to). */
-  internDict(columnId: number): StringDict;
-  /** The chunk appends go to, opening a new one when there is none or it is full. */
-  appendChunk(): Chunk;
-  /** Forget the chunk list (TRUNCATE): the next append opens a fresh chunk. */
-  resetChunks(): void;
-  publish(v: VersionImpl, indexes: ReadonlyMap<string, UniqueIndex>): void;
-  format(v: Value, c: ColumnSpec): string;
-}
+const NO_DELETES: ReadonlyMap<number, ReadonlyMap<number, Uint8Array>> = new Map();
 
 /** insertSelected() stages from the first write of at least this many rows. */
 const STAGE_MIN_ROWS = 1024;
 
 export function serializationError(): SqlError {
   return new SqlError(SQLSTATE.serializationFailure, 'could not serialize access due to concurrent update');
-}
-
-/** Opaque state of a table transaction at a SAVEPOINT. */
-export interface TxnSavepoint {
-  readonly _txn: object;
 }
 
 interface SavepointState extends TxnSavepoint {
@@ -128,6 +58,12 @@ export class Txn implements TableTxn {
   private readonly privIdx = new Map<string, Map<Key, number>>();
   private truncated = false;
   private staging: StagingBlocks | null = null;
+  /** pieces [0, aheadPieces), rows [0, aheadRows), went to the log ahead of the commit (takeRowsAhead) */
+  private aheadPieces = 0;
+  private aheadRows = 0;
+  private aheadSchema: Schema | null = null;
+  /** false once rows logged ahead were deleted, truncated or rolled back: the commit's delta then holds every row */
+  private aheadValid = true;
   private done = false;
   private cachedView: VersionImpl | null = null;
   private checkSeq = -1;
@@ -314,6 +250,7 @@ export class Txn implements TableTxn {
       if (r < 0) {
         const p = -r - 1;
         if (p !== Math.floor(p) || !this.privLive(p)) continue;
+        if (p < this.aheadRows) this.aheadValid = false;
         this.ownPrivDeleted()[p] = 1;
         this.privDeletedCount++;
         count++;
@@ -371,6 +308,7 @@ export class Txn implements TableTxn {
   truncate(): void {
     this.assertOpen();
     this.truncated = true;
+    if (this.aheadRows > 0) this.aheadValid = false;
     this.snaps = [];
     this.snapPos.clear();
     this.masks.clear();
@@ -415,6 +353,7 @@ export class Txn implements TableTxn {
     this.pieces.length = m.pieces;
     this.starts.length = m.pieces;
     this.privLen = m.privLen;
+    if (m.privLen < this.aheadRows) this.aheadValid = false;
     this.privDeleted = m.privDeleted;
     this.privDeletedOwned = false;
     this.privDeletedCount = m.privDeletedCount;
@@ -424,6 +363,33 @@ export class Txn implements TableTxn {
     this.ownedSnaps.clear();
     this.ownedMaps.clear();
     this.cachedView = null;
+  }
+
+  rowsAhead(): number {
+    if (this.done || !this.aheadValid || this.truncated || this.privDeletedCount > 0) return 0;
+    if (this.aheadSchema !== null && this.aheadSchema !== this.store.schema()) return 0;
+    return this.privLen - this.aheadRows;
+  }
+
+  takeRowsAhead(): Uint8Array[] {
+    const n = this.rowsAhead();
+    if (n === 0) throw new Error(`no rows of "${this.store.name}" to log ahead`);
+    const schema = this.store.schema();
+    const parts = encodeTableDelta({ schema, sealRows: this.store.sealRows, truncated: false, deletes: NO_DELETES, runs: this.privateRuns(this.aheadPieces), rowCount: n });
+    this.aheadSchema = schema;
+    this.aheadPieces = this.pieces.length;
+    this.aheadRows = this.privLen;
+    return parts;
+  }
+
+  /** Runs of live private rows of pieces [fromPiece, …), merged where a staging block holds them contiguously. */
+  private privateRuns(fromPiece: number): LiveRun[] {
+    let runs: LiveRun[] = [];
+    for (let k = fromPiece; k < this.pieces.length; k++) {
+      const piece = this.pieces[k]!;
+      for (const [from, to] of liveRuns(this.privDeleted, this.starts[k]!, piece.length)) runs.push({ piece, from, to });
+    }
+    return this.staging !== null ? this.staging.mergeRuns(runs) : runs;
   }
 
   rollback(): void {
@@ -474,19 +440,17 @@ export class Txn implements TableTxn {
     }
     if (!this.truncated && this.masks.size === 0 && liveCount === 0) return null;
 
-    let runs: LiveRun[] = [];
-    if (liveCount > 0) {
-      for (let k = 0; k < this.pieces.length; k++) {
-        const piece = this.pieces[k]!;
-        for (const [from, to] of liveRuns(this.privDeleted, this.starts[k]!, piece.length)) runs.push({ piece, from, to });
-      }
-      if (this.staging !== null) runs = this.staging.mergeRuns(runs);
-    }
+    const runs = liveCount > 0 ? this.privateRuns(0) : [];
+    // rows logged ahead stay in their parts when they are all still there, in the schema they were logged in
+    const loggedAhead = this.aheadRows > 0 && this.aheadValid && !this.truncated && this.aheadSchema === schema;
     let applied = false;
     return {
       table: store.name,
+      loggedAhead,
       encode: () =>
-        encodeTableDelta({ schema, sealRows: store.sealRows, truncated: this.truncated, deletes: this.masks, runs, rowCount: liveCount }),
+        loggedAhead
+          ? encodeTableDelta({ schema, sealRows: store.sealRows, truncated: false, deletes: this.masks, runs: this.privateRuns(this.aheadPieces), rowCount: liveCount - this.aheadRows })
+          : encodeTableDelta({ schema, sealRows: store.sealRows, truncated: this.truncated, deletes: this.masks, runs, rowCount: liveCount }),
       apply: () => {
         if (applied) throw new Error(`commit on "${store.name}" applied twice`);
         if (store.current() !== latest) throw new Error(`prepared commit on "${store.name}" is stale: another commit ran in between`);

@@ -36,6 +36,12 @@ export interface CheckpointManifest {
   format: number;
   /** the WAL position the checkpoint covers: replay starts here */
   lsn: number;
+  /**
+   * Where replay reads from when that is before `lsn`: transactions open at the checkpoint had logged
+   * rows ahead there (log-ahead.ts), which their commit records after `lsn` name. Only those parts are
+   * read before `lsn`.
+   */
+  replayFrom?: number;
   createdAt: string;
   catalog: CheckpointFile;
   /** store key → its files, relative to the checkpoint directory */
@@ -83,6 +89,7 @@ export interface CheckpointStore {
 
 export interface CheckpointContent {
   lsn: number;
+  replayFrom?: number;
   catalogImage: string;
   stores: CheckpointStore[];
 }
@@ -114,6 +121,7 @@ export async function writeCheckpoint(dataDir: string, content: CheckpointConten
   const manifest: CheckpointManifest = {
     format: FORMAT,
     lsn: content.lsn,
+    ...(content.replayFrom !== undefined ? { replayFrom: content.replayFrom } : {}),
     createdAt: new Date().toISOString(),
     catalog: { name: 'catalog.json', bytes: catalogBytes.length, ...fileChecksum(catalogBytes) },
     stores: {},
@@ -202,6 +210,9 @@ export function readCurrentCheckpoint(dataDir: string): LoadedCheckpoint | null 
     throw corrupt(manifestFile, (e as Error).message);
   }
   if (manifest.format !== FORMAT || typeof manifest.lsn !== 'number') throw corrupt(manifestFile, `unknown manifest format ${String(manifest.format)}`);
+  if (manifest.replayFrom !== undefined && (typeof manifest.replayFrom !== 'number' || manifest.replayFrom > manifest.lsn)) {
+    throw corrupt(manifestFile, `replay position ${String(manifest.replayFrom)} is not a WAL position before ${manifest.lsn}`);
+  }
   const catalogFile = path.join(dir, manifest.catalog.name);
   let bytes: Buffer;
   try {

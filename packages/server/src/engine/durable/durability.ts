@@ -28,6 +28,7 @@ import {
   type PreparedTableCommit,
   type WrittenStoreImage,
 } from '../../../../storage/src/persist/index.js';
+import { LogAhead, type TransactionTables } from './log-ahead.js';
 import { Catalog, type ChunkChange, type TableInfo, type UndoAction } from '../../../../planner/src/catalog/catalog.js';
 import type { ChunkInfo } from '../../../../planner/src/catalog/hypertable.js';
 import { restoreCatalog, serializeCatalog, storesOf } from '../../../../planner/src/catalog/persist.js';
@@ -54,6 +55,8 @@ export interface DurabilityOptions {
   segmentBytes?: number;
   /** deltas larger than this are logged in their own records ahead of the commit record (default 16 MiB) */
   partBytes?: number;
+  /** a bulk load (COPY, Strata.insert) logs a table's rows ahead of its commit once this many are not in the log yet (default 32,768) */
+  aheadRows?: number;
   /** a checkpoint starts once the log has grown this much since the last one (default 1 GiB, PostgreSQL's max_wal_size) */
   checkpointWalBytes?: number;
   log?: (level: 'info' | 'warn' | 'error', message: string) => void;
@@ -72,7 +75,7 @@ export interface RecoveryReport {
 }
 
 /** What a transaction hands the log at commit. */
-export interface LoggedTransaction {
+export interface LoggedTransaction extends TransactionTables {
   readonly undo: readonly UndoAction[];
 }
 
@@ -91,6 +94,7 @@ const RECORD_KIND_NAMES: Record<number, string> = { [RECORD_COMMIT]: 'commit', [
 
 export class Durability {
   private wal!: WriteAheadLog;
+  private readonly ahead = new LogAhead(() => this.wal, (store) => this.keyOf(store));
   private lock: DataDirLock | null = null;
   private catalog: Catalog = new Catalog();
   /** chunks whose creating transaction committed: catalog images leave out the others */
@@ -157,7 +161,14 @@ export class Durability {
         });
         this.lastCheckpointLsn = cp.manifest.lsn;
       }
-      const { log, report } = WriteAheadLog.recover(path.join(this.dataDir, 'wal'), this.lastCheckpointLsn, (rec) => this.replay(rec.type, rec.payload, rec.lsn, rec.endLsn), {
+      // from before the checkpoint when transactions open at it had logged rows ahead: their parts are
+      // read from there, everything else up to the checkpoint is in it already
+      const replayFrom = cp?.manifest.replayFrom ?? this.lastCheckpointLsn;
+      const onRecord = (rec: { type: number; payload: Uint8Array; lsn: number; endLsn: number }) => {
+        if (rec.endLsn > this.lastCheckpointLsn) this.replay(rec.type, rec.payload, rec.lsn, rec.endLsn);
+        else if (rec.type === RECORD_PART) this.pendingParts.set(rec.endLsn, rec.payload.slice());
+      };
+      const { log, report } = WriteAheadLog.recover(path.join(this.dataDir, 'wal'), replayFrom, onRecord, {
         fs: this.opts.walFs,
         segmentBytes: this.opts.segmentBytes,
       });
@@ -326,6 +337,7 @@ export class Durability {
    */
   logCommit(txn: LoggedTransaction, prepared: readonly PreparedStoreCommit[]): number {
     this.assertOpen();
+    const ahead = this.ahead.take(txn);
     const chunkChanges = this.chunkChangesOf(txn);
     const created = new Set<ChunkInfo>();
     const dropped = new Set<ChunkInfo>();
@@ -374,6 +386,12 @@ export class Durability {
     for (const p of prepared) {
       const key = this.keyOf(p.store);
       if (key === null || (imaged !== null && !imaged.has(p.store))) continue;
+      if (p.commit.loggedAhead) {
+        const t = txn.tables.get(p.store);
+        const early = t === undefined ? undefined : ahead?.byTable.get(t);
+        if (early === undefined) throw new Error(`rows of "${p.commit.table}" were logged ahead, but their parts are unknown`);
+        record.parts.push(...early);
+      }
       const parts = p.commit.encode();
       // a large delta goes ahead in its own record, so no record nears the 4 GiB limit and the
       // encoded deltas of a big COPY are not all held at once; the commit record below decides
@@ -394,6 +412,20 @@ export class Durability {
     for (const s of record.sequences) this.loggedSequences.set(s.name, `${s.value}/${s.called}`);
     this.maybeCheckpoint();
     return lsn;
+  }
+
+  /**
+   * Writes the rows of `txn`'s tables that are not in the log yet, once a table has enough of them
+   * (log-ahead.ts): a bulk load logs as it goes. Throws like logCommit; the transaction must roll back.
+   */
+  logAhead(txn: LoggedTransaction): void {
+    this.assertOpen();
+    this.ahead.log(txn, this.opts.aheadRows);
+  }
+
+  /** The transaction rolled back: what it logged ahead is named by no commit. */
+  forgetAhead(txn: LoggedTransaction): void {
+    this.ahead.forget(txn);
   }
 
   /** Catalog changes other than chunk creation/removal (every DDL leaves an undo action). */
@@ -420,6 +452,14 @@ export class Durability {
   waitDurable(lsn: number): Promise<void> {
     if (lsn <= this.wal.flushedLsn) return Promise.resolve();
     return this.wal.flush(lsn);
+  }
+
+  /**
+   * Starts the fdatasync that will make `lsn` durable without waiting for it. A failure is not lost:
+   * the log turns failed, and the commit's own waitDurable reports it.
+   */
+  startFlush(lsn: number): void {
+    if (lsn > this.wal.flushedLsn) this.wal.flush(lsn).catch(() => {});
   }
 
   waitDurableSync(lsn: number): void {
@@ -463,6 +503,9 @@ export class Durability {
     }
     const lsn = this.wal.writtenLsn;
     if (lsn === this.lastCheckpointLsn && fs.existsSync(path.join(this.dataDir, 'CURRENT'))) return Promise.resolve(null);
+    // the parts of transactions still open must outlive this checkpoint: their commits will name them
+    const oldestAhead = this.ahead.oldestLsn();
+    const replayFrom = oldestAhead < lsn ? oldestAhead : undefined;
     const catalogImage = serializeCatalog(this.catalog, { includeChunk: (c) => this.committedChunks.has(c) });
     const committedKeys = new Set<string>();
     for (const t of this.catalog.listTables()) {
@@ -481,13 +524,13 @@ export class Durability {
       await this.wal.flush(lsn);
       let written: WrittenCheckpoint;
       try {
-        written = await writeCheckpoint(this.dataDir, { lsn, catalogImage, stores });
+        written = await writeCheckpoint(this.dataDir, { lsn, replayFrom, catalogImage, stores });
       } catch (e) {
         throw checkpointError(e);
       }
       this.lastCheckpointLsn = lsn;
       this.checkpointImages = written.images;
-      this.wal.truncateBefore(lsn);
+      this.wal.truncateBefore(replayFrom ?? lsn);
       await removeOtherCheckpoints(this.dataDir, path.basename(written.dir));
       const linked = written.linkedFiles > 0 ? ` (${written.linkedFiles} files, ${(written.linkedBytes / 1048576).toFixed(1)} MiB unchanged, linked)` : '';
       this.opts.log?.('info', `checkpoint at WAL position ${lsn}: ${written.files} files, ${(written.bytes / 1048576).toFixed(1)} MiB${linked} in ${Math.round(performance.now() - started)} ms`);
