@@ -84,6 +84,24 @@ export class ByteWriter {
 
   /** varuint byte length, then UTF-8. */
   string(s: string): void {
+    const n = s.length;
+    if (n < 0x80) {
+      // ASCII (tags, most text) written char by char: a TextEncoder call costs more than a short string
+      this.ensure(1 + n);
+      const buf = this.buf;
+      const at = this.pos + 1;
+      let i = 0;
+      for (; i < n; i++) {
+        const c = s.charCodeAt(i);
+        if (c >= 0x80) break;
+        buf[at + i] = c;
+      }
+      if (i === n) {
+        buf[this.pos] = n;
+        this.pos = at + n;
+        return;
+      }
+    }
     if (s.length < 64) {
       // short strings (tags, most text): encode in place behind a one-byte length
       this.ensure(1 + s.length * 3);
