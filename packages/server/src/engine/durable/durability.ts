@@ -49,6 +49,9 @@ import {
 } from './commit-record.js';
 import { readCurrentCheckpoint, removeOtherCheckpoints, writeCheckpoint, type CheckpointStore, type WrittenCheckpoint } from './checkpoint.js';
 
+/** Unsynced log bytes from which a large commit starts syncing its parts before its commit record. */
+const EARLY_SYNC_BYTES = 32 * 1024 * 1024;
+
 export interface DurabilityOptions {
   /** file-system seam of the WAL (fault-injection tests) */
   walFs?: WalFs;
@@ -398,9 +401,11 @@ export class Durability {
       if (byteLength(parts) > (this.opts.partBytes ?? PART_BYTES)) {
         const endLsn = this.wal.append(RECORD_PART, parts);
         record.parts.push({ key, endLsn });
-        // start syncing what is written while the next deltas are encoded (fdatasync runs on the thread
-        // pool); a failure is not lost: the log turns failed and the commit's own flush reports it
-        this.wal.flush(endLsn).catch(() => {});
+        // a commit of many MiB starts syncing what is written while the next deltas are encoded
+        // (fdatasync runs on the thread pool); a smaller one syncs once, after its commit record, while
+        // it publishes (Transaction.commit): a sync started here would make that one wait behind it.
+        // A failure is not lost: the log turns failed and the commit's own flush reports it.
+        if (this.wal.writtenLsn - this.wal.flushedLsn >= EARLY_SYNC_BYTES) this.wal.flush(endLsn).catch(() => {});
       } else record.deltas.push({ key, parts });
     }
     if (image === undefined && record.chunkOps.length === 0 && record.sequences.length === 0 && record.deltas.length === 0 && record.parts.length === 0) return 0;
