@@ -13,7 +13,8 @@ import type { SqlType } from '../../../storage/src/types/sql-type.js';
 import { physicalKind } from '../../../storage/src/types/sql-type.js';
 import type { FormatContext, Value } from '../../../storage/src/types/values.js';
 import { parseFloatText, parseInteger, parseBool, parseText } from '../../../storage/src/types/text-io.js';
-import { TextInterner, decodeUtf8 } from './copy-fields.js';
+import { decodeText, decodeUtf8 } from './copy-fields.js';
+import { TextCodeTable } from './copy-text-codes.js';
 import { vectorFromValues, type Batch, type Vector } from '../../../storage/src/vector.js';
 import { SqlError, SQLSTATE } from '../../../storage/src/errors.js';
 import { toSqlError } from '../engine/database-error.js';
@@ -38,16 +39,8 @@ const K_OTHER = 6; // input function → Value[] → vectorFromValues
 /** The format layers copy these into module constants: their per-field loops compare against locals, not live import bindings. */
 export const COLUMN_KINDS = { K_FLOAT8, K_INT, K_TS, K_NUM, K_TEXT, K_BOOL, K_OTHER } as const;
 
-/** Per text column: a direct-mapped cache of field bytes → this batch's code (hits skip decoding and the Map). */
-const TEXT_SLOTS = 4096; // power of two
-const TEXT_KEY_MAX = 64;
-
-interface TextCodeCache {
-  keys: (Uint8Array | null)[];
-  codes: Int32Array;
-  /** the batch a slot's code belongs to */
-  stamps: Int32Array;
-}
+/** FNV-1a offset basis: the start of a text field's hash (TextCodeTable's key) */
+export const TEXT_HASH_SEED = 0x811c9dc5;
 
 const INT_MIN: Record<string, number> = { int2: -32768, int4: -2147483648, int8: -Number.MAX_SAFE_INTEGER };
 const INT_MAX: Record<string, number> = { int2: 32767, int4: 2147483647, int8: Number.MAX_SAFE_INTEGER };
@@ -75,12 +68,12 @@ export class CopyColumnBatchBuilder {
   /** K_TEXT: the batch's dictionary and its string → code map */
   private dicts: (string[] | null)[];
   private dictCodes: (Map<string, number> | null)[];
-  private readonly textCaches: (TextCodeCache | null)[];
+  /** K_TEXT: field bytes → code, across batches */
+  private readonly textTables: (TextCodeTable | null)[];
   /** buffers of pushed batches handed back by the consumer (recycle()), by byte length */
   private readonly spare = new Map<number, ArrayBuffer[]>();
   private batchNo = 0;
   private nulls: (Uint8Array | null)[];
-  private readonly interner = new TextInterner();
 
   constructor(
     protected readonly columns: readonly { name: string; type: SqlType }[],
@@ -115,9 +108,7 @@ export class CopyColumnBatchBuilder {
     this.codes = new Array(nc).fill(null);
     this.dicts = new Array(nc).fill(null);
     this.dictCodes = new Array(nc).fill(null);
-    this.textCaches = columns.map((_, k) =>
-      this.kinds[k] === K_TEXT ? { keys: new Array<Uint8Array | null>(TEXT_SLOTS).fill(null), codes: new Int32Array(TEXT_SLOTS), stamps: new Int32Array(TEXT_SLOTS).fill(-1) } : null,
-    );
+    this.textTables = columns.map((_, k) => (this.kinds[k] === K_TEXT ? new TextCodeTable() : null));
     this.nulls = new Array(nc).fill(null);
     this.newBatch();
   }
@@ -139,6 +130,7 @@ export class CopyColumnBatchBuilder {
         this.codes[k] = b ? new Int32Array(b) : new Int32Array(bs);
         this.dicts[k] = [];
         this.dictCodes[k] = new Map();
+        this.textTables[k]!.startBatch();
       } else this.objs[k] = new Array(bs);
     }
   }
@@ -178,35 +170,21 @@ export class CopyColumnBatchBuilder {
     return e;
   }
 
-  /** Text column k's code for the field's bytes: from the column's byte cache, else decoded and looked up. */
+  /** Text column k's code for the field's bytes in this batch's dictionary. */
   protected textField(k: number, src: Uint8Array, s: number, e: number): number {
-    const n = e - s;
-    const cache = this.textCaches[k]!;
-    let slot = -1;
-    if (n <= TEXT_KEY_MAX) {
-      let h = 0x811c9dc5 ^ n;
-      for (let i = s; i < e; i++) h = Math.imul(h ^ src[i]!, 0x01000193);
-      slot = (h ^ (h >>> 13)) & (TEXT_SLOTS - 1);
-      const key = cache.keys[slot];
-      if (cache.stamps[slot] === this.batchNo && key !== null && key !== undefined && key.length === n) {
-        let i = 0;
-        while (i < n && key[i] === src[s + i]) i++;
-        if (i === n) return cache.codes[slot]!;
-      }
-    }
-    let str: string;
+    let h = TEXT_HASH_SEED;
+    if (e - s <= TextCodeTable.maxKey) for (let i = s; i < e; i++) h = Math.imul(h ^ src[i]!, 0x01000193);
+    return this.textFieldHashed(k, src, s, e, h);
+  }
+
+  /** textField with the field's FNV-1a hash from TEXT_HASH_SEED (the row scanner hashes while it looks for the delimiter). */
+  protected textFieldHashed(k: number, src: Uint8Array, s: number, e: number, hash: number): number {
     try {
-      str = this.interner.get(src, s, e);
+      const code = this.textTables[k]!.code(src, s, e, hash, this.batchNo, this.dicts[k]!);
+      return code >= 0 ? code : this.textCode(k, decodeText(src, s, e));
     } catch {
       throw this.badEncoding(this.line);
     }
-    const code = this.textCode(k, str);
-    if (slot >= 0) {
-      cache.keys[slot] = Uint8Array.prototype.slice.call(src, s, e);
-      cache.codes[slot] = code;
-      cache.stamps[slot] = this.batchNo;
-    }
-    return code;
   }
 
   private newNulls(): Uint8Array {
@@ -225,6 +203,14 @@ export class CopyColumnBatchBuilder {
       m.set(str, code);
     }
     return code;
+  }
+
+  /** Row `row` is parsed again from the start: NULLs an abandoned attempt set are unset. */
+  protected clearRowNulls(row: number): void {
+    for (let k = 0; k < this.ncols; k++) {
+      const nulls = this.nulls[k];
+      if (nulls) nulls[row] = 0;
+    }
   }
 
   protected setNull(k: number, row: number): void {

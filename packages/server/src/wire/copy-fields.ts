@@ -12,30 +12,43 @@ const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12,
 /** Fast-path failure marker (a value no fast path produces: parsers return finite numbers or -0). */
 export const FAIL = Number.POSITIVE_INFINITY;
 
+/** Where the last floatAt / intAt stopped reading (a second return value without an allocation). */
+export const fieldScan = { end: 0 };
+
 /**
  * float8 in plain decimal notation (`-12.345`, `1e-3`) with at most 15
  * significant digits (Clinger's fast path, exact); FAIL otherwise
  * (`NaN`, `Infinity`, spaces, `+1`, long mantissas → the input function).
  */
 export function floatBytes(b: Uint8Array, s: number, e: number): number {
+  const v = floatAt(b, s, e);
+  return fieldScan.end === e ? v : FAIL;
+}
+
+/**
+ * The plain decimal float8 that starts at `s` (read no further than `lim`),
+ * its end in fieldScan.end: the single-pass row scanner reads a field's
+ * digits and finds its end in one loop. FAIL as floatBytes.
+ */
+export function floatAt(b: Uint8Array, s: number, lim: number): number {
   let i = s;
   let neg = false;
-  if (b[i] === 45) {
+  if (i < lim && b[i] === 45) {
     neg = true;
     i++;
   }
   let m = 0;
   let c = 0;
   const start = i;
-  while (i < e && (c = b[i]! - 48) >= 0 && c <= 9) {
+  while (i < lim && (c = b[i]! - 48) >= 0 && c <= 9) {
     m = m * 10 + c;
     i++;
   }
   let digits = i - start;
   let scale = 0;
-  if (i < e && b[i] === 46) {
+  if (i < lim && b[i] === 46) {
     const fs = ++i;
-    while (i < e && (c = b[i]! - 48) >= 0 && c <= 9) {
+    while (i < lim && (c = b[i]! - 48) >= 0 && c <= 9) {
       m = m * 10 + c;
       i++;
     }
@@ -45,24 +58,24 @@ export function floatBytes(b: Uint8Array, s: number, e: number): number {
   // m grew monotonically, so it is exact iff it ends within 2^53
   if (digits === 0 || m > 9007199254740992) return FAIL;
   let exp = 0;
-  if (i < e) {
-    if ((b[i]! | 32) !== 101) return FAIL;
+  if (i < lim && (b[i]! | 32) === 101) {
     i++;
     let eneg = false;
     c = b[i]!;
-    if (c === 45 || c === 43) {
+    if (i < lim && (c === 45 || c === 43)) {
       eneg = c === 45;
       i++;
     }
-    if (i >= e) return FAIL;
-    for (; i < e; i++) {
-      c = b[i]! - 48;
-      if (c < 0 || c > 9) return FAIL;
+    const es = i;
+    while (i < lim && (c = b[i]! - 48) >= 0 && c <= 9) {
       exp = exp * 10 + c;
       if (exp > 400) return FAIL;
+      i++;
     }
+    if (i === es) return FAIL;
     if (eneg) exp = -exp;
   }
+  fieldScan.end = i;
   const x = exp - scale;
   let v: number;
   if (x === 0) v = m;
@@ -74,20 +87,28 @@ export function floatBytes(b: Uint8Array, s: number, e: number): number {
 
 /** An optionally signed run of at most 15 digits within [min, max]; FAIL otherwise (the input function reports the error). */
 export function intBytes(b: Uint8Array, s: number, e: number, min: number, max: number): number {
+  const v = intAt(b, s, e, min, max);
+  return fieldScan.end === e ? v : FAIL;
+}
+
+/** The integer that starts at `s` (read no further than `lim`), its end in fieldScan.end; FAIL as intBytes. */
+export function intAt(b: Uint8Array, s: number, lim: number, min: number, max: number): number {
   let i = s;
   let neg = false;
-  const c0 = b[i];
+  const c0 = i < lim ? b[i] : -1;
   if (c0 === 45 || c0 === 43) {
     neg = c0 === 45;
     i++;
   }
-  if (i >= e || e - i > 15) return FAIL;
+  const start = i;
   let v = 0;
-  for (; i < e; i++) {
-    const c = b[i]! - 48;
-    if (c < 0 || c > 9) return FAIL;
+  let c = 0;
+  while (i < lim && (c = b[i]! - 48) >= 0 && c <= 9) {
     v = v * 10 + c;
+    i++;
   }
+  if (i === start || i - start > 15) return FAIL;
+  fieldScan.end = i;
   if (neg) v = -v;
   if (v < min || v > max) return FAIL;
   return v + 0;
@@ -219,21 +240,17 @@ export class TextInterner {
       while (i < n && k[i] === b[s + i]) i++;
       if (i === n) return this.strs[slot]!;
     }
-    let ascii = true;
-    for (let i = s; i < e; i++) {
-      if (b[i]! >= 0x80) {
-        ascii = false;
-        break;
-      }
-    }
-    let str: string;
-    if (ascii) {
-      str = n <= 16 ? asciiShort(b, s, e) : Buffer.prototype.latin1Slice.call(b, s, e);
-    } else str = decodeUtf8(b, s, e);
+    const str = decodeText(b, s, e);
     this.keys[slot] = Uint8Array.prototype.slice.call(b, s, e); // a copy (Buffer#slice is a view that would pin the whole message)
     this.strs[slot] = str;
     return str;
   }
+}
+
+/** UTF-8 bytes as a string, ASCII without TextDecoder; throws TypeError on an invalid sequence. */
+export function decodeText(b: Uint8Array, s: number, e: number): string {
+  for (let i = s; i < e; i++) if (b[i]! >= 0x80) return decodeUtf8(b, s, e);
+  return e - s <= 16 ? asciiShort(b, s, e) : Buffer.prototype.latin1Slice.call(b, s, e);
 }
 
 function asciiShort(b: Uint8Array, s: number, e: number): string {

@@ -14,7 +14,7 @@ import { FAIL, decodeUtf8, deEscapeBytes, floatBytes, intBytes, timestampBytes }
 import type { Batch } from '../../../storage/src/vector.js';
 import { SqlError, SQLSTATE } from '../../../storage/src/errors.js';
 import { COLUMN_KINDS } from './copy-column-batch.js';
-import { CopyBinaryTupleParser } from './copy-binary-tuples.js';
+import { CopyTypedRowScanner } from './copy-typed-rows.js';
 import type { CopyOptions } from './copy-options.js';
 
 const { K_FLOAT8, K_INT, K_TS, K_NUM, K_TEXT, K_BOOL } = COLUMN_KINDS;
@@ -23,8 +23,7 @@ const F_SCRATCH = 1; // the field's bytes are in the row scratch buffer (CSV unq
 const F_QUOTED = 2; // CSV: the field had quotes
 const F_ESCAPED = 4; // text: the field has backslashes
 
-export class CopyTextRecordParser extends CopyBinaryTupleParser {
-  protected headerPending: boolean;
+export class CopyTextRecordParser extends CopyTypedRowScanner {
   private readonly quoteCode: number;
   private readonly escapeCode: number;
   private readonly delimCode: number;
@@ -41,16 +40,15 @@ export class CopyTextRecordParser extends CopyBinaryTupleParser {
   private nextSpecial = -1;
 
   constructor(
-    protected readonly opts: CopyOptions,
+    opts: CopyOptions,
     columns: readonly { name: string; type: SqlType }[],
     tableName: string,
     ctx: FormatContext,
     sink: (b: Batch) => void,
     batchSize: number,
   ) {
-    super(columns, tableName, ctx, sink, batchSize);
+    super(opts, columns, tableName, ctx, sink, batchSize);
     const nc = this.ncols;
-    this.headerPending = opts.header;
     this.delimCode = opts.delimiter.charCodeAt(0);
     this.quoteCode = opts.quote.charCodeAt(0);
     this.escapeCode = opts.escape.charCodeAt(0);
@@ -78,6 +76,11 @@ export class CopyTextRecordParser extends CopyBinaryTupleParser {
     const csv = this.opts.format === 'csv';
     this.nextSpecial = -1;
     while (pos < len && !this.done) {
+      const typed = this.typedRecord(b, pos);
+      if (typed >= 0) {
+        pos = typed;
+        continue;
+      }
       const next = csv ? this.csvRecord(b, pos, final) : this.textRecord(b, pos, final);
       if (next < 0) break;
       pos = next;
