@@ -35,6 +35,9 @@ const MAX_BACKOFF = 1024;
 /** Bytes a number or timestamp can contain: with one of them as delimiter or quote, where a field ends is not the number's business. */
 const NUMBER_BYTES = /^[0-9A-Za-z.+\-:]$/;
 
+/** Tests turn the fast path off to compare it with the general scanner. */
+export const copyTypedRows = { enabled: true };
+
 export class CopyTypedRowScanner extends CopyBinaryTupleParser {
   /** every column's kind has a path here and the options allow it */
   private readonly typedRows: boolean;
@@ -72,7 +75,7 @@ export class CopyTypedRowScanner extends CopyBinaryTupleParser {
       const kind = this.kinds[k]!;
       if (kind !== K_FLOAT8 && kind !== K_INT && kind !== K_TS && kind !== K_TEXT) kindsFit = false;
     }
-    this.typedRows = kindsFit && !NUMBER_BYTES.test(opts.delimiter) && !(csv && NUMBER_BYTES.test(opts.quote));
+    this.typedRows = copyTypedRows.enabled && kindsFit && !NUMBER_BYTES.test(opts.delimiter) && !(csv && NUMBER_BYTES.test(opts.quote));
     this.tsKeys = columns.map((_, k) => new Uint8Array(this.kinds[k] === K_TS ? TS_KEY_MAX : 0));
     this.tsKeyLen = new Int32Array(this.ncols);
     this.tsKeyValue = new Float64Array(this.ncols);
