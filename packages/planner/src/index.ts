@@ -4,7 +4,7 @@ export { Catalog } from './catalog/catalog.js';
 export type { TableInfo, ColumnInfo, ConstraintInfo, IndexInfo, SchemaInfo, UndoAction } from './catalog/catalog.js';
 export { executeStatement } from './statement/execute.js';
 export type { ExecuteOptions } from './statement/execute.js';
-export type { StatementSession, StatementResult, ResultColumn } from './statement/session.js';
+export type { StatementSession, StatementResult, ResultColumn, ResultSink } from './statement/session.js';
 export { planSelect, runQuery } from './statement/select.js';
 export { explainPlan } from './plan/explain.js';
 export type { PlanNode } from './plan/nodes.js';

@@ -11,10 +11,10 @@ import { explainPlan } from '../plan/explain.js';
 import type { PlanNode } from '../plan/nodes.js';
 import { chunksByNode } from '../plan/build-distributed.js';
 import type { StatementResult, StatementSession } from './session.js';
-import { newBinding, planSelect, rootContext, runQuery, runQueryBatches } from './select.js';
+import { newBinding, planSelect, rootContext, runQuery, runQueryBatches, streamQueryBatches } from './select.js';
 import { batchToRows } from '../exec/index.js';
 import type { Batch } from '../../../storage/src/vector.js';
-import type { ResultColumn } from './session.js';
+import type { ResultColumn, ResultSink } from './session.js';
 import { bindProcedure, findProcedure } from '../hypertable/index.js';
 import { executeInsert } from './insert.js';
 import { executeDelete, executeUpdate } from './update-delete.js';
@@ -24,6 +24,8 @@ export interface ExecuteOptions {
   params: readonly Value[];
   paramTypes?: SqlType[];
   notice: (message: string) => void;
+  /** a query's batches go here as they are produced (the result then says `streamed`) */
+  sink?: ResultSink;
 }
 
 /** A query result carried as batches; `rows` is built from them on first use (wire encoders never ask). */
@@ -53,9 +55,16 @@ export function executeStatement(stmt: Statement, session: StatementSession, opt
   switch (stmt.kind) {
     case 'select': {
       const prepared = planSelect(stmt, session, opts.paramTypes ? [...opts.paramTypes] : []);
-      const batches = runQueryBatches(prepared, session, opts.params);
       const columns = prepared.names.map((name, i) => ({ name, type: prepared.plan.types[i]!.id === 'unknown' ? T.text : prepared.plan.types[i]! }));
-      return batchResult(columns, batches);
+      if (opts.sink) {
+        let count = 0;
+        for (const b of streamQueryBatches(prepared, session, opts.params)) {
+          count += b.length;
+          opts.sink.batch(columns, b);
+        }
+        return { command: `SELECT ${count}`, rowCount: count, columns, streamed: true };
+      }
+      return batchResult(columns, runQueryBatches(prepared, session, opts.params));
     }
     case 'insert':
       return executeInsert(stmt, session, opts.params, opts.paramTypes);

@@ -85,6 +85,13 @@ export function runQueryBatches(prepared: PreparedQuery, session: StatementSessi
   return collectBatches(buildPlan(prepared.plan, env), ctx);
 }
 
+/** The query's batches, produced one by one as the caller iterates (the statement must still be open). */
+export function streamQueryBatches(prepared: PreparedQuery, session: StatementSession, params: readonly Value[]): Iterable<Batch> {
+  const env = execEnv(session, prepared.binding);
+  const ctx = statementContext(session, env, params);
+  return buildPlan(prepared.plan, env)(ctx);
+}
+
 export function isQuery(s: Statement): s is SelectStmt {
   return s.kind === 'select';
 }

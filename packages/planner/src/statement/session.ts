@@ -46,4 +46,16 @@ export interface StatementResult {
    * (queries): result encoders read these and `rows` is only built if someone asks for it.
    */
   batches?: readonly Batch[];
+  /** The rows went to the statement's ResultSink as they were produced: neither `rows` nor `batches` holds them. */
+  streamed?: boolean;
+}
+
+/**
+ * Where a query's batches go as the executor produces them (the wire protocol sends them on
+ * at once instead of holding the whole result). Called inside the statement's transaction,
+ * before the statement ends: an error after some batches leaves those already delivered,
+ * as PostgreSQL's rows already sent before an ERROR.
+ */
+export interface ResultSink {
+  batch(columns: readonly ResultColumn[], batch: Batch): void;
 }

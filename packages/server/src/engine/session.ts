@@ -11,7 +11,7 @@ import { parseSql } from '../../../planner/src/parse/index.js';
 import type { ParsedStatement, Statement } from '../../../planner/src/parse/ast.js';
 import type { TableInfo } from '../../../planner/src/catalog/catalog.js';
 import { executeStatement } from '../../../planner/src/statement/execute.js';
-import type { StatementResult, StatementSession } from '../../../planner/src/statement/session.js';
+import type { ResultSink, StatementResult, StatementSession } from '../../../planner/src/statement/session.js';
 import type { PlanNode } from '../../../planner/src/plan/nodes.js';
 import type { EngineCore } from './core.js';
 import { Settings } from './settings.js';
@@ -154,8 +154,9 @@ export class Session {
   /**
    * Run a simple-protocol query string: statements in order; without explicit
    * transaction control they form one implicit transaction, as in PostgreSQL.
+   * With a `sink`, queries deliver their batches there as they run (the result says `streamed`).
    */
-  runScript(sql: string, onResult: (r: StatementResult, stmt: ParsedStatement) => void): void {
+  runScript(sql: string, onResult: (r: StatementResult, stmt: ParsedStatement) => void, sink?: ResultSink): void {
     // issue 5: a lone INSERT … VALUES of literals is scanned and converted without the parser
     const fast = this.txn?.failed ? undefined : prepareFastInsertText(sql, { catalog: this.core.catalog, searchPath: this.settings.searchPath(), settings: this.settings.format() });
     if (fast) {
@@ -175,7 +176,7 @@ export class Session {
     try {
       for (const s of stmts) {
         if (block) this.beginImplicitStatement('script', s.statement);
-        onResult(this.runParsed(s, []), s);
+        onResult(this.runParsed(s, [], undefined, sink), s);
       }
       this.endImplicitBlock();
     } catch (e) {
@@ -239,7 +240,7 @@ export class Session {
   }
 
   /** Execute one parsed statement with parameters (extended protocol / embedding API). */
-  runParsed(ps: ParsedStatement, params: readonly unknown[], paramTypes?: SqlType[]): StatementResult {
+  runParsed(ps: ParsedStatement, params: readonly unknown[], paramTypes?: SqlType[], sink?: ResultSink): StatementResult {
     const stmt = ps.statement;
     if (this.txn?.failed && this.txn.explicit) {
       if (stmt.kind === 'transaction' && (stmt.action === 'rollback' || stmt.action === 'commit' || stmt.action === 'rollback_to')) {
@@ -248,7 +249,7 @@ export class Session {
       throw new SqlError(SQLSTATE.inFailedSqlTransaction, 'current transaction is aborted, commands ignored until end of transaction block');
     }
     try {
-      return this.dispatch(stmt, params, paramTypes);
+      return this.dispatch(stmt, params, paramTypes, sink);
     } catch (e) {
       // AST positions count from the statement's start; clients expect positions in the whole query string
       if (e instanceof SqlError && e.position !== undefined && ps.offset) e.position += ps.offset;
@@ -257,7 +258,7 @@ export class Session {
     }
   }
 
-  private dispatch(stmt: Statement, params: readonly unknown[], paramTypes: SqlType[] | undefined): StatementResult {
+  private dispatch(stmt: Statement, params: readonly unknown[], paramTypes: SqlType[] | undefined, sink: ResultSink | undefined): StatementResult {
     const outsideOnly = outsideTransactionOnly(stmt);
     if (outsideOnly) this.preventInTransactionBlock(outsideOnly);
     switch (stmt.kind) {
@@ -286,7 +287,7 @@ export class Session {
       case 'call':
       // CALL runs a TimescaleDB procedure inside the statement's transaction (statement/execute.ts)
       default:
-        return this.inTransaction((s) => executeStatement(stmt, s, { params: params as readonly Value[], paramTypes, notice: (m) => this.notice(m) }), params);
+        return this.inTransaction((s) => executeStatement(stmt, s, { params: params as readonly Value[], paramTypes, notice: (m) => this.notice(m), sink }), params);
     }
   }
 

@@ -24,6 +24,7 @@ import { BackendWriter, FrameReader, InvalidUtf8Error, MessageReader, ProtocolEr
 import type { Authenticator } from './auth.js';
 import { encodeBinary } from './binary.js';
 import { writeBatchDataRows } from './data-rows.js';
+import { StreamedResult } from './results.js';
 import type { Batch } from '../../../storage/src/vector.js';
 import { handleAuthFrame, handleStartupFrame } from './startup.js';
 import { formatOf, handleBind, handleClose, handleDescribe, handleExecute, handleParse, type Portal, type PreparedStatement } from './extended.js';
@@ -48,6 +49,8 @@ export class Connection {
   readonly pid = nextPid++;
   readonly secret = randomInt(-0x80000000, 0x7fffffff);
   readonly out = new BackendWriter();
+  /** a simple query's rows, sent as they are produced (wire/results.ts) */
+  private readonly streamed = new StreamedResult(this);
   readonly reader = new FrameReader();
   readonly remote: string;
   phase: 'startup' | 'auth' | 'ready' | 'closed' = 'startup';
@@ -242,9 +245,10 @@ export class Connection {
         session.runScript(sql, (r) => {
           results++;
           this.sendResult(r);
-        });
+        }, this.streamed);
         if (results === 0) this.out.emptyQueryResponse();
       } catch (e) {
+        this.streamed.finish();
         this.sendError(e);
       }
       return this.readyForQuery();
@@ -262,8 +266,9 @@ export class Connection {
     }
     if (!stmts.some((s) => s.statement.kind === 'copy')) {
       try {
-        session.runScript(sql, (r) => this.sendResult(r));
+        session.runScript(sql, (r) => this.sendResult(r), this.streamed);
       } catch (e) {
+        this.streamed.finish();
         this.sendError(e);
       }
       return this.readyForQuery();
@@ -370,7 +375,9 @@ export class Connection {
 
   sendResult(r: StatementResult): void {
     this.sendNotices();
-    if (r.columns) {
+    if (r.streamed) {
+      if (!this.streamed.finish() && r.columns) this.out.rowDescription(r.columns.map(fieldDef), []);
+    } else if (r.columns) {
       this.out.rowDescription(r.columns.map(fieldDef), []);
       if (r.batches) this.writeBatches(r.columns, r.batches, []);
       else {
