@@ -51,7 +51,16 @@ export interface ImageMeta {
    * recompute them (files written before this field have none: they are computed then).
    */
   readonly stats?: readonly StoredColumnStats[];
+  /**
+   * Chunk head: per sealed batch (by index), its size in memory and column statistics, so a restart
+   * can leave the batch files unread until a query needs them (heads written before this field
+   * have none: their batches are loaded at restart).
+   */
+  readonly sealedBatches?: readonly StoredBatchInfo[];
 }
+
+/** [bytes in memory, column statistics] of a sealed batch, in its chunk's head. */
+export type StoredBatchInfo = [number, readonly StoredColumnStats[]];
 
 /** A bound in JSON: a finite number, a non-finite one as its name, a string, a boolean, or none. */
 export type StoredBound = ['n', number] | ['x', 'Infinity' | '-Infinity'] | ['s', string] | ['b', boolean] | null;

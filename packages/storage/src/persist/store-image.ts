@@ -193,6 +193,7 @@ export async function writeStoreImage(image: StoreImage, dir: string, baseName: 
     if (file === null) {
       const headMeta: ImageMeta = {
         ...meta, kind: 'chunk', chunk: { id, batches: snap.nBatches, bufferRows: snap.bufferLen }, deletedBatches: sealedDeletes(snap),
+        sealedBatches: snap.chunk.batches.slice(0, snap.nBatches).map((batch) => [batch.bytes, storedStats(batch, schema)] as const),
       };
       file = await writeFileSynced(dir, name, headIpc(snap, schema, headMeta));
     }

@@ -13,13 +13,13 @@ import { StringDict } from '../table/dict.js';
 import type { ColData, ColumnLayout, Piece } from '../table/layout.js';
 import { Schema, type ColumnSpec, type UniqueKeySpec } from '../table/schema.js';
 import { SealedBatch } from '../table/sealed-batch.js';
-import { computeColStats, type ColumnStats } from '../table/stats.js';
+import { BatchStatsImpl, computeColStats, type ColumnStats } from '../table/stats.js';
 import { TableStore, type RestoredStoreState, type TableStoreOptions } from '../table/table-store.js';
 import { sameType } from '../types/sql-type.js';
 import type { Value } from '../types/values.js';
 import { checksumFields, fileChecksumMismatch, type FileChecksum } from '../wal/checksum.js';
 import { DATA_CORRUPTED } from './bytes.js';
-import { canonicalType, FIELD_COLUMN_ID, FIELD_DELETED, IMAGE_FORMAT, loadBound, META_KEY, type ImageMeta } from './image-format.js';
+import { canonicalType, FIELD_COLUMN_ID, FIELD_DELETED, IMAGE_FORMAT, loadBound, META_KEY, type ImageMeta, type StoredColumnStats } from './image-format.js';
 import { imagedChunk, type ImagedBatch, type ImagedChunk, type WrittenStoreImage } from './store-image.js';
 import { decodeValue } from './value-codec.js';
 
@@ -39,10 +39,14 @@ function fileError(path: string, reason: string): SqlError {
   return new SqlError(DATA_CORRUPTED, `could not read data file "${path}": ${reason}`);
 }
 
-interface LoadedFile {
+/** A checkpoint file as the manifest knows it: read at restart (meta, heads) or on first use (batches). */
+interface StoreFile {
   readonly path: string;
   readonly bytes: number;
   readonly checksum: FileChecksum;
+}
+
+interface LoadedFile extends StoreFile {
   readonly table: Table;
   readonly meta: ImageMeta;
 }
@@ -53,6 +57,26 @@ interface LoadedFile {
  * a store dropped meanwhile takes its entry along.
  */
 const restoredImages = new WeakMap<TableStore, WrittenStoreImage>();
+
+/**
+ * Where each batch not read yet reads its file from. A checkpoint that links such a file into its own
+ * directory moves the batch there (adoptImageFiles) before the old directory is removed.
+ */
+const lazyFiles = new WeakMap<SealedBatch, { file: StoreFile }>();
+
+/**
+ * After `image` was written (and its directory made final): its batches still unread read their files
+ * from it from now on, so that older checkpoint directories can be removed.
+ */
+export function adoptImageFiles(image: WrittenStoreImage): void {
+  for (const chunk of image.chunks.values()) {
+    for (const bf of chunk.batchFiles) {
+      if (bf === undefined || bf.batch.loaded) continue;
+      const source = lazyFiles.get(bf.batch);
+      if (source !== undefined) source.file = { path: path.join(image.dir, bf.file.name), bytes: bf.file.bytes, checksum: checksumFields(bf.file) };
+    }
+  }
+}
 
 /** The image a store was rebuilt from by restoreTableStore (undefined for any other store). */
 export function restoredStoreImage(store: TableStore): WrittenStoreImage | undefined {
@@ -92,12 +116,33 @@ function loadFile(ref: StoreFileRef): LoadedFile {
 /** A chunk's files: its head and its sealed batches' files by index. */
 interface ChunkFiles {
   head?: LoadedFile;
-  readonly batches: Map<number, LoadedFile>;
+  readonly batches: Map<number, StoreFile>;
+}
+
+/** What a file's name says it is (image-format.ts names them): a batch file is classified without reading it. */
+function batchOfName(file: string): { chunkId: number; batch: number } | null {
+  const m = /\.c(\d+)\.b(\d+)\.arrow$/.exec(path.basename(file));
+  return m === null ? null : { chunkId: Number(m[1]), batch: Number(m[2]) };
+}
+
+/** A batch file left for later: it must exist with the manifest's size now, its checksum is checked when read. */
+function statFile(ref: StoreFileRef): StoreFile {
+  let size: number;
+  try {
+    size = fs.statSync(ref.path).size;
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    throw fileError(ref.path, err.code === 'ENOENT' ? 'No such file or directory' : err.message);
+  }
+  if (ref.bytes !== undefined && size !== ref.bytes) throw fileError(ref.path, `size is ${size} bytes, expected ${ref.bytes}`);
+  return { path: ref.path, bytes: size, checksum: checksumFields(ref) };
 }
 
 /** Rebuilds a store from the files writeStoreImage wrote (XX001 for any missing, damaged or inconsistent file). */
 export function restoreTableStore(files: readonly StoreFileRef[], opts: RestoreOptions = {}): TableStore {
-  const loaded = files.map(loadFile);
+  // batch files are only stat'ed here: a chunk whose head describes its batches reads them on first use
+  const batchRefs = files.filter((f) => batchOfName(f.path) !== null);
+  const loaded = files.filter((f) => batchOfName(f.path) === null).map(loadFile);
   const metas = loaded.filter((f) => f.meta.kind === 'meta');
   if (metas.length !== 1) {
     throw new SqlError(DATA_CORRUPTED, `could not restore a table store from ${files.length} files: ${metas.length} meta files among them, expected 1`);
@@ -111,15 +156,17 @@ export function restoreTableStore(files: readonly StoreFileRef[], opts: RestoreO
     if (!meta.chunkIds.includes(info.id)) throw fileError(f.path, `chunk ${info.id} is not part of the image`);
     let cf = byChunk.get(info.id);
     if (cf === undefined) byChunk.set(info.id, (cf = { batches: new Map() }));
-    if (f.meta.kind === 'chunk') {
-      if (cf.head !== undefined) throw fileError(f.path, `chunk ${info.id} appears twice`);
-      cf.head = f;
-    } else {
-      const b = info.batch;
-      if (f.meta.kind !== 'batch' || b === undefined) throw fileError(f.path, `unknown kind of file "${String(f.meta.kind)}"`);
-      if (cf.batches.has(b)) throw fileError(f.path, `batch ${b} of chunk ${info.id} appears twice`);
-      cf.batches.set(b, f);
-    }
+    if (f.meta.kind !== 'chunk') throw fileError(f.path, `unknown kind of file "${String(f.meta.kind)}"`);
+    if (cf.head !== undefined) throw fileError(f.path, `chunk ${info.id} appears twice`);
+    cf.head = f;
+  }
+  for (const ref of batchRefs) {
+    const { chunkId, batch } = batchOfName(ref.path)!;
+    if (!meta.chunkIds.includes(chunkId)) throw fileError(ref.path, `chunk ${chunkId} is not part of the image`);
+    let cf = byChunk.get(chunkId);
+    if (cf === undefined) byChunk.set(chunkId, (cf = { batches: new Map() }));
+    if (cf.batches.has(batch)) throw fileError(ref.path, `batch ${batch} of chunk ${chunkId} appears twice`);
+    cf.batches.set(batch, statFile(ref));
   }
   const metaPath = metas[0]!.path;
   let columns: ColumnSpec[];
@@ -156,7 +203,7 @@ export function restoreTableStore(files: readonly StoreFileRef[], opts: RestoreO
 function imageOf(store: TableStore, metaFile: LoadedFile, byChunk: ReadonlyMap<number, ChunkFiles>): WrittenStoreImage {
   const dir = path.dirname(metaFile.path);
   const state = store.imageState();
-  const fileOf = (f: LoadedFile) => ({ name: path.basename(f.path), bytes: f.bytes, ...f.checksum });
+  const fileOf = (f: StoreFile) => ({ name: path.basename(f.path), bytes: f.bytes, ...f.checksum });
   const chunks = new Map<number, ImagedChunk>();
   const files = [fileOf(metaFile)];
   for (const snap of state.version.snaps) {
@@ -187,7 +234,7 @@ function fieldPositions(table: Table): { fieldOf: Map<number, number>; deletedFi
   return { fieldOf, deletedField };
 }
 
-function restoreChunk(head: LoadedFile, batchFiles: ReadonlyMap<number, LoadedFile>, schema: Schema, meta: ImageMeta): RestoredStoreState['chunks'][number] {
+function restoreChunk(head: LoadedFile, batchFiles: ReadonlyMap<number, StoreFile>, schema: Schema, meta: ImageMeta): RestoredStoreState['chunks'][number] {
   const info = head.meta.chunk!;
   const sr = meta.sealRows;
   const layouts = schema.columns.map((c) => schema.layout(c.id));
@@ -241,10 +288,33 @@ function restoreChunk(head: LoadedFile, batchFiles: ReadonlyMap<number, LoadedFi
     deletedCount += cnt;
   });
   const dictOf = (id: number): StringDict => dicts.get(id)!;
+  const described = head.meta.sealedBatches;
+  if (described !== undefined && described.length !== info.batches) throw fileError(head.path, `it describes ${described.length} sealed batches, expected ${info.batches}`);
   for (let b = 0; b < info.batches; b++) {
     const f = batchFiles.get(b);
     if (f === undefined) throw new SqlError(DATA_CORRUPTED, `could not read data file of batch ${b} of chunk ${info.id} of "${meta.store}": it is not among the checkpoint's files`);
-    sealed.push(withFile(f, () => restoreBatch(f, layouts, sr, dicts, dictOf)));
+    const source = { file: f };
+    const load = () => {
+      const at = source.file;
+      const file = loadFile({ path: at.path, bytes: at.bytes, ...at.checksum });
+      return withFile(file, () => {
+        const fi = file.meta.chunk;
+        if (file.meta.kind !== 'batch' || file.meta.store !== meta.store || fi?.id !== info.id || fi.batch !== b) {
+          throw new Error(`it is not batch ${b} of chunk ${info.id} of "${meta.store}"`);
+        }
+        return restoreBatch(file, layouts, sr, dicts, dictOf);
+      });
+    };
+    const stats = described === undefined ? null : withFile(head, () => loadedStats(described[b]![1], layouts));
+    // without every column's statistics (a head of an older version, a column added after the batch
+    // was sealed) the batch is read now, as the statistics come from its data
+    if (stats === null) {
+      sealed.push(load());
+      continue;
+    }
+    const batch = SealedBatch.lazy(sr, layouts, new BatchStatsImpl(sr, described![b]![0], stats), described![b]![0], load);
+    lazyFiles.set(batch, source);
+    sealed.push(batch);
   }
   for (const [b, f] of batchFiles) if (b >= info.batches) throw fileError(f.path, `batch ${b} of chunk ${info.id} is not part of the image`);
   const chunk = Chunk.restore(info.id, layouts, sr, meta.chunkRows, dicts, sealed, bufferRows, schema.fillOf);
@@ -274,6 +344,14 @@ function restoreBatch(
   }
   for (const l of layouts) if (!stats.has(l.id)) stats.set(l.id, computeColStats(cols.get(l.id)!, 0, sr));
   return SealedBatch.build(layouts, cols, sr, dictOf, stats, true);
+}
+
+/** Column statistics a head stores for a batch not read yet; null unless every column has them. */
+function loadedStats(stored: readonly StoredColumnStats[], layouts: readonly ColumnLayout[]): Map<number, ColumnStats> | null {
+  const stats = new Map<number, ColumnStats>();
+  for (const [id, min, max, nullCount, hasNaN, ordered] of stored) stats.set(id, { min: loadBound(min), max: loadBound(max), nullCount, hasNaN, ordered });
+  for (const l of layouts) if (!stats.has(l.id)) return null;
+  return stats;
 }
 
 function chunkCodes(l: ColumnLayout, d: Data, n: number, dict: StringDict): ColData {

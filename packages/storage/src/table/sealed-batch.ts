@@ -208,28 +208,69 @@ function nullBytes(bm: Uint8Array, from: number, to: number): Uint8Array {
   return out;
 }
 
-export class SealedBatch {
+/** The column data of a sealed batch: Arrow Data per column, and JS values for codec-less object columns. */
+interface SealedColumns {
   /** Arrow form of every column that has one (codec-less object columns are in `jsCols` only). */
   readonly record: RecordBatch;
-  private readonly data = new Map<number, Data>();
-  private readonly jsCols = new Map<number, Value[]>();
-  readonly bytes: number;
+  readonly data: ReadonlyMap<number, Data>;
+  readonly jsCols: ReadonlyMap<number, Value[]>;
+}
+
+export class SealedBatch {
+  /** null until a lazily restored batch is first read (see lazy()) */
+  private cols: SealedColumns | null;
+  private loader: (() => SealedBatch) | null = null;
 
   private constructor(
     readonly length: number,
     readonly layouts: ReadonlyMap<number, ColumnLayout>,
     readonly stats: BatchStatsImpl,
-    fields: Field[],
-    children: Data[],
-    ids: number[],
-    jsCols: Map<number, Value[]>,
-    bytes: number,
+    cols: SealedColumns | null,
+    readonly bytes: number,
   ) {
-    for (let i = 0; i < ids.length; i++) this.data.set(ids[i]!, children[i]!);
-    this.jsCols = jsCols;
-    const schema = new Schema(fields);
-    this.record = new RecordBatch(schema, makeData({ type: new Struct(fields), length, nullCount: 0, children }));
-    this.bytes = bytes;
+    this.cols = cols;
+  }
+
+  private static withColumns(
+    length: number, layouts: ReadonlyMap<number, ColumnLayout>, stats: BatchStatsImpl, fields: Field[], children: Data[], ids: number[],
+    jsCols: Map<number, Value[]>, bytes: number,
+  ): SealedBatch {
+    const data = new Map<number, Data>();
+    for (let i = 0; i < ids.length; i++) data.set(ids[i]!, children[i]!);
+    const record = new RecordBatch(new Schema(fields), makeData({ type: new Struct(fields), length, nullCount: 0, children }));
+    return new SealedBatch(length, layouts, stats, { record, data, jsCols }, bytes);
+  }
+
+  /**
+   * A batch whose column data is read on first use (a restart loads a checkpoint's batch files
+   * lazily): its layouts, statistics and size are known up front, so chunk exclusion and size
+   * reports need no file. `load` builds the batch (XX001 naming the file if it cannot); a failed
+   * load is retried, and fails the same way, on the next read.
+   */
+  static lazy(length: number, layouts: readonly ColumnLayout[], stats: BatchStatsImpl, bytes: number, load: () => SealedBatch): SealedBatch {
+    const b = new SealedBatch(length, new Map(layouts.map((l) => [l.id, l])), stats, null, bytes);
+    b.loader = load;
+    return b;
+  }
+
+  /** Whether the column data is in memory (false: a lazily restored batch not read yet). */
+  get loaded(): boolean {
+    return this.cols !== null;
+  }
+
+  private columns(): SealedColumns {
+    if (this.cols === null) {
+      const full = this.loader!();
+      if (full.length !== this.length) throw new Error(`sealed batch: loaded ${full.length} rows, expected ${this.length}`);
+      this.cols = full.columns();
+      this.loader = null;
+    }
+    return this.cols;
+  }
+
+  /** Arrow form of every column that has one (codec-less object columns are readable through read() only). */
+  get record(): RecordBatch {
+    return this.columns().record;
   }
 
   /**
@@ -290,11 +331,12 @@ export class SealedBatch {
       children.push(d);
       ids.push(l.id);
     }
-    return new SealedBatch(n, layoutMap, new BatchStatsImpl(n, bytes, colStats), fields, children, ids, js, bytes);
+    return SealedBatch.withColumns(n, layoutMap, new BatchStatsImpl(n, bytes, colStats), fields, children, ids, js, bytes);
   }
 
   has(id: number): boolean {
-    return this.data.has(id) || this.jsCols.has(id);
+    // every layout of a batch has Arrow data or JS values
+    return this.layouts.has(id);
   }
 
   /** Rows [from, to) of a column; undefined when the batch predates the column. */
@@ -303,9 +345,10 @@ export class SealedBatch {
     if (l === undefined) return undefined;
     const type = l.type;
     const length = to - from;
-    const js = this.jsCols.get(id);
+    const { jsCols, data } = this.columns();
+    const js = jsCols.get(id);
     if (js !== undefined) return { tag: 'object', type, length, values: js.slice(from, to) };
-    const d = this.data.get(id)!;
+    const d = data.get(id)!;
     const nulls = d.nullCount > 0 && d.nullBitmap ? nullBytes(d.nullBitmap, from, to) : null;
     switch (l.kind) {
       case 'num':
@@ -342,8 +385,9 @@ export class SealedBatch {
    */
   rowsWithCodes(id: number, codes: readonly number[]): Int32Array | undefined {
     const l = this.layouts.get(id);
-    const d = this.data.get(id);
-    if (l === undefined || l.kind !== 'dict' || d === undefined) return undefined;
+    if (l === undefined || l.kind !== 'dict') return undefined;
+    const d = this.columns().data.get(id);
+    if (d === undefined) return undefined;
     const bm = d.nullCount > 0 && d.nullBitmap ? d.nullBitmap : null;
     const isNull = bm === null ? null : (i: number) => ((bm[i >> 3]! >> (i & 7)) & 1) === 0;
     return postingsOf(d, (d.values as Int32Array).subarray(0, this.length), isNull).rowsOf(codes);

@@ -19,6 +19,7 @@ import { TableStore as TableStoreClass } from '../../../../storage/src/table/ind
 import { WriteAheadLog, lockDataDir, type WalFs, type DataDirLock } from '../../../../storage/src/wal/index.js';
 import { checksumFields } from '../../../../storage/src/wal/checksum.js';
 import {
+  adoptImageFiles,
   applyTableDelta,
   captureStoreImage,
   reconcileStoreSchema,
@@ -535,6 +536,8 @@ export class Durability {
       }
       this.lastCheckpointLsn = lsn;
       this.checkpointImages = written.images;
+      // batches a restart left unread move to this checkpoint's links of their files before older ones go
+      for (const image of written.images.values()) adoptImageFiles(image);
       this.wal.truncateBefore(replayFrom ?? lsn);
       await removeOtherCheckpoints(this.dataDir, path.basename(written.dir));
       const linked = written.linkedFiles > 0 ? ` (${written.linkedFiles} files, ${(written.linkedBytes / 1048576).toFixed(1)} MiB unchanged, linked)` : '';
