@@ -7,7 +7,8 @@
  * caller falls back to the type's input function on the decoded string.
  */
 
-const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
+/** Exact powers of ten as doubles (up to 1e22, Clinger's fast path). */
+export const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
 
 /** Fast-path failure marker (a value no fast path produces: parsers return finite numbers or -0). */
 export const FAIL = Number.POSITIVE_INFINITY;

@@ -58,7 +58,7 @@ function random(seed: number): () => number {
 const TIMES = ['2016-01-01T00:00:00.000Z', '2016-01-01T00:00:00.000Z', '2016-01-01 00:00:10+00', '2024-02-29 23:59:59.999999+05:30', '2016-01-01T00:00:00', '"2016-01-01 00:00:20Z"', '', '2023-02-29 00:00:00+00', 'epoch'];
 const IDS = ['1', '-5', '+7', '007', '', '2147483647', '2147483648', '1.5', '"12"'];
 const HOSTS = ['host_1', 'host_2', 'host_1', 'héllo', '', '"q,uoted"', '"say ""hi"""', 'a\\b', 'x y', '\\N', 'NA', '"multi\nline"'];
-const FLOATS = ['1', '-0', '1.5', '62', '1e5', '1E-5', '.5', '1.', '', 'NaN', '-Infinity', '12345678901234567890', ' 1', '1e', 'x', '"2.5"'];
+const FLOATS = ['1', '-0', '1.5', '62', '1e5', '1E-5', '.5', '1.', '', '0.000000000000000000000015', '-12345678901234567890', 'NaN', '-Infinity', ' 1', '1e', 'x', '"2.5"', '.', '-.', '1.2.3', '-', '9007199254740993'];
 const BIGS = ['0', '9007199254740991', '-12', '', '123456789012345678', '+1'];
 
 function generate(rnd: () => number, rows: number, o: CopyOptions, bad: number): Buffer {
@@ -69,7 +69,7 @@ function generate(rnd: () => number, rows: number, o: CopyOptions, bad: number):
   const lines: string[] = [];
   if (o.header) lines.push(columns.map((c) => c.name).join(o.delimiter) + '\n');
   for (let r = 0; r < rows; r++) {
-    let fields = [pick(TIMES, 6), pick(IDS, 5), pick(HOSTS, 5), pick(FLOATS, 9), pick(BIGS, 4), pick(HOSTS, 5)];
+    let fields = [pick(TIMES, 6), pick(IDS, 5), pick(HOSTS, 5), pick(FLOATS, 11), pick(BIGS, 4), pick(HOSTS, 5)];
     if (o.null !== '') fields = fields.map((f) => (f === '' ? o.null : f));
     if (o.format === 'text') fields = fields.map((f) => f.replace(/^"|"$/g, '').replace(/\n/g, '\\n'));
     if (rnd() < bad / 4) fields.pop();
@@ -125,6 +125,22 @@ describe('single-pass row scanner', () => {
       expect(errors).toBeLessThan(60);
     });
   }
+
+  it('agrees on every sample value in every column, alone in a plain row', () => {
+    const plain = ['2016-01-01T00:00:00Z', '1', 'h', '1.5', '2', 't'];
+    const samples = [...TIMES, ...IDS, ...HOSTS, ...FLOATS, ...BIGS];
+    for (const [name, o] of VARIANTS) {
+      for (let col = 0; col < plain.length; col++) {
+        for (const value of samples) {
+          const fields = [...plain];
+          fields[col] = value;
+          const row = fields.join(o.delimiter);
+          const data = Buffer.from(`${o.header ? 'time,id,host,v,big,tag\n' : ''}${plain.join(o.delimiter)}\n${row}\n${plain.join(o.delimiter)}\n`);
+          expect(parse(o, [data], true), `${name}: ${JSON.stringify(row)}`).toEqual(parse(o, [data], false));
+        }
+      }
+    }
+  });
 
   it('takes plain records itself and leaves special ones to the general scanner', () => {
     const general = vi.spyOn(CopyTextRecordParser.prototype as unknown as { csvRecord: () => number }, 'csvRecord');

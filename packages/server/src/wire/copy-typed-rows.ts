@@ -20,7 +20,7 @@
 import type { SqlType } from '../../../storage/src/types/sql-type.js';
 import type { FormatContext } from '../../../storage/src/types/values.js';
 import type { Batch } from '../../../storage/src/vector.js';
-import { FAIL, fieldScan, floatAt, intAt, timestampBytes } from './copy-fields.js';
+import { FAIL, POW10, fieldScan, floatAt, intAt, timestampBytes } from './copy-fields.js';
 import { COLUMN_KINDS, TEXT_HASH_SEED } from './copy-column-batch.js';
 import { CopyBinaryTupleParser } from './copy-binary-tuples.js';
 import type { CopyOptions } from './copy-options.js';
@@ -125,10 +125,41 @@ export class CopyTypedRowScanner extends CopyBinaryTupleParser {
       }
       const kind = kinds[k]!;
       if (kind === K_FLOAT8) {
-        const v = floatAt(b, s, len);
-        if (v === FAIL) return -1;
-        i = fieldScan.end;
-        if (b[i] !== stop || i - s === nullLen) return -1; // i - s === nullLen: maybe the NULL marker, the general scanner knows
+        // floatAt's plain-decimal case inline (most of a metrics row); exponents and the rest through floatAt
+        let neg = false;
+        if (b[i] === 45) {
+          neg = true;
+          i++;
+        }
+        let m = 0;
+        let c = 0;
+        const ds = i;
+        while (i < len && (c = b[i]! - 48) >= 0 && c <= 9) {
+          m = m * 10 + c;
+          i++;
+        }
+        let scale = 0;
+        let dot = 0;
+        if (i < len && b[i] === 46) {
+          dot = 1;
+          const fs = ++i;
+          while (i < len && (c = b[i]! - 48) >= 0 && c <= 9) {
+            m = m * 10 + c;
+            i++;
+          }
+          scale = i - fs;
+        }
+        let v: number;
+        if (b[i] === stop && i - ds - dot > 0 && m <= 9007199254740992 && scale <= 22) {
+          v = scale === 0 ? m : m / POW10[scale]!;
+          if (neg) v = -v;
+        } else {
+          v = floatAt(b, s, len);
+          if (v === FAIL) return -1;
+          i = fieldScan.end;
+          if (b[i] !== stop) return -1;
+        }
+        if (i - s === nullLen) return -1; // maybe the NULL marker: the general scanner knows
         this.num[k]![row] = v;
       } else if (kind === K_TEXT) {
         let h = TEXT_HASH_SEED;
