@@ -238,8 +238,7 @@ describe('store images', () => {
     expect(batches().filter((b) => b.loaded)).toEqual([]);
     // one column of the first chunk's rows
     const v = r.latest();
-    const first = v.scan([1], { withRowIds: true });
-    first.next();
+    v.scan([1], { withRowIds: true })[Symbol.iterator]().next();
     expect(batches().filter((b) => b.loaded).length).toBe(1);
     expect(rowsOf(r)).toEqual(rowsOf(s));
     expect(batches().every((b) => b.loaded)).toBe(true);
