@@ -14,8 +14,10 @@ import type { WriteAheadLog } from '../../../../storage/src/wal/index.js';
 import { SqlError, SQLSTATE } from '../../../../storage/src/errors.js';
 import { RECORD_PART, type PartRef } from './commit-record.js';
 
-/** A table transaction logs ahead once this many of its rows are not in the log yet. */
-export const AHEAD_MIN_ROWS = 32 * 1024;
+/** A transaction logs ahead once this many of its rows (over all its tables) are not in the log yet. */
+export const AHEAD_MIN_ROWS = 16 * 1024;
+/** ...then every table of it with at least this share of that many rows: smaller parts are not worth a record. */
+const AHEAD_MIN_SHARE = 1 / 16;
 
 /** The transaction as the log sees it: its table transactions by store. */
 export interface TransactionTables {
@@ -42,12 +44,17 @@ export class LogAhead {
   ) {}
 
   /**
-   * Logs the rows of every table of `txn` with at least `minRows` not in the log yet. A failed write
+   * Once `txn` has `minRows` rows not in the log yet, logs those of each of its tables that has a
+   * sixteenth of that or more. A failed write
    * (53100 disk full, 58030) throws, and the transaction can no longer commit.
    */
   log(txn: TransactionTables, minRows = AHEAD_MIN_ROWS): void {
+    let waiting = 0;
+    for (const t of txn.tables.values()) waiting += t.rowsAhead();
+    if (waiting < minRows) return;
+    const tableMin = Math.max(1, Math.floor(minRows * AHEAD_MIN_SHARE));
     for (const [store, t] of txn.tables) {
-      if (t.rowsAhead() < minRows) continue;
+      if (t.rowsAhead() < tableMin) continue;
       const key = this.keyOf(store);
       if (key === null) continue;
       const wal = this.wal();
