@@ -543,8 +543,10 @@ export class Session {
               }),
             };
             enforceChecks(table, full, ctx);
-            writeRows(session, table, full);
+            // the rows of earlier batches go to the log before this one is staged (not this one's: when
+            // it is the last, the commit logs it, and a single-batch insert is not logged twice over)
             txn.logAhead();
+            writeRows(session, table, full);
             rows += batch.length;
           } catch (e) {
             end(false);

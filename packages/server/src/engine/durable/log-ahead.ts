@@ -53,6 +53,7 @@ export class LogAhead {
     for (const t of txn.tables.values()) waiting += t.rowsAhead();
     if (waiting < minRows) return;
     const tableMin = Math.max(1, Math.floor(minRows * AHEAD_MIN_SHARE));
+    let lastEnd = 0;
     for (const [store, t] of txn.tables) {
       if (t.rowsAhead() < tableMin) continue;
       const key = this.keyOf(store);
@@ -71,10 +72,12 @@ export class LogAhead {
       let parts = entry.byTable.get(t);
       if (parts === undefined) entry.byTable.set(t, (parts = []));
       parts.push({ key, endLsn });
-      // synced on the thread pool while the transaction goes on; a failure turns the log failed, which
-      // the commit's own flush (or its append) reports
-      wal.flush(endLsn).catch(() => {});
+      lastEnd = endLsn;
     }
+    // one sync for all of them (a sync per part would queue each behind the last), on the thread pool
+    // while the transaction goes on; a failure turns the log failed, which the commit's own flush (or
+    // its append) reports
+    if (lastEnd > 0) this.wal().flush(lastEnd).catch(() => {});
   }
 
   /** The parts `txn` logged ahead, for its commit record; its bookkeeping ends here. */
