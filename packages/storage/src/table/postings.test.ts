@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { T, type SqlType } from '../types/sql-type.js';
 import type { Value } from '../types/values.js';
 import { vectorToValues } from '../vector.js';
-import { Postings, postingsCacheBytes, setPostingsCacheBytes } from './postings.js';
+import { CodeScan, Postings, postingsCacheBytes, setPostingsCacheBytes, type RowsByCode } from './postings.js';
 import { TableStore, type ColumnSpec, type TableVersion } from './index.js';
 
 function rng(seed: number): () => number {
@@ -25,16 +25,28 @@ describe('Postings', () => {
       codes[i] = Math.floor(next() * 40);
       nulls[i] = next() < 0.1 ? 1 : 0;
     }
-    const p = Postings.build(codes, (i) => nulls[i] === 1);
-    for (const wanted of [[0], [7, 3], [39, 39, 1], [12, 999, -1], []]) {
-      const expected: number[] = [];
-      for (let i = 0; i < n; i++) if (nulls[i] === 0 && wanted.includes(codes[i]!)) expected.push(i);
-      expect([...p.rowsOf(wanted)]).toEqual(expected);
+    const isNull = (i: number) => nulls[i] === 1;
+    // the single pass over the codes (first scan of a batch) must answer exactly as the lists
+    const cases: [RowsByCode, boolean][] = [[Postings.build(codes, isNull), true], [new CodeScan(codes, isNull), true], [new CodeScan(codes, null), false]];
+    for (const [p, withNulls] of cases) {
+      for (const wanted of [[0], [7, 3], [39, 39, 1], [12, 999, -1], [-1], []]) {
+        const expected: number[] = [];
+        for (let i = 0; i < n; i++) if ((!withNulls || nulls[i] === 0) && wanted.includes(codes[i]!)) expected.push(i);
+        expect([...p.rowsOf(wanted)]).toEqual(expected);
+      }
     }
+  });
+
+  it('a single pass longer than its scratch space grows it', () => {
+    const codes = new Int32Array(200_000).fill(5);
+    codes[199_999] = 6;
+    expect(new CodeScan(codes, null).rowsOf([5]).length).toBe(199_999);
+    expect([...new CodeScan(codes, null).rowsOf([6, 4])]).toEqual([199_999]);
   });
 
   it('handles an empty batch and a batch of one code', () => {
     expect([...Postings.build(new Int32Array(0), null).rowsOf([0])]).toEqual([]);
+    expect([...new CodeScan(new Int32Array(0), null).rowsOf([0])]).toEqual([]);
     const p = Postings.build(new Int32Array([2, 2, 2]), null);
     expect([...p.rowsOf([2])]).toEqual([0, 1, 2]);
     expect([...p.rowsOf([0, 1])]).toEqual([]);
@@ -131,7 +143,13 @@ describe('scan with equalsAny', () => {
     } finally {
       setPostingsCacheBytes(64 * 1024 * 1024);
     }
-    scanned(s.latest(), { columnId: 2, values: ['a'] });
-    expect(postingsCacheBytes()).toBeGreaterThan(0);
+    // the first scan with the cache enabled passes over the codes, the second builds the lists
+    const before = postingsCacheBytes();
+    const once = scanned(s.latest(), { columnId: 2, values: ['a'] });
+    expect(postingsCacheBytes()).toBe(before);
+    const twice = scanned(s.latest(), { columnId: 2, values: ['a'] });
+    expect(postingsCacheBytes()).toBeGreaterThan(before);
+    expect(twice).toEqual(once);
+    expect(scanned(s.latest(), { columnId: 2, values: ['a', 'b'] })).toEqual(scanned(s.latest()).filter((r) => r[1] === 'a' || r[1] === 'b'));
   });
 });

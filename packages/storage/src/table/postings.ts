@@ -2,14 +2,26 @@
  * Posting lists of a sealed batch's dictionary column: the row positions of
  * every code, so `col IN ('a', 'b')` reads the few rows holding those codes
  * instead of testing all 65,536. A sealed batch never changes, so its lists
- * are built once — lazily, by the first scan that restricts that column — and
- * kept in a byte-budgeted LRU cache rather than in the stored batch: they cost
- * memory only for columns queries actually filter by equality (≈ 2 bytes/row).
+ * are built once and kept in a byte-budgeted LRU cache rather than in the
+ * stored batch: they cost memory only for columns queries actually filter by
+ * equality (≈ 2 bytes/row).
+ *
+ * They are built by the SECOND scan that restricts a batch's column: building
+ * costs about five passes over the codes (maximum, counts, scatter), a scan
+ * without them one. A batch read once (a query over a time range nobody asks
+ * for again: most of TSBS's single-host queries, each on a random hour) gets
+ * the single pass; one read again gets lists that make every later read cheap.
  */
 import type { Data } from 'apache-arrow';
 
+/** The rows of a batch holding some codes. */
+export interface RowsByCode {
+  /** Rows holding any of `codes`, increasing (codes outside the batch match nothing). */
+  rowsOf(codes: readonly number[]): Int32Array;
+}
+
 /** Row positions grouped by code: rows of code c are positions[offsets[c] .. offsets[c + 1]), increasing. */
-export class Postings {
+export class Postings implements RowsByCode {
   constructor(
     private readonly offsets: Int32Array,
     private readonly positions: Uint16Array | Int32Array,
@@ -65,6 +77,48 @@ export class Postings {
   }
 }
 
+/** One pass over the codes (a batch without posting lists yet). */
+export class CodeScan implements RowsByCode {
+  constructor(
+    private readonly codes: Int32Array,
+    private readonly isNull: ((row: number) => boolean) | null,
+  ) {}
+
+  rowsOf(wanted: readonly number[]): Int32Array {
+    let top = -1;
+    for (const c of wanted) if (c > top) top = c;
+    if (top < 0) return new Int32Array(0);
+    const codes = this.codes;
+    const n = codes.length;
+    if (scratch.length < n) scratch = new Int32Array(n);
+    const out = scratch;
+    let k = 0;
+    if (wanted.length === 1) {
+      const c = wanted[0]!;
+      for (let i = 0; i < n; i++) if (codes[i] === c) out[k++] = i;
+    } else {
+      const member = new Uint8Array(top + 1);
+      for (const c of wanted) if (c >= 0) member[c] = 1;
+      for (let i = 0; i < n; i++) {
+        const c = codes[i]!;
+        if (c <= top && member[c] === 1) out[k++] = i;
+      }
+    }
+    const isNull = this.isNull;
+    if (isNull === null) return out.slice(0, k);
+    // NULL equals nothing (its code slot holds a placeholder): few rows match, so test only those
+    let m = 0;
+    for (let j = 0; j < k; j++) if (!isNull(out[j]!)) out[m++] = out[j]!;
+    return out.slice(0, m);
+  }
+}
+
+/** Matching positions before they are copied out (one scan at a time: scans are synchronous). */
+let scratch = new Int32Array(65536);
+
+/** Batches scanned once, without lists (a second scan builds them). Weak: a dropped batch leaves no entry. */
+const scannedOnce = new WeakSet<Data>();
+
 const cache = new Map<Data, Postings>();
 let cachedBytes = 0;
 let budget = 64 * 1024 * 1024;
@@ -92,13 +146,20 @@ function evict(): void {
   }
 }
 
-/** The posting lists of an immutable dictionary-coded Arrow column (built on first use). */
-export function postingsOf(d: Data, codes: Int32Array, isNull: ((row: number) => boolean) | null): Postings {
+/**
+ * The rows by code of an immutable dictionary-coded Arrow column: its posting lists, built by the
+ * second call for the same column (the first gets a single pass over `codes`).
+ */
+export function postingsOf(d: Data, codes: Int32Array, isNull: ((row: number) => boolean) | null): RowsByCode {
   let p = cache.get(d);
   if (p !== undefined) {
     cache.delete(d);
     cache.set(d, p);
     return p;
+  }
+  if (!scannedOnce.has(d)) {
+    scannedOnce.add(d);
+    return new CodeScan(codes, isNull);
   }
   p = Postings.build(codes, isNull);
   cache.set(d, p);
