@@ -21,7 +21,13 @@ export interface ColumnInfo {
   /** bound DEFAULT expression (no column refs), or a serial sequence name */
   default?: ExprNode;
   defaultText?: string;
+  /** the sequence a serial column owns (OWNED BY: dropped with the column) */
   serialSequence?: string;
+  /**
+   * True once SET DEFAULT or DROP DEFAULT replaced a serial column's nextval() default (the column
+   * keeps owning its sequence, as in PostgreSQL); absent: the default is nextval(serialSequence).
+   */
+  serialDefaultReplaced?: boolean;
   /** pg_attrdef.oid while the column has a default (a serial's too): a new one each time a default is set */
   defaultOid?: number;
   /** pg_attribute.attnum: position among all columns ever added, 1-based */

@@ -207,7 +207,7 @@ function hypertableImage(ht: HypertableInfo, root: TableStoreOptions, opts: Cata
 function columnImage(c: ColumnInfo): Fields {
   return {
     id: c.id, name: c.name, type: c.type, notNull: c.notNull, default: c.default, defaultText: c.defaultText,
-    serialSequence: c.serialSequence, defaultOid: c.defaultOid, attnum: c.attnum,
+    serialSequence: c.serialSequence, serialDefaultReplaced: c.serialDefaultReplaced, defaultOid: c.defaultOid, attnum: c.attnum,
   };
 }
 
@@ -317,7 +317,7 @@ function readUniqueKey(v: unknown, path: string): UniqueKeySpec {
 
 /** True when pg_attrdef has a row for the column (server/catalog/deparse.ts defaultText). */
 function hasDefault(c: ColumnInfo): boolean {
-  return c.serialSequence !== undefined || c.default !== undefined || c.defaultText !== undefined;
+  return (c.serialSequence !== undefined && c.serialDefaultReplaced !== true) || c.default !== undefined || c.defaultText !== undefined;
 }
 
 function readColumn(v: unknown, path: string, r: Reading): ColumnInfo {
@@ -328,6 +328,7 @@ function readColumn(v: unknown, path: string, r: Reading): ColumnInfo {
   if (defaultText !== undefined) c.defaultText = defaultText;
   const serialSequence = optStr(o, 'serialSequence', path);
   if (serialSequence !== undefined) c.serialSequence = serialSequence;
+  if (o.serialDefaultReplaced !== undefined) c.serialDefaultReplaced = bool(o, 'serialDefaultReplaced', path);
   if (o.defaultOid !== undefined) {
     if (!hasDefault(c)) throw corrupted(`${path}.defaultOid: the column has no default`);
     c.defaultOid = readOid(o, 'defaultOid', path, r);

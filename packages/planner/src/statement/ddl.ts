@@ -427,9 +427,10 @@ function alterAction(table: TableInfo, action: AlterTableStmt['actions'][number]
       return;
     case 'set_default': {
       const col = findColumn(table, action.column);
-      const old = { default: col.default, defaultText: col.defaultText, defaultOid: col.defaultOid };
+      const old = { default: col.default, defaultText: col.defaultText, defaultOid: col.defaultOid, serialDefaultReplaced: col.serialDefaultReplaced };
       col.default = bindDefault(action.default, col.type, session, col.name);
       col.defaultText = exprText(action.default);
+      if (col.serialSequence) col.serialDefaultReplaced = true;
       // PostgreSQL replaces the pg_attrdef row: the new default has a new OID
       col.defaultOid = session.catalog.allocOid();
       undo.push(() => Object.assign(col, old));
@@ -437,10 +438,12 @@ function alterAction(table: TableInfo, action: AlterTableStmt['actions'][number]
     }
     case 'drop_default': {
       const col = findColumn(table, action.column);
-      const old = { default: col.default, defaultText: col.defaultText, defaultOid: col.defaultOid };
+      const old = { default: col.default, defaultText: col.defaultText, defaultOid: col.defaultOid, serialDefaultReplaced: col.serialDefaultReplaced };
       col.default = undefined;
       col.defaultText = undefined;
-      if (!col.serialSequence) col.defaultOid = undefined;
+      col.defaultOid = undefined;
+      // the column keeps owning its sequence; only the nextval() default goes
+      if (col.serialSequence) col.serialDefaultReplaced = true;
       undo.push(() => Object.assign(col, old));
       return;
     }

@@ -39,7 +39,7 @@ export function columnByName(table: TableInfo, name: string): number {
 
 /** The DEFAULT of a column as an expression (NULL when none; serials draw from their sequence). */
 export function defaultExpr(c: ColumnInfo): ExprNode {
-  if (c.serialSequence) return { k: 'call', type: c.type, fn: 'nextval(text)', args: [{ k: 'const', type: T.text, value: c.serialSequence }] };
+  if (c.serialSequence && !c.serialDefaultReplaced) return { k: 'call', type: c.type, fn: 'nextval(text)', args: [{ k: 'const', type: T.text, value: c.serialSequence }] };
   return c.default ?? { k: 'const', type: c.type, value: null };
 }
 

@@ -93,7 +93,7 @@ export function deparseExpr(e: ExprNode, columns: readonly ColumnInfo[], pretty:
 
 /** pg_attrdef.adbin: Strata keeps the text PostgreSQL's pg_get_expr would print (pretty form). */
 export function defaultText(col: ColumnInfo, table: TableInfo, pretty = true): string | null {
-  if (col.serialSequence) {
+  if (col.serialSequence && !col.serialDefaultReplaced) {
     const seq = table.schema === 'public' ? col.serialSequence : `${table.schema}.${col.serialSequence}`;
     return `nextval(${quoteLiteral(seq)}::regclass)`;
   }
