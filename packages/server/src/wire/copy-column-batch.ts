@@ -42,6 +42,14 @@ export const COLUMN_KINDS = { K_FLOAT8, K_INT, K_TS, K_NUM, K_TEXT, K_BOOL, K_OT
 /** FNV-1a offset basis: the start of a text field's hash (TextCodeTable's key) */
 export const TEXT_HASH_SEED = 0x811c9dc5;
 
+/** One batch's column arrays, given from outside (batchSize rows each; null for columns of other kinds). */
+export interface BatchArrays {
+  num: (Float64Array | null)[];
+  bools: (Uint8Array | null)[];
+  codes: (Int32Array | null)[];
+  nulls: Uint8Array[];
+}
+
 const INT_MIN: Record<string, number> = { int2: -32768, int4: -2147483648, int8: -Number.MAX_SAFE_INTEGER };
 const INT_MAX: Record<string, number> = { int2: 32767, int4: 2147483647, int8: Number.MAX_SAFE_INTEGER };
 
@@ -74,6 +82,9 @@ export class CopyColumnBatchBuilder {
   private readonly spare = new Map<number, ArrayBuffer[]>();
   private batchNo = 0;
   private nulls: (Uint8Array | null)[];
+  private arraySource: (() => BatchArrays | null) | null = null;
+  /** the NULL maps of the current batch's given arrays */
+  private givenNulls: Uint8Array[] | null = null;
 
   constructor(
     protected readonly columns: readonly { name: string; type: SqlType }[],
@@ -116,18 +127,20 @@ export class CopyColumnBatchBuilder {
   private newBatch(): void {
     const bs = this.batchSize;
     this.batchNo++;
+    const given = this.arraySource?.() ?? null;
+    this.givenNulls = given?.nulls ?? null;
     for (let k = 0; k < this.ncols; k++) {
       const kind = this.kinds[k]!;
       this.nulls[k] = null;
       if (kind <= K_NUM) {
-        const b = this.spareBuffer(bs * 8);
-        this.num[k] = b ? new Float64Array(b) : new Float64Array(bs);
+        const b = given ? null : this.spareBuffer(bs * 8);
+        this.num[k] = given ? given.num[k]! : b ? new Float64Array(b) : new Float64Array(bs);
       } else if (kind === K_BOOL) {
-        const b = this.spareBuffer(bs);
-        this.bools[k] = b ? new Uint8Array(b) : new Uint8Array(bs);
+        const b = given ? null : this.spareBuffer(bs);
+        this.bools[k] = given ? given.bools[k]! : b ? new Uint8Array(b) : new Uint8Array(bs);
       } else if (kind === K_TEXT) {
-        const b = this.spareBuffer(bs * 4);
-        this.codes[k] = b ? new Int32Array(b) : new Int32Array(bs);
+        const b = given ? null : this.spareBuffer(bs * 4);
+        this.codes[k] = given ? given.codes[k]! : b ? new Int32Array(b) : new Int32Array(bs);
         this.dicts[k] = [];
         this.dictCodes[k] = new Map();
         this.textTables[k]!.startBatch();
@@ -150,6 +163,20 @@ export class CopyColumnBatchBuilder {
 
   private spareBuffer(bytes: number): ArrayBuffer | undefined {
     return this.spare.get(bytes)?.pop();
+  }
+
+  /**
+   * Where batches from the next one on get their column arrays (the parse thread's shared slots,
+   * copy-shared-slots.ts); the source answers null when it has none free, and the batch's arrays
+   * are allocated or recycled as without it.
+   */
+  setArraySource(source: () => BatchArrays | null): void {
+    this.arraySource = source;
+  }
+
+  /** Each column's vector kind ('values': through the input function, not in a typed array). */
+  get vectorTags(): ('number' | 'bool' | 'dict' | 'values')[] {
+    return Array.from(this.kinds, (kind) => (kind <= K_NUM ? 'number' : kind === K_BOOL ? 'bool' : kind === K_TEXT ? 'dict' : 'values'));
   }
 
   /** Every column has a typed fast path (nothing goes through input functions into JS values). */
@@ -187,7 +214,8 @@ export class CopyColumnBatchBuilder {
     }
   }
 
-  private newNulls(): Uint8Array {
+  private newNulls(k: number): Uint8Array {
+    if (this.givenNulls !== null) return this.givenNulls[k]!.fill(0);
     const b = this.spareBuffer(this.batchSize);
     return b === undefined ? new Uint8Array(this.batchSize) : new Uint8Array(b).fill(0);
   }
@@ -214,7 +242,7 @@ export class CopyColumnBatchBuilder {
   }
 
   protected setNull(k: number, row: number): void {
-    (this.nulls[k] ??= this.newNulls())[row] = 1;
+    (this.nulls[k] ??= this.newNulls(k))[row] = 1;
     const kind = this.kinds[k]!;
     if (kind <= K_NUM) this.num[k]![row] = 0;
     else if (kind === K_BOOL) this.bools[k]![row] = 0;

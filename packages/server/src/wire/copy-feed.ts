@@ -17,6 +17,7 @@ import type { Batch } from '../../../storage/src/vector.js';
 import { SqlError, SQLSTATE } from '../../../storage/src/errors.js';
 import type { CopyFromParser } from './copy-in.js';
 import { CopyParseThread } from './copy-parse-thread.js';
+import { SharedSlotReader } from './copy-shared-slots.js';
 import { transferables, type ErrorFields, type FromParseThread, type ParseJobSpec } from './copy-parse-worker.js';
 
 /** Bytes parsed inline before a COPY is handed to the parse thread (small COPYs never start it). */
@@ -47,6 +48,8 @@ export class CopyFeed {
   private readonly spare: Buffer[] = [];
   private blockLen = 0;
   private paused = false;
+  /** the job's shared batch slots, once the thread has sent them */
+  private slots: SharedSlotReader | null = null;
   /** times reading was paused (tests check the flow control ran) */
   static pauses = 0;
   private over = false;
@@ -123,6 +126,19 @@ export class CopyFeed {
         // appending copied the rows (CopyIn.push keeps no array of a batch): the arrays go back
         const buffers = transferables(m.batch);
         this.thread!.send({ kind: 'recycle', job: this.job, buffers }, buffers);
+        return;
+      }
+      case 'slots':
+        this.slots = new SharedSlotReader(m.spec, this.spec.columns.map((c) => c.type));
+        return;
+      case 'slotBatch': {
+        try {
+          this.sink(this.slots!.batch(m));
+        } catch (e) {
+          this.fail(e);
+          return;
+        }
+        this.slots!.release(m.slot); // appending copied the rows
         return;
       }
       case 'ack':

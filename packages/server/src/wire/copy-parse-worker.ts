@@ -5,8 +5,10 @@
  * options and where its inline parser stopped (`begin`), then the CopyData
  * bytes in large transferred blocks (`data`), then `end` or `abort`. The
  * thread runs the same CopyFromParser the main thread runs and posts every
- * batch with its typed arrays transferred (no copy); text columns travel as
- * dictionary codes plus the batch's small dictionary. After each block it
+ * batch: built in one of the job's shared-memory slots (copy-shared-slots.ts)
+ * when one is free, so only the slot's number travels, otherwise with its
+ * typed arrays transferred (no copy); text columns travel as dictionary codes
+ * plus the batch's small dictionary. After each block it
  * posts `ack` with the block's size, behind that block's batches, so the main
  * thread can bound the bytes and batches in flight. A parse error is posted
  * with PostgreSQL's CONTEXT line (`where`) and ends the job.
@@ -18,6 +20,7 @@ import type { Batch } from '../../../storage/src/vector.js';
 import { toSqlError } from '../engine/database-error.js';
 import { CopyFromParser, type CopyParserState, type WhereError } from './copy-in.js';
 import type { CopyOptions } from './copy-options.js';
+import { SharedSlotWriter, type SharedSlotsSpec, type SlotBatch } from './copy-shared-slots.js';
 
 export interface ParseJobSpec {
   opts: CopyOptions;
@@ -52,6 +55,10 @@ export interface ErrorFields {
 export type FromParseThread =
   | { kind: 'ready' }
   | { kind: 'batch'; job: number; batch: Batch }
+  /** the job's shared slots (before its first batch in one) */
+  | { kind: 'slots'; job: number; spec: SharedSlotsSpec }
+  /** a batch in a shared slot: the main thread releases the slot once it is appended */
+  | ({ kind: 'slotBatch'; job: number } & SlotBatch)
   /** a block parsed: its batches were posted before; the block itself comes back for reuse */
   | { kind: 'ack'; job: number; block: Uint8Array }
   | { kind: 'done'; job: number }
@@ -98,8 +105,20 @@ function serve(port: NonNullable<typeof parentPort>): void {
         const { opts, columns, table, ctx, batchRows, resume } = m.spec;
         try {
           const job = m.job;
-          const sink = (batch: Batch) => post({ kind: 'batch', job, batch }, transferables(batch));
-          jobs.set(job, new CopyFromParser(opts, columns, table, ctx, sink, batchRows, resume));
+          let slots: SharedSlotWriter | null = null;
+          const sink = (batch: Batch) => {
+            const inSlot = slots?.describe(batch) ?? null;
+            if (inSlot !== null) post({ kind: 'slotBatch', job, ...inSlot });
+            else post({ kind: 'batch', job, batch }, transferables(batch));
+          };
+          const parser = new CopyFromParser(opts, columns, table, ctx, sink, batchRows, resume);
+          slots = SharedSlotWriter.create(parser.vectorTags, batchRows);
+          if (slots !== null) {
+            const writer = slots;
+            post({ kind: 'slots', job, spec: writer.spec });
+            parser.setArraySource(() => writer.take());
+          }
+          jobs.set(job, parser);
         } catch (e) {
           fail(m.job, e);
         }
