@@ -42,6 +42,11 @@ export interface ConstraintInfo {
   columnIds: number[];
   /** CHECK constraints: bound over the table's live columns in order */
   check?: ExprNode;
+  /**
+   * A unique key that CREATE UNIQUE INDEX made: enforced like a UNIQUE constraint (and usable by
+   * ON CONFLICT), but not a constraint in pg_constraint or information_schema, as in PostgreSQL.
+   */
+  indexOnly?: boolean;
   checkText?: string;
 }
 

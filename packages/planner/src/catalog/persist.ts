@@ -212,7 +212,7 @@ function columnImage(c: ColumnInfo): Fields {
 }
 
 function constraintImage(c: ConstraintInfo): Fields {
-  return { oid: c.oid, name: c.name, kind: c.kind, columnIds: [...c.columnIds], check: c.check, checkText: c.checkText };
+  return { oid: c.oid, name: c.name, kind: c.kind, columnIds: [...c.columnIds], check: c.check, checkText: c.checkText, indexOnly: c.indexOnly };
 }
 
 function tableImage(t: TableInfo, opts: CatalogImageOptions): Fields {
@@ -362,6 +362,7 @@ function readConstraint(v: unknown, path: string, r: Reading): ConstraintInfo {
   if (o.check !== undefined) c.check = readExpr(o.check, `${path}.check`);
   const checkText = optStr(o, 'checkText', path);
   if (checkText !== undefined) c.checkText = checkText;
+  if (o.indexOnly !== undefined) c.indexOnly = bool(o, 'indexOnly', path);
   return c;
 }
 

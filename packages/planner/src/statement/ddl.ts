@@ -173,6 +173,31 @@ function addUniqueKeyEverywhere(table: TableInfo, spec: { name: string; columnId
   }
 }
 
+/**
+ * DROP INDEX of a unique index: CREATE UNIQUE INDEX's key stops being enforced; the index of a
+ * PRIMARY KEY or UNIQUE constraint cannot be dropped on its own (2BP01, as in PostgreSQL).
+ */
+function dropIndexKey(table: TableInfo, name: string, session: StatementSession): void {
+  const key = table.constraints.find((c) => c.name === name && c.kind !== 'check');
+  if (key === undefined) return;
+  if (!key.indexOnly) {
+    throw new SqlError(SQLSTATE.dependentObjectsStillExist, `cannot drop index ${name} because constraint ${key.name} on table ${table.name} requires it`, {
+      hint: `You can drop constraint ${key.name} on table ${table.name} instead.`,
+    });
+  }
+  const targets: [TableStore, string][] = [[table.store!, name]];
+  for (const c of table.hypertable?.chunks ?? []) for (const st of c.stores.values()) targets.push([st, `${c.id}_${name}`]);
+  for (const [st, keyName] of targets) {
+    st.dropUniqueKey(keyName);
+    session.undo.push(() => st.addUniqueKey({ name: keyName, columnIds: key.columnIds, primary: false }));
+  }
+  const before = table.constraints;
+  table.constraints = before.filter((c) => c !== key);
+  session.undo.push(() => {
+    table.constraints = before;
+  });
+}
+
 export function createTable(stmt: CreateTableStmt, session: StatementSession, params: readonly Value[]): StatementResult {
   const schema = schemaOf(session, stmt.name.schema);
   if (session.catalog.findTable(schema, stmt.name.name) || session.catalog.findIndex(schema, stmt.name.name)) {
@@ -232,6 +257,7 @@ export function dropObjects(stmt: DropStmt, session: StatementSession, notice: (
         }
         throw new SqlError(SQLSTATE.undefinedObject, `index "${name.name}" does not exist`);
       }
+      dropIndexKey(ix.table, name.name, session);
       session.catalog.dropIndex(schema, name.name, session.undo);
       continue;
     }
@@ -282,7 +308,7 @@ export function createIndex(stmt: CreateIndexStmt, session: StatementSession, no
     const ids = cols.map((n) => table.columns.find((c) => c.name === n)!.id);
     checkHypertableUnique(table, ids);
     addUniqueKeyEverywhere(table, { name, columnIds: ids, primary: false }, session);
-    table.constraints.push({ oid: session.catalog.allocOid(), name, kind: 'unique', columnIds: ids });
+    table.constraints.push({ oid: session.catalog.allocOid(), name, kind: 'unique', columnIds: ids, indexOnly: true });
     session.undo.push(() => {
       table.constraints = table.constraints.filter((c) => c.name !== name);
     });

@@ -167,8 +167,9 @@ function checkColumns(e: ExprNode | undefined, out = new Set<number>()): Set<num
   return out;
 }
 
+/** pg_constraint's rows: a unique key made by CREATE UNIQUE INDEX is an index only. */
 export function constraintsOf(ctx: CatalogContext): { table: TableInfo; c: ConstraintInfo; oid: number }[] {
-  return ctx.catalog.listTables().flatMap((table) => table.constraints.map((c) => ({ table, c, oid: c.oid })));
+  return ctx.catalog.listTables().flatMap((table) => table.constraints.filter((c) => !c.indexOnly).map((c) => ({ table, c, oid: c.oid })));
 }
 
 const CONTYPE = { primary_key: 'p', unique: 'u', check: 'c' } as const;
