@@ -6,6 +6,7 @@
  * A frame is `type byte | int32 length (including itself) | body`; the first
  * frame of a connection (startup, SSLRequest, CancelRequest) has no type byte.
  */
+import { isAscii } from 'node:buffer';
 import type { SqlError } from '../../../storage/src/errors.js';
 
 /** Largest message body accepted (PostgreSQL's PQ_LARGE_MESSAGE_LIMIT is 1 GiB - 1). */
@@ -161,15 +162,9 @@ export class InvalidUtf8Error extends Error {
 }
 
 export function decodeUtf8(b: Buffer): string {
-  // ASCII fast path
-  let ascii = true;
-  for (let i = 0; i < b.length; i++) {
-    if (b[i]! > 0x7f) {
-      ascii = false;
-      break;
-    }
-  }
-  if (ascii) return b.toString('latin1');
+  // ASCII (nearly every statement): a one-byte string; isAscii is native (a JS loop took 0.25 ms for a
+  // 150 KB INSERT of 1,000 TSBS rows)
+  if (isAscii(b)) return b.toString('latin1');
   try {
     return utf8Strict.decode(b);
   } catch {
