@@ -15,8 +15,9 @@
  *
  * CopyFromParser is one class built in layers, each in its own file:
  * copy-column-batch.ts (the typed column batch), copy-binary-tuples.ts
- * (binary format), copy-text-records.ts (text and CSV), and here the
- * streaming entry points (write, end, handoff).
+ * (binary format), copy-typed-rows.ts (plain text/CSV records in one pass),
+ * copy-text-records.ts (text and CSV, every case), and here the streaming
+ * entry points (write, end, handoff).
  */
 import type { SqlType } from '../../../storage/src/types/sql-type.js';
 import type { FormatContext } from '../../../storage/src/types/values.js';

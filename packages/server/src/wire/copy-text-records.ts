@@ -1,12 +1,13 @@
 /**
  * COPY FROM text and CSV formats: records split into fields (start, end,
  * flags per field, no per-row objects), then converted into the column batch.
- * A record without quotes (CSV) or backslashes (text) takes the plain scanner
- * (native indexOf for the line end and the next special byte); others the
- * format's general scanner. Quoted CSV content is gathered in a scratch buffer,
+ * Each record is first offered to the single-pass scanner (copy-typed-rows.ts);
+ * what it declines comes here. A record without quotes (CSV) or backslashes
+ * (text) takes the plain scanner (native indexOf for the line end and the
+ * next special byte); others the format's general scanner. Quoted CSV content is gathered in a scratch buffer,
  * text escapes are undone only for fields that have them.
  *
- * A layer of CopyFromParser (copy-in.ts) over the column batch builder.
+ * A layer of CopyFromParser (copy-in.ts) over the single-pass row scanner.
  */
 import type { SqlType } from '../../../storage/src/types/sql-type.js';
 import type { FormatContext } from '../../../storage/src/types/values.js';
