@@ -27,8 +27,6 @@ const F_ESCAPED = 4; // text: the field has backslashes
 export class CopyTextRecordParser extends CopyTypedRowScanner {
   private readonly quoteCode: number;
   private readonly escapeCode: number;
-  private readonly delimCode: number;
-  private readonly nullBytes: Buffer;
   private readonly forceNotNull: boolean[];
   private readonly forceNull: boolean[];
   // the current record's fields
@@ -50,10 +48,8 @@ export class CopyTextRecordParser extends CopyTypedRowScanner {
   ) {
     super(opts, columns, tableName, ctx, sink, batchSize);
     const nc = this.ncols;
-    this.delimCode = opts.delimiter.charCodeAt(0);
     this.quoteCode = opts.quote.charCodeAt(0);
     this.escapeCode = opts.escape.charCodeAt(0);
-    this.nullBytes = Buffer.from(opts.null, 'utf8');
     const names = columns.map((c) => c.name);
     for (const c of [...opts.forceNotNull, ...opts.forceNull]) {
       if (!names.includes(c)) throw new SqlError(SQLSTATE.invalidColumnReference, `FORCE_NOT_NULL column "${c}" not referenced by COPY`);
@@ -101,7 +97,7 @@ export class CopyTextRecordParser extends CopyTypedRowScanner {
       this.nextSpecial = x < 0 ? len + 1 : x;
     }
     const lim = this.nextSpecial < len ? this.nextSpecial : len;
-    const d = this.delimCode;
+    const d = this.fieldDelim;
     const nc = this.ncols;
     const fS = this.fS;
     const fE = this.fE;
@@ -140,7 +136,7 @@ export class CopyTextRecordParser extends CopyTypedRowScanner {
     const r = this.plainRecord(b, a, final, 92);
     if (r !== -1) return r === -2 ? -1 : r;
     const len = b.length;
-    const d = this.delimCode;
+    const d = this.fieldDelim;
     const nc = this.ncols;
     const fS = this.fS;
     const fE = this.fE;
@@ -193,7 +189,7 @@ export class CopyTextRecordParser extends CopyTypedRowScanner {
     const r = this.plainRecord(b, a, final, this.quoteCode);
     if (r !== -1) return r === -2 ? -1 : r;
     const len = b.length;
-    const d = this.delimCode;
+    const d = this.fieldDelim;
     const q = this.quoteCode;
     const esc = this.escapeCode;
     const nc = this.ncols;
@@ -342,7 +338,7 @@ export class CopyTextRecordParser extends CopyTypedRowScanner {
     const fS = this.fS;
     const fE = this.fE;
     const fF = this.fF;
-    const nullLen = this.nullBytes.length;
+    const nullLen = this.nullMarker.length;
     for (let k = 0; k < m; k++) {
       // plain float8 fields (most of a metrics row) without the general conversion's dispatch
       if (kinds[k] === K_FLOAT8 && fF[k] === 0) {
@@ -367,7 +363,7 @@ export class CopyTextRecordParser extends CopyTypedRowScanner {
     const flags = this.fF[k]!;
     const src = flags & F_SCRATCH ? this.scratch : b;
     const s = this.fS[k]!;
-    const nb = this.nullBytes;
+    const nb = this.nullMarker;
     const n = nb.length;
     if (this.fE[k]! - s !== n) return false;
     for (let i = 0; i < n; i++) if (src[s + i] !== nb[i]) return false;
@@ -411,7 +407,7 @@ export class CopyTextRecordParser extends CopyTypedRowScanner {
         s = 0;
         src = this.esc;
       }
-    } else if (e - s === this.nullBytes.length && this.isNull(b, k)) return this.setNull(k, row);
+    } else if (e - s === this.nullMarker.length && this.isNull(b, k)) return this.setNull(k, row);
     let v: number;
     switch (this.kinds[k]) {
       case K_FLOAT8:

@@ -43,8 +43,9 @@ export class CopyTypedRowScanner extends CopyBinaryTupleParser {
   private readonly typedRows: boolean;
   /** CSV: the quote; text: backslash — a field with it is the general scanner's */
   private readonly specialByte: number;
-  private readonly fieldDelim: number;
-  private readonly nullMarker: Buffer;
+  protected readonly fieldDelim: number;
+  /** the NULL string's bytes */
+  protected readonly nullMarker: Buffer;
   /** NULL-marker fields are NULL here unless FORCE_NOT_NULL (CSV) says otherwise */
   private readonly nullable: Uint8Array;
   private readonly tsKeys: Uint8Array[];
