@@ -98,6 +98,22 @@ function rewrite<X>(x: X, found: GapfillCallAst[], inOver?: GapfillCallAst[]): X
 
 const strip = (e: unknown) => JSON.stringify(e, (k, v) => (k === 'position' ? undefined : v));
 
+/**
+ * Whether any string in the tree is exactly "time_bucket_gapfill": the test every SELECT passes
+ * before the rewrite (false positives, e.g. a column of that name, only cost the rewrite). A walk,
+ * not JSON text: serialising the statement with a replacer was the binder's largest cost.
+ */
+function mentionsGapfill(x: unknown): boolean {
+  if (typeof x === 'string') return x === 'time_bucket_gapfill';
+  if (x === null || typeof x !== 'object') return false;
+  if (Array.isArray(x)) {
+    for (const y of x) if (mentionsGapfill(y)) return true;
+    return false;
+  }
+  for (const k in x) if (mentionsGapfill((x as Record<string, unknown>)[k])) return true;
+  return false;
+}
+
 export interface GapfillRewrite {
   core: SelectCore;
   orderBy: OrderItem[];
@@ -108,7 +124,7 @@ export interface GapfillRewrite {
 
 export function rewriteGapfill(core: SelectCore, stmt: SelectStmt | undefined): GapfillRewrite {
   const orderBy = stmt?.orderBy ?? [];
-  if (!strip([core, orderBy]).includes('"time_bucket_gapfill"')) return { core, orderBy };
+  if (!mentionsGapfill(core) && !mentionsGapfill(orderBy)) return { core, orderBy };
   const inTargets: GapfillCallAst[] = [];
   const inOver: GapfillCallAst[] = [];
   const targets = rewrite(core.targets, inTargets, inOver);
