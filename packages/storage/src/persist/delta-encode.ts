@@ -280,8 +280,10 @@ function writeDict(w: ByteWriter, id: number, runs: readonly LiveRun[], n: numbe
   for (const { piece, from, to } of runs) {
     const c = piece.cols.get(id);
     if (c === undefined || c.kind !== 'dict') {
-      if (fill === null) (nulls ??= new Uint8Array(n)).fill(1, k, k + to - from);
-      else codes.fill(distinct.code(String(fill)), k, k + to - from);
+      if (fill === null) {
+        (nulls ??= new Uint8Array(n)).fill(1, k, k + to - from);
+        codes.fill(0, k, k + to - from);
+      } else codes.fill(distinct.code(String(fill)), k, k + to - from);
       k += to - from;
       continue;
     }
@@ -293,6 +295,7 @@ function writeDict(w: ByteWriter, id: number, runs: readonly LiveRun[], n: numbe
       for (let i = from; i < to; i++, k++) {
         if (sn !== null && sn[i] === 1) {
           (nulls ??= new Uint8Array(n))[k] = 1;
+          codes[k] = 0;
           continue;
         }
         const sc = src[i]!;
@@ -304,6 +307,7 @@ function writeDict(w: ByteWriter, id: number, runs: readonly LiveRun[], n: numbe
       for (let i = from; i < to; i++, k++) {
         if (sn !== null && sn[i] === 1) {
           (nulls ??= new Uint8Array(n))[k] = 1;
+          codes[k] = 0;
           continue;
         }
         const sc = src[i]!;
@@ -339,6 +343,8 @@ function writeDictSingle(w: ByteWriter, id: number, runs: readonly LiveRun[], n:
     for (let i = from; i < to; i++, k++) {
       if (sn !== null && sn[i] === 1) {
         (nulls ??= new Uint8Array(n))[k] = 1;
+        // the scratch holds an earlier column's codes: a NULL's code is written as 0, as before
+        codes[k] = 0;
         continue;
       }
       const sc = src[i]!;
