@@ -244,14 +244,30 @@ class DistinctStrings {
   }
 }
 
-/**
- * Codes of the column being encoded, before their width is known: reused, since a fresh array per
- * text column and commit is garbage V8 collects by full GCs (external memory), a tenth of the in-memory
- * insert's time at bulk-load rates.
- */
-let codeScratch = new Int32Array(0);
-/** larger deltas (a whole COPY's, when it could not log ahead) get their own array, not kept */
+/** larger deltas (a whole COPY's, when it could not log ahead) get their own arrays, not kept */
 const CODE_SCRATCH_MAX = 1 << 20;
+
+/**
+ * An Int32Array reused across columns and deltas: a fresh array per text column and commit is
+ * garbage V8 collects by full GCs (external memory), a tenth of the in-memory insert's time at
+ * bulk-load rates. New arrays are filled with `initial`; a caller that needs it everywhere
+ * between uses restores what it changed.
+ */
+class IntScratch {
+  private arr = new Int32Array(0);
+
+  constructor(private readonly initial: number) {}
+
+  /** At least `n` entries (entries past what earlier callers used hold `initial`). */
+  take(n: number): Int32Array {
+    if (n > CODE_SCRATCH_MAX) return new Int32Array(n).fill(this.initial);
+    if (this.arr.length < n) this.arr = new Int32Array(Math.min(CODE_SCRATCH_MAX, Math.max(n, this.arr.length * 2))).fill(this.initial);
+    return this.arr;
+  }
+}
+
+/** Codes of the column being encoded, before their width is known. */
+const codeScratch = new IntScratch(0);
 
 /** The one dictionary every run of column `id` codes into, or null (several, or rows without the column). */
 function singleDict(id: number, runs: readonly LiveRun[]): StringDict | null {
@@ -264,17 +280,16 @@ function singleDict(id: number, runs: readonly LiveRun[]): StringDict | null {
   return dict;
 }
 
-/** Source codes in order of first use, and source code → delta code, for writeDictSingle (reused like codeScratch). */
-let orderScratch = new Int32Array(0);
-let localScratch = new Int32Array(0);
+/** Source codes in order of first use, and source code → delta code (-1: not used yet), for writeDictSingle. */
+const orderScratch = new IntScratch(0);
+const localScratch = new IntScratch(-1);
 
 function writeDict(w: ByteWriter, id: number, runs: readonly LiveRun[], n: number, fill: Value, widthAt: number): boolean {
   const single = singleDict(id, runs);
   // the usual case (rows of one chunk's dictionary): codes renumbered through a dense table, no string lookups
   if (single !== null && single.size <= 4 * n + 1024) return writeDictSingle(w, id, runs, n, single, widthAt);
   const distinct = new DistinctStrings();
-  if (codeScratch.length < n && n <= CODE_SCRATCH_MAX) codeScratch = new Int32Array(Math.min(CODE_SCRATCH_MAX, Math.max(n, codeScratch.length * 2)));
-  const codes = n <= codeScratch.length ? codeScratch : new Int32Array(n);
+  const codes = codeScratch.take(n);
   let nulls: Uint8Array | null = null;
   let k = 0;
   for (const { piece, from, to } of runs) {
@@ -324,14 +339,11 @@ function writeDict(w: ByteWriter, id: number, runs: readonly LiveRun[], n: numbe
 }
 
 function writeDictSingle(w: ByteWriter, id: number, runs: readonly LiveRun[], n: number, dict: StringDict, widthAt: number): boolean {
-  if (codeScratch.length < n && n <= CODE_SCRATCH_MAX) codeScratch = new Int32Array(Math.min(CODE_SCRATCH_MAX, Math.max(n, codeScratch.length * 2)));
-  const codes = n <= codeScratch.length ? codeScratch : new Int32Array(n);
+  const codes = codeScratch.take(n);
   const size = dict.size;
-  if (orderScratch.length < size && size <= CODE_SCRATCH_MAX) orderScratch = new Int32Array(Math.min(CODE_SCRATCH_MAX, Math.max(size, orderScratch.length * 2)));
-  const order = size <= orderScratch.length ? orderScratch : new Int32Array(size);
+  const order = orderScratch.take(size);
   // -1 everywhere between calls: the entries used are reset below
-  if (localScratch.length < size && size <= CODE_SCRATCH_MAX) localScratch = new Int32Array(Math.min(CODE_SCRATCH_MAX, Math.max(size, localScratch.length * 2))).fill(-1);
-  const local = size <= localScratch.length ? localScratch : new Int32Array(size).fill(-1);
+  const local = localScratch.take(size);
   let distinct = 0;
   let nulls: Uint8Array | null = null;
   let k = 0;

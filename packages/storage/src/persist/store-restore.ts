@@ -141,8 +141,10 @@ function statFile(ref: StoreFileRef): StoreFile {
 /** Rebuilds a store from the files writeStoreImage wrote (XX001 for any missing, damaged or inconsistent file). */
 export function restoreTableStore(files: readonly StoreFileRef[], opts: RestoreOptions = {}): TableStore {
   // batch files are only stat'ed here: a chunk whose head describes its batches reads them on first use
-  const batchRefs = files.filter((f) => batchOfName(f.path) !== null);
-  const loaded = files.filter((f) => batchOfName(f.path) === null).map(loadFile);
+  const batchRefs: StoreFileRef[] = [];
+  const others: StoreFileRef[] = [];
+  for (const f of files) (batchOfName(f.path) !== null ? batchRefs : others).push(f);
+  const loaded = others.map(loadFile);
   const metas = loaded.filter((f) => f.meta.kind === 'meta');
   if (metas.length !== 1) {
     throw new SqlError(DATA_CORRUPTED, `could not restore a table store from ${files.length} files: ${metas.length} meta files among them, expected 1`);
@@ -305,14 +307,16 @@ function restoreChunk(head: LoadedFile, batchFiles: ReadonlyMap<number, StoreFil
         return restoreBatch(file, layouts, sr, dicts, dictOf);
       });
     };
-    const stats = described === undefined ? null : withFile(head, () => loadedStats(described[b]![1], layouts));
+    const stored = described?.[b];
+    const stats = stored === undefined ? null : withFile(head, () => loadedStats(stored[1], layouts));
     // without every column's statistics (a head of an older version, a column added after the batch
     // was sealed) the batch is read now, as the statistics come from its data
-    if (stats === null) {
+    if (stored === undefined || stats === null) {
       sealed.push(load());
       continue;
     }
-    const batch = SealedBatch.lazy(sr, layouts, new BatchStatsImpl(sr, described![b]![0], stats), described![b]![0], load);
+    const [bytes] = stored;
+    const batch = SealedBatch.lazy(sr, layouts, new BatchStatsImpl(sr, bytes, stats), bytes, load);
     lazyFiles.set(batch, source);
     sealed.push(batch);
   }
