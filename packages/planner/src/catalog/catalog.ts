@@ -441,15 +441,31 @@ export class Catalog {
     ht.chunks.push(chunk);
     ht.chunkIndex.set(chunkKey(spec.timeStart, spec.spaceIndex, spec.numPartitions), chunk);
     this.version++;
-    undo.push(() => {
-      // The catalog is shared: another transaction may have committed rows into this chunk meanwhile
-      // (it found the chunk by its range). Those rows are committed, so the chunk stays — as an
-      // autonomous creation — and only a chunk nobody committed into goes with the rollback.
-      if ([...stores.values()].some((s) => s.latest().chunks.length > 0)) return;
+    const key = chunkKey(spec.timeStart, spec.spaceIndex, spec.numPartitions);
+    const holdsRows = () => [...stores.values()].some((s) => s.latest().chunks.length > 0);
+    const pendingRows = () => [...stores.values()].some((s) => s.hasPendingWrites());
+    const drop = () => {
+      if (ht.chunkIndex.get(key) !== chunk) return;
       ht.chunks = ht.chunks.filter((c) => c !== chunk);
-      ht.chunkIndex.delete(chunkKey(spec.timeStart, spec.spaceIndex, spec.numPartitions));
+      ht.chunkIndex.delete(key);
       for (const n of spec.nodes) this.nodeFor(n).dropChunk(id);
       this.version++;
+    };
+    // once the last of them ended: kept for their committed rows, or dropped as the creator's rollback would have
+    const dropWhenUnused = () => {
+      if (holdsRows() || pendingRows()) return;
+      drop();
+    };
+    undo.push(() => {
+      // The catalog is shared: other transactions find the chunk by its range and write into it. Rows
+      // they committed keep it, as an autonomous creation. Rows still pending keep it until those
+      // transactions end, so that their commit does not publish into a chunk gone from the catalog.
+      if (holdsRows()) return;
+      if (pendingRows()) {
+        for (const s of stores.values()) s.whenNoPendingWrites(dropWhenUnused);
+        return;
+      }
+      drop();
     });
     this.chunkObserver?.(undo, { kind: 'create', table, chunk });
     return chunk;

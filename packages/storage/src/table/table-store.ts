@@ -70,6 +70,9 @@ export class TableStore {
   private readonly usedIds = new Set<number>();
   private readonly fmt: (v: Value, c: ColumnSpec) => string;
   private readonly internals: StoreInternals;
+  /** Open transactions holding rows for this store that are not committed or rolled back yet. */
+  private readonly pendingWriters = new Set<object>();
+  private noPendingWaiters: (() => void)[] = [];
 
   constructor(opts: TableStoreOptions) {
     this.name = opts.name;
@@ -102,6 +105,15 @@ export class TableStore {
         self.idx = indexes;
       },
       format: (v: Value, c: ColumnSpec) => self.fmt(v, c),
+      writerStarted: (txn: object) => {
+        self.pendingWriters.add(txn);
+      },
+      writerEnded: (txn: object) => {
+        if (!self.pendingWriters.delete(txn) || self.pendingWriters.size > 0 || self.noPendingWaiters.length === 0) return;
+        const waiters = self.noPendingWaiters;
+        self.noPendingWaiters = [];
+        for (const w of waiters) w();
+      },
     };
   }
 
@@ -175,6 +187,20 @@ export class TableStore {
         index.add(k, ids[i]!, live);
       }
     }
+  }
+
+  /** Whether an open transaction holds rows for this store that it has not committed or rolled back yet. */
+  hasPendingWrites(): boolean {
+    return this.pendingWriters.size > 0;
+  }
+
+  /**
+   * Calls `fn` once no open transaction holds pending rows for this store (right away when none does):
+   * after the last one committed (its rows published) or rolled back.
+   */
+  whenNoPendingWrites(fn: () => void): void {
+    if (this.pendingWriters.size === 0) fn();
+    else this.noPendingWaiters.push(fn);
   }
 
   /** The committed state. */

@@ -95,6 +95,10 @@ export interface StoreInternals {
   resetChunks(): void;
   publish(v: VersionImpl, indexes: ReadonlyMap<string, UniqueIndex>): void;
   format(v: Value, c: ColumnSpec): string;
+  /** The txn now holds rows for the store that are neither committed nor rolled back (TableStore.hasPendingWrites). */
+  writerStarted(txn: object): void;
+  /** It holds none any more: committed (published), rolled back, or back to a savepoint before them. */
+  writerEnded(txn: object): void;
 }
 
 /** Opaque state of a table transaction at a SAVEPOINT. */

@@ -65,6 +65,8 @@ export class Txn implements TableTxn {
   /** false once rows logged ahead were deleted, truncated or rolled back: the commit's delta then holds every row */
   private aheadValid = true;
   private done = false;
+  /** registered with the store as holding pending rows (writerStarted) */
+  private pendingNoted = false;
   private cachedView: VersionImpl | null = null;
   private checkSeq = -1;
   private staleChecks = false;
@@ -123,6 +125,7 @@ export class Txn implements TableTxn {
     this.starts.push(this.privLen);
     this.pieces.push(piece);
     this.privLen += n;
+    this.notePending();
     if (pending) for (const [name, m] of pending) {
       let p = this.privIdx.get(name);
       if (!p) this.privIdx.set(name, (p = new Map()));
@@ -161,6 +164,7 @@ export class Txn implements TableTxn {
       this.pieces.push(piece);
       this.privLen += piece.length;
     }
+    this.notePending();
     this.cachedView = null;
   }
 
@@ -363,6 +367,19 @@ export class Txn implements TableTxn {
     this.ownedSnaps.clear();
     this.ownedMaps.clear();
     this.cachedView = null;
+    if (this.privLen === 0) this.releasePending();
+  }
+
+  private notePending(): void {
+    if (this.pendingNoted) return;
+    this.pendingNoted = true;
+    this.store.writerStarted(this);
+  }
+
+  private releasePending(): void {
+    if (!this.pendingNoted) return;
+    this.pendingNoted = false;
+    this.store.writerEnded(this);
   }
 
   rowsAhead(): number {
@@ -397,6 +414,7 @@ export class Txn implements TableTxn {
     this.pieces = [];
     this.starts = [];
     this.cachedView = null;
+    this.releasePending();
   }
 
   commit(): void {
@@ -412,7 +430,10 @@ export class Txn implements TableTxn {
       // prepared or failed, the txn takes no more writes; the prepared commit still holds the pieces
       this.done = true;
       this.cachedView = null;
-      if (prepared === null) this.pieces = [];
+      if (prepared === null) {
+        this.pieces = [];
+        this.releasePending();
+      }
     }
     return prepared;
   }
@@ -459,6 +480,8 @@ export class Txn implements TableTxn {
           this.publish(schema, latest, runs);
         } finally {
           this.pieces = [];
+          // after the publish: a chunk kept for these rows (TableStore.whenNoPendingWrites) must see them committed
+          this.releasePending();
         }
       },
     };

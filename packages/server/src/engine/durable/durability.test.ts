@@ -103,6 +103,36 @@ describe('data directory: recovery after a crash', () => {
     await db.close();
   });
 
+  // crash-more seed D lost acknowledged rows this way: a concurrent transaction's rollback took the chunk
+  for (const checkpoint of [false, true]) {
+    it(`a row committed into a chunk whose creator rolled back survives a crash${checkpoint ? ' after a checkpoint' : ''}`, async () => {
+      const dir = tempDir();
+      let db = await Strata.create({ dataDir: dir });
+      for (const n of ['dn1', 'dn2', 'dn3']) await db.query(`SELECT add_data_node('${n}')`);
+      await db.exec(`CREATE TABLE conditions (time timestamptz NOT NULL, device text, v float8)`);
+      await db.query(`SELECT create_distributed_hypertable('conditions', 'time', 'device', chunk_time_interval => interval '1 hour')`);
+      await db.query(`INSERT INTO conditions VALUES ('2024-01-01 00:10+00', 'd1', 0)`);
+      const creator = db.connect();
+      const other = db.connect();
+      const gone = db.connect();
+      await creator.exec(`BEGIN; INSERT INTO conditions VALUES ('2024-01-01 03:10+00', 'd3', 1), ('2024-01-01 05:10+00', 'd3', 10)`);
+      await other.exec(`BEGIN; INSERT INTO conditions VALUES ('2024-01-01 03:20+00', 'd3', 2)`);
+      await gone.exec(`BEGIN; INSERT INTO conditions VALUES ('2024-01-01 05:20+00', 'd3', 20)`);
+      await creator.exec('ROLLBACK');
+      await other.exec('COMMIT');
+      await gone.exec('ROLLBACK');
+      const q = 'SELECT v FROM conditions ORDER BY v';
+      const chunks = `SELECT range_start FROM timescaledb_information.chunks ORDER BY 1`;
+      const before = [await dump(db, q), await dump(db, chunks)];
+      expect(before).toEqual([[['0'], ['2']], [['2024-01-01 00:00:00+00'], ['2024-01-01 03:00:00+00']]]);
+      if (checkpoint) await db.exec('CHECKPOINT');
+      crash(db);
+      db = await Strata.create({ dataDir: dir });
+      expect([await dump(db, q), await dump(db, chunks)]).toEqual(before);
+      await db.close();
+    });
+  }
+
   it('checkpoint + log tail: state is the same, the log is cut, a clean close replays nothing', async () => {
     const dir = tempDir();
     let db = await Strata.create({ dataDir: dir });
