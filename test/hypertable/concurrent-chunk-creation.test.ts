@@ -1,8 +1,10 @@
 /**
- * A chunk is created by the first transaction that writes into its range, and the catalog is shared:
- * a concurrent transaction finds the new chunk and writes into it before its creator ends. The
- * creator's rollback must not take the chunk away from under those rows (before the fix, a row
- * committed that way was acknowledged and then invisible, and gone after a restart).
+ * Chunks are created and dropped in place in the shared catalog, by transactions that may still roll
+ * back, while other transactions write. A concurrent transaction finds a new chunk and writes into it
+ * before its creator ends: the creator's rollback must not take the chunk away from under those rows
+ * (a row committed that way was acknowledged, then invisible, and gone after a restart). And the
+ * rollback of a drop must neither collide with a chunk created meanwhile for the same range nor
+ * remove chunks created meanwhile for other ranges.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Strata } from '../../packages/server/src/index.js';
@@ -108,5 +110,59 @@ describe('a chunk created by one transaction and written by another', () => {
     await creator.exec('COMMIT');
     expect(await values()).toEqual(['0', '2']);
     expect(await chunkCount()).toBe(2);
+  });
+});
+
+describe('chunks dropped by an open transaction', () => {
+  const dropOld = `SELECT drop_chunks('conditions', older_than => '2024-01-01 03:00+00'::timestamptz)`;
+
+  it('a write into a range an open transaction dropped gets 55P03 until that transaction ends', async () => {
+    const dropper = db.connect();
+    await dropper.exec(`BEGIN; ${dropOld}`);
+    await expect(db.query(`INSERT INTO conditions VALUES ('2024-01-01 00:20+00', 'd1', 1)`)).rejects.toMatchObject({ code: '55P03' });
+    await dropper.exec('ROLLBACK');
+    await db.query(`INSERT INTO conditions VALUES ('2024-01-01 00:20+00', 'd1', 1)`);
+    expect(await values()).toEqual(['0', '1']);
+    expect(await chunkCount()).toBe(1);
+    await dropper.exec(`BEGIN; ${dropOld}; COMMIT`);
+    await db.query(`INSERT INTO conditions VALUES ('2024-01-01 00:30+00', 'd1', 2)`);
+    expect(await values()).toEqual(['2']);
+    expect(await chunkCount()).toBe(1);
+  });
+
+  it('TRUNCATE reserves the ranges the same way', async () => {
+    const truncator = db.connect();
+    await truncator.exec('BEGIN; TRUNCATE conditions');
+    await expect(db.query(`INSERT INTO conditions VALUES ('2024-01-01 00:20+00', 'd1', 1)`)).rejects.toMatchObject({ code: '55P03' });
+    await truncator.exec('ROLLBACK');
+    expect(await values()).toEqual(['0']);
+  });
+
+  it('a chunk another transaction created meanwhile survives the rollback of the drop', async () => {
+    const dropper = db.connect();
+    await dropper.exec(`BEGIN; ${dropOld}`);
+    await db.query(`INSERT INTO conditions VALUES ('2024-01-01 07:20+00', 'd1', 7)`);
+    await dropper.exec('ROLLBACK');
+    expect(await values()).toEqual(['0', '7']);
+    expect(await chunkCount()).toBe(2);
+  });
+
+  it('the dropping transaction itself writes into the range: a new chunk, gone again with its rollback', async () => {
+    const dropper = db.connect();
+    await dropper.exec(`BEGIN; ${dropOld}; INSERT INTO conditions VALUES ('2024-01-01 00:20+00', 'd1', 1)`);
+    expect((await dropper.query<{ v: number }>('SELECT v FROM conditions')).rows).toEqual([{ v: 1 }]);
+    await dropper.exec('ROLLBACK');
+    expect(await values()).toEqual(['0']);
+    await dropper.exec(`BEGIN; ${dropOld}; INSERT INTO conditions VALUES ('2024-01-01 00:20+00', 'd1', 1); COMMIT`);
+    expect(await values()).toEqual(['1']);
+    expect(await chunkCount()).toBe(1);
+  });
+
+  it('ROLLBACK TO SAVEPOINT of the drop frees the range', async () => {
+    const dropper = db.connect();
+    await dropper.exec(`BEGIN; SAVEPOINT s; ${dropOld}; ROLLBACK TO SAVEPOINT s`);
+    await db.query(`INSERT INTO conditions VALUES ('2024-01-01 00:20+00', 'd1', 1)`);
+    await dropper.exec('COMMIT');
+    expect(await values()).toEqual(['0', '1']);
   });
 });

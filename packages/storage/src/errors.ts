@@ -113,6 +113,7 @@ export const SQLSTATE = {
   invalidPassword: '28P01',
   invalidAuthorizationSpecification: '28000',
   objectNotInPrerequisiteState: '55000',
+  lockNotAvailable: '55P03',
 } as const;
 
 export function isSqlError(e: unknown): e is SqlError {

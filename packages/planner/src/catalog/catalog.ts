@@ -136,6 +136,8 @@ export class Catalog {
   readonly localNode = new DataNode('');
   private nextHypertableId = 1;
   private nextChunkId = 1;
+  /** Ranges whose chunks an open transaction dropped (see dropChunks), by hypertable and chunk key. */
+  private readonly droppingChunks = new WeakMap<HypertableInfo, Map<string, { chunk: ChunkInfo; owner: readonly UndoAction[] }>>();
   private nextDimensionId = 1;
   /**
    * Told of every chunk created or dropped, with the undo log of the transaction doing it (right after its undo
@@ -471,19 +473,39 @@ export class Catalog {
     return chunk;
   }
 
-  /** Drop chunks (drop_chunks, DROP TABLE); undone by ROLLBACK. */
-  dropChunks(table: TableInfo, chunks: readonly ChunkInfo[], undo: UndoAction[]): void {
+  /**
+   * Drop chunks (drop_chunks, DROP TABLE, TRUNCATE); undone by ROLLBACK. With `onCommit` (a session's
+   * transaction, not WAL replay) the ranges stay reserved until the transaction ends: another
+   * transaction writing into one gets 55P03 rather than a new chunk that the rollback would collide with.
+   */
+  dropChunks(table: TableInfo, chunks: readonly ChunkInfo[], undo: UndoAction[], onCommit?: (action: () => void) => void): void {
     const ht = table.hypertable!;
     const gone = new Set(chunks);
     const before = ht.chunks;
     ht.chunks = ht.chunks.filter((c) => !gone.has(c));
+    let reserved = this.droppingChunks.get(ht);
+    if (onCommit !== undefined && reserved === undefined) this.droppingChunks.set(ht, (reserved = new Map()));
+    const release = () => {
+      if (reserved === undefined) return;
+      for (const c of chunks) {
+        const key = chunkKey(c.timeStart, c.spaceIndex, c.numPartitions);
+        if (reserved.get(key)?.chunk === c) reserved.delete(key);
+      }
+    };
     for (const c of chunks) {
-      ht.chunkIndex.delete(chunkKey(c.timeStart, c.spaceIndex, c.numPartitions));
+      const key = chunkKey(c.timeStart, c.spaceIndex, c.numPartitions);
+      ht.chunkIndex.delete(key);
+      if (onCommit !== undefined) reserved!.set(key, { chunk: c, owner: undo });
       for (const n of c.nodes) this.nodeFor(n).dropChunk(c.id);
     }
+    onCommit?.(release);
     this.version++;
     undo.push(() => {
-      ht.chunks = before;
+      release();
+      // chunks other transactions created or dropped meanwhile stay as they are: only these come back
+      const now = new Set(ht.chunks);
+      const known = new Set(before);
+      ht.chunks = [...before.filter((c) => gone.has(c) || now.has(c)), ...ht.chunks.filter((c) => !known.has(c))];
       for (const c of chunks) {
         ht.chunkIndex.set(chunkKey(c.timeStart, c.spaceIndex, c.numPartitions), c);
         for (const n of c.nodes) this.nodeFor(n).restoreChunk(c.id, c.stores.get(n)!);
@@ -491,6 +513,15 @@ export class Catalog {
       this.version++;
     });
     this.chunkObserver?.(undo, { kind: 'drop', table, chunks });
+  }
+
+  /**
+   * The chunk another open transaction is dropping for this range (dropChunks with onCommit), if any;
+   * `undo` is the asking transaction's own undo list (its own drops do not count).
+   */
+  chunkBeingDropped(ht: HypertableInfo, key: string, undo: readonly UndoAction[]): ChunkInfo | null {
+    const entry = this.droppingChunks.get(ht)?.get(key);
+    return entry === undefined || entry.owner === undo ? null : entry.chunk;
   }
 
   listHypertables(): TableInfo[] {

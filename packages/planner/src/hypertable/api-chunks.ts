@@ -151,7 +151,7 @@ defineProcedure({
     const chunks = selectChunks(table, f);
     if (chunks.length === 0) return [];
     // the stores leave their data nodes now; the undo action re-attaches them on ROLLBACK
-    ctx.session.catalog.dropChunks(table, chunks, ctx.session.undo);
+    ctx.session.catalog.dropChunks(table, chunks, ctx.session.undo, (f) => ctx.session.onCommit(f));
     if (args[3] === true) for (const c of chunks) ctx.notice(`dropping chunk ${chunkRegclass(c)}`);
     return chunks.map((c) => [chunkRegclass(c)]);
   },

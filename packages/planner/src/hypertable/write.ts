@@ -46,8 +46,18 @@ export function writeRows(session: StatementSession, table: TableInfo, batch: Ba
 export function findOrCreateChunk(session: StatementSession, table: TableInfo, ht: HypertableInfo, timeStart: number, timeEnd: number, spaceIndex: number): ChunkInfo {
   const closed = closedDimension(ht);
   const numPartitions = closed ? closed.numPartitions : 0;
-  const existing = ht.chunkIndex.get(chunkKey(timeStart, spaceIndex, numPartitions));
+  const key = chunkKey(timeStart, spaceIndex, numPartitions);
+  const existing = ht.chunkIndex.get(key);
   if (existing) return existing;
+  const dropping = session.catalog.chunkBeingDropped(ht, key, session.undo);
+  if (dropping !== null) {
+    // PostgreSQL would wait for the dropping transaction's lock; a new chunk here would collide with
+    // the dropped one if that transaction rolls back (and its rows are not there if it commits)
+    throw new SqlError(SQLSTATE.lockNotAvailable, `could not obtain lock on relation "${dropping.schema}.${dropping.name}"`, {
+      detail: `Another transaction is dropping the chunk for this range of "${table.name}".`,
+      hint: 'Retry the write once that transaction has committed or rolled back.',
+    });
+  }
   const nodes = placement(ht, timeStart, spaceIndex, numPartitions, session);
   return session.catalog.createChunk(table, { timeStart, timeEnd, spaceIndex, numPartitions, nodes }, session.undo);
 }

@@ -242,7 +242,7 @@ export function dropObjects(stmt: DropStmt, session: StatementSession, notice: (
   for (const name of stmt.names) {
     if (stmt.objectType === 'schema') {
       if (stmt.cascade) {
-        for (const t of session.catalog.listHypertables()) if (t.schema === name.name) session.catalog.dropChunks(t, [...t.hypertable!.chunks], session.undo);
+        for (const t of session.catalog.listHypertables()) if (t.schema === name.name) session.catalog.dropChunks(t, [...t.hypertable!.chunks], session.undo, (f) => session.onCommit(f));
       }
       if (!session.catalog.dropSchema(name.name, stmt.ifExists, stmt.cascade, session.undo)) notice(`schema "${name.name}" does not exist, skipping`);
       continue;
@@ -274,7 +274,7 @@ export function dropObjects(stmt: DropStmt, session: StatementSession, notice: (
       throw new SqlError(SQLSTATE.undefinedTable, `${wantKind} "${name.name}" does not exist`);
     }
     // a hypertable's chunks go with it (their stores leave the data nodes; ROLLBACK re-attaches them)
-    if (t.hypertable) session.catalog.dropChunks(t, [...t.hypertable.chunks], session.undo);
+    if (t.hypertable) session.catalog.dropChunks(t, [...t.hypertable.chunks], session.undo, (f) => session.onCommit(f));
     session.catalog.dropTable(t, session.undo);
   }
   return { command: tag, rowCount: null };
@@ -351,7 +351,7 @@ export function truncate(stmt: TruncateStmt, session: StatementSession): Stateme
   for (const t of tables) {
     session.write(t.store!).truncate();
     // TimescaleDB's TRUNCATE of a hypertable drops its chunks
-    if (t.hypertable) session.catalog.dropChunks(t, [...t.hypertable.chunks], session.undo);
+    if (t.hypertable) session.catalog.dropChunks(t, [...t.hypertable.chunks], session.undo, (f) => session.onCommit(f));
     if (stmt.restartIdentity) {
       for (const c of t.columns) if (c.serialSequence) {
         const s = session.catalog.sequences.get(c.serialSequence);
