@@ -4,7 +4,7 @@
  * 'pg_catalog.pg_class'::regclass and pg_class rows agree).
  */
 import type { SqlType } from '../../../storage/src/types/sql-type.js';
-import { T, arrayOf, withTypmod } from '../../../storage/src/types/sql-type.js';
+import { INT2VECTOR, OIDVECTOR, T, arrayOf, withTypmod } from '../../../storage/src/types/sql-type.js';
 import type { Value } from '../../../storage/src/types/values.js';
 import type { PlanNode } from '../../../planner/src/plan/nodes.js';
 
@@ -23,8 +23,8 @@ export function relation(label: string, columns: Columns, rows: () => Value[][],
 /**
  * Stand-ins for PostgreSQL catalog types Strata has no type for. They print
  * the same text, which is what clients read: "char" as character(1), regproc
- * and pg_node_tree as text, xid as oid, int2vector/oidvector as arrays (these
- * print as {1,2} where PostgreSQL prints 1 2), aclitem[] as text[].
+ * and pg_node_tree as text, xid as oid, aclitem[] as text[]. int2vector/oidvector
+ * are arrays marked as vectors (their own OIDs, `1 2` output, subscripts from 0).
  */
 export const C = {
   oid: T.oid,
@@ -41,8 +41,8 @@ export const C = {
   regclass: T.regclass,
   xid: T.oid,
   nodeTree: T.text,
-  int2vector: arrayOf(T.int2),
-  oidvector: arrayOf(T.oid),
+  int2vector: INT2VECTOR,
+  oidvector: OIDVECTOR,
   int2Array: arrayOf(T.int2),
   oidArray: arrayOf(T.oid),
   textArray: arrayOf(T.text),

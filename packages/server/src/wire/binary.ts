@@ -185,7 +185,8 @@ export function encodeBinary(type: SqlType, v: Value, ctx: FormatContext): Buffe
       head.writeInt32BE(items.some((x) => x === null) ? 1 : 0, 4);
       head.writeInt32BE(typeOid(elem), 8);
       head.writeInt32BE(items.length, 12);
-      head.writeInt32BE(1, 16);
+      // int2vector / oidvector are arrays with lower bound 0 (int2vectorsend is array_send)
+      head.writeInt32BE(type.vector ? 0 : 1, 16);
       parts.push(items.length ? head : head.subarray(0, 12));
       for (const x of items) {
         const len = Buffer.allocUnsafe(4);

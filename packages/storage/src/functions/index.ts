@@ -17,6 +17,7 @@ import './datetime.js';
 import './json.js';
 import './system.js';
 import './array.js';
+import './record.js';
 import './to-char.js';
 import './catalog-functions.js';
 

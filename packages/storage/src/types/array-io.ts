@@ -142,14 +142,31 @@ function parseLevel(s: string, pos: { i: number }, parse: (s: string) => Value, 
   }
 }
 
-/** record_out: `(1,abc,,"a b")` — NULL fields are empty. */
-export function formatRecord(fields: readonly Value[], fmt: (v: Value) => string): string {
+/** int2vectorout / oidvectorout: elements separated by single spaces, no braces (the elements are never NULL). */
+export function formatVector(values: readonly Value[], fmt: (v: Value) => string): string {
+  let out = '';
+  for (let i = 0; i < values.length; i++) {
+    if (i > 0) out += ' ';
+    const v = values[i]!;
+    out += v === null ? '0' : fmt(v);
+  }
+  return out;
+}
+
+/** int2vectorin / oidvectorin: whitespace-separated elements. */
+export function parseVector(text: string, parse: (s: string) => Value): Value[] {
+  const parts = text.split(/[ \t\n\r\v\f]+/).filter((p) => p.length > 0);
+  return parts.map(parse);
+}
+
+/** record_out: `(1,abc,,"a b")` — NULL fields are empty; `fmt` formats field `i`'s non-null value. */
+export function formatRecord(fields: readonly Value[], fmt: (v: Value, i: number) => string): string {
   let out = '(';
   for (let i = 0; i < fields.length; i++) {
     if (i > 0) out += ',';
     const v = fields[i]!;
     if (v === null) continue;
-    const t = fmt(v);
+    const t = fmt(v, i);
     let quote = t.length === 0;
     for (let k = 0; k < t.length && !quote; k++) {
       const c = t.charCodeAt(k);

@@ -8,7 +8,7 @@ import { dateToTimestamptz, timestampToTimestamptz, timestamptzToDate, timestamp
 import { applyIntervalPrecision } from './interval.js';
 import { JsonbNumber, JsonbObject, normalizeJsonb, parseJsonb } from './json.js';
 import { applyNumericTypmod, Decimal } from './numeric.js';
-import { arrayOf, formatType, isRegType, T, withTypmod, type SqlType, type TypeId } from './sql-type.js';
+import { arrayOf, formatType, INT2VECTOR, isRegType, OIDVECTOR, T, withTypmod, type SqlType, type TypeId } from './sql-type.js';
 import { applyCharTypmod, formatText, parseText, roundMicros } from './text-io.js';
 import { utcToLocal } from './timezone.js';
 import { sessionZone } from './datetime-parse.js';
@@ -386,6 +386,7 @@ function badTypmod(msg: string): SqlError {
  */
 export function parseTypeName(name: string, modifiers: number[] = [], arrayDims = 0, context: 'column' | 'cast' = 'column'): SqlType {
   const key = name.toLowerCase().replace(/\s+/g, ' ').trim();
+  if ((key === 'int2vector' || key === 'oidvector') && arrayDims === 0) return key === 'int2vector' ? INT2VECTOR : OIDVECTOR;
   const id = TYPE_ALIASES[key];
   if (!id) throw new SqlError(SQLSTATE.undefinedObject, `type "${name}" does not exist`);
   let t: SqlType = T[id as Exclude<TypeId, 'array'>];

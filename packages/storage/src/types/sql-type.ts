@@ -40,6 +40,19 @@ export interface SqlType {
   readonly typmod: number;
   /** Element type, only for id === 'array'. */
   readonly elem?: SqlType;
+  /**
+   * Only for id === 'array': PostgreSQL's int2vector / oidvector (pg_index.indkey, pg_proc.proargtypes),
+   * one-dimensional arrays with their own OIDs that print space-separated and subscript from 0.
+   */
+  readonly vector?: 'int2vector' | 'oidvector';
+  /** Only for id === 'record': the fields of a composite value, when the binder knows them (else an anonymous record). */
+  readonly fields?: readonly RecordField[];
+}
+
+/** One field of a composite value: `(expr).name` selects it. */
+export interface RecordField {
+  readonly name: string;
+  readonly type: SqlType;
 }
 
 export const TYPE_OIDS: Readonly<Record<Exclude<TypeId, 'array'>, number>> = {
@@ -141,7 +154,19 @@ export function arrayOf(elem: SqlType): SqlType {
   return Object.freeze({ id: 'array', typmod: -1, elem });
 }
 
+const VECTOR_TYPE_OIDS = { int2vector: 22, oidvector: 30 } as const;
+
+/** int2vector / oidvector: arrays of int2 / oid with PostgreSQL's vector types' OIDs, output and 0-based subscripts. */
+export const INT2VECTOR: SqlType = Object.freeze({ id: 'array', typmod: -1, elem: T.int2, vector: 'int2vector' });
+export const OIDVECTOR: SqlType = Object.freeze({ id: 'array', typmod: -1, elem: T.oid, vector: 'oidvector' });
+
+/** A composite type with named fields (PostgreSQL's RECORD with a row descriptor). */
+export function recordOf(fields: readonly RecordField[]): SqlType {
+  return Object.freeze({ id: 'record', typmod: -1, fields: Object.freeze(fields.map((f) => Object.freeze({ ...f }))) });
+}
+
 export function typeOid(t: SqlType): number {
+  if (t.vector) return VECTOR_TYPE_OIDS[t.vector];
   if (t.id === 'array') return (t.elem && ARRAY_TYPE_OIDS[t.elem.id]) ?? 2277;
   return TYPE_OIDS[t.id];
 }
@@ -220,7 +245,7 @@ export function formatType(t: SqlType): string {
     case 'timestamp': return m >= 0 ? `timestamp(${m}) without time zone` : 'timestamp without time zone';
     case 'timestamptz': return m >= 0 ? `timestamp(${m}) with time zone` : 'timestamp with time zone';
     case 'time': return m >= 0 ? `time(${m}) without time zone` : 'time without time zone';
-    case 'array': return `${t.elem ? formatType(t.elem) : 'anyelement'}[]`;
+    case 'array': return t.vector ?? `${t.elem ? formatType(t.elem) : 'anyelement'}[]`;
     default: return t.id;
   }
 }

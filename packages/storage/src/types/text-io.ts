@@ -7,7 +7,7 @@
  * raise 22003 (values.ts contract) although PostgreSQL would accept them.
  */
 import { SqlError, SQLSTATE } from '../errors.js';
-import { formatArray, formatRecord, parseArray, parseRecord } from './array-io.js';
+import { formatArray, formatRecord, formatVector, parseArray, parseRecord, parseVector } from './array-io.js';
 import { formatDate, formatTime, formatTimestamp, formatTimestamptz } from './datetime-format.js';
 import { parseDate, parseTime, parseTimestamp, parseTimestamptz } from './datetime-parse.js';
 import { applyIntervalPrecision, formatInterval, parseInterval } from './interval.js';
@@ -376,6 +376,7 @@ export function parseText(type: SqlType, text: string, ctx: FormatContext): Valu
     case 'array': {
       const elem = type.elem;
       if (!elem) throw new SqlError(SQLSTATE.indeterminateDatatype, 'could not determine element type of array');
+      if (type.vector) return parseVector(text, (s) => parseText(elem, s, ctx));
       return parseArray(text, (s) => parseText(elem, s, ctx));
     }
     case 'record':
@@ -425,10 +426,14 @@ export function formatText(type: SqlType, value: Value, ctx: FormatContext): str
       return formatInterval(value as Interval, ctx.intervalStyle);
     case 'array': {
       const elem = type.elem;
+      if (type.vector && elem) return formatVector(value as Value[], (v) => formatText(elem, v, ctx));
       return formatArray(value as Value[], elem ? (v) => formatText(elem, v, ctx) : (v) => formatUntyped(v, ctx));
     }
-    case 'record':
+    case 'record': {
+      const fields = type.fields;
+      if (fields) return formatRecord(value as Value[], (v, i) => formatText(fields[i]?.type ?? T.unknown, v, ctx));
       return formatRecord(value as Value[], (v) => formatUntyped(v, ctx));
+    }
   }
 }
 
