@@ -20,6 +20,7 @@ import { bindAggregateCall, bindWindowCall } from './aggregate-call.js';
 import { bindSubquery } from './subquery.js';
 import { bindSpecialFunction } from './special-functions.js';
 import { bindGapfillMarker } from './gapfill.js';
+import { bindFieldSelect, bindRow, bindWholeRow, recordIsNull } from './composite.js';
 
 export function resolveType(t: TypeName): SqlType {
   return parseTypeName(t.name, t.modifiers, t.arrayDims);
@@ -57,7 +58,7 @@ export function bindExpr(e: Expr, ctx: QueryContext): ExprNode {
       return bindBinary(e.op, e.left, e.right, ctx, e.position, e.escape);
     case 'is': {
       const arg = bindExpr(e.expr, ctx);
-      if (e.test === 'null') return { k: 'isnull', type: T.bool, arg: materializeUnknown(arg, ctx), negate: e.not };
+      if (e.test === 'null') return arg.type.fields ? recordIsNull(arg, e.not) : { k: 'isnull', type: T.bool, arg: materializeUnknown(arg, ctx), negate: e.not };
       return { k: 'isbool', type: T.bool, arg: coerce(arg, T.bool, ctx.stmt, 'implicit', () => `argument of IS ${e.test.toUpperCase()} must be type boolean, not type ${formatType(arg.type)}`), test: e.test, negate: e.not };
     }
     case 'between': {
@@ -115,12 +116,16 @@ export function bindExpr(e: Expr, ctx: QueryContext): ExprNode {
       return { k: 'call', type: arrayOf(type), fn: 'array_constructor', args: exprs };
     }
     case 'row':
-      throw new SqlError(SQLSTATE.featureNotSupported, 'row values are only supported in comparisons and IN', { position: e.position });
+      return bindRow(e, ctx);
+    case 'field':
+      return bindFieldSelect(e, ctx);
     case 'subscript': {
       const arr = bindExpr(e.expr, ctx);
       const idx = coerce(bindExpr(e.index, ctx), T.int4, ctx.stmt, 'implicit');
       if (arr.type.id !== 'array') throw new SqlError(SQLSTATE.datatypeMismatch, `cannot subscript type ${formatType(arr.type)} because it does not support subscripting`, { position: e.position });
-      return { k: 'call', type: arr.type.elem ?? T.unknown, fn: 'array_subscript', args: [arr, idx] };
+      // int2vector / oidvector subscripts start at 0 (pg_index.indoption[i - 1] in pgjdbc's getIndexInfo)
+      const index = arr.type.vector ? callOperator('+', idx, { k: 'const', type: T.int4, value: 1 }, ctx, e.position) : idx;
+      return { k: 'call', type: arr.type.elem ?? T.unknown, fn: 'array_subscript', args: [arr, index] };
     }
     case 'default':
       throw new SqlError(SQLSTATE.syntaxError, 'DEFAULT is not allowed in this context', { position: e.position });
@@ -195,6 +200,10 @@ export function bindColumn(qualifier: string[], name: string, ctx: QueryContext,
       }
       return { k: 'corr', type: outerRef.type, slot };
     }
+  }
+  if (qualifier.length === 0 && !ctx.agg) {
+    const row = bindWholeRow(name, ctx.scope);
+    if (row) return row;
   }
   // PostgreSQL quotes an unqualified name but not a qualified one
   const shown = qualifier.length > 0 ? `${qualifier.join('.')}.${name}` : `"${name}"`;

@@ -1,5 +1,5 @@
 /** FROM clause: tables, views, CTE references, subqueries, table functions and joins. */
-import { T } from '../../../storage/src/types/sql-type.js';
+import { T, formatType } from '../../../storage/src/types/sql-type.js';
 import type { SqlType } from '../../../storage/src/types/sql-type.js';
 import type { ExprNode } from '../../../storage/src/expr/expr.js';
 import { SqlError, SQLSTATE } from '../../../storage/src/errors.js';
@@ -12,6 +12,7 @@ import { bindExpr, callOperator } from './expr.js';
 import { coerce, unify } from './coerce.js';
 import { bindQuery } from './select.js';
 import { bindProcedure, findProcedure } from '../hypertable/index.js';
+import { isExpandArray } from './set-returning.js';
 
 export interface BoundFrom {
   plan: PlanNode;
@@ -105,6 +106,7 @@ function bindFunctionRef(item: Extract<FromItem, { kind: 'function' }>, ctx: Que
   }
   const args = call.args.map((a) => bindExpr(a, ctx));
   const name = call.name;
+  if (isExpandArray(call)) return bindExpandArray(item, args);
   let types: SqlType[];
   let bargs: ExprNode[];
   if (name === 'generate_series') {
@@ -143,6 +145,30 @@ function bindFunctionRef(item: Extract<FromItem, { kind: 'function' }>, ctx: Que
   }
   const plan: PlanNode = { op: 'function', name, args: bargs, withOrdinality: !!item.withOrdinality, types };
   return { plan, scope: relationScope(alias, names, types) };
+}
+
+/** information_schema._pg_expandarray(anyarray) AS alias(x, n) [WITH ORDINALITY]. */
+function bindExpandArray(item: Extract<FromItem, { kind: 'function' }>, args: ExprNode[]): BoundFrom {
+  const arg = args[0];
+  if (args.length === 1 && arg!.type.id === 'unknown') {
+    throw new SqlError(SQLSTATE.datatypeMismatch, 'could not determine polymorphic type because input has type unknown', { position: item.call.position });
+  }
+  if (args.length !== 1 || arg!.type.id !== 'array') {
+    throw new SqlError(SQLSTATE.undefinedFunction, `function information_schema._pg_expandarray(${args.map((a) => formatType(a.type)).join(', ')}) does not exist`, {
+      hint: 'No function matches the given name and argument types. You might need to add explicit type casts.',
+      position: item.call.position,
+    });
+  }
+  let elem = arg!.type.elem ?? T.text;
+  while (elem.id === 'array' && elem.elem) elem = elem.elem;
+  const types: SqlType[] = [elem, T.int4];
+  const names = ['x', 'n'];
+  if (item.withOrdinality) {
+    types.push(T.int8);
+    names.push('ordinality');
+  }
+  const plan: PlanNode = { op: 'function', name: '_pg_expandarray', args, withOrdinality: !!item.withOrdinality, types };
+  return { plan, scope: relationScope(item.alias ?? '_pg_expandarray', names, types, item.columnAliases) };
 }
 
 export function bindFromItem(item: FromItem, ctx: QueryContext, left?: BoundFrom): BoundFrom {

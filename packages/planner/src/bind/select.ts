@@ -17,7 +17,8 @@ import { exprKey, mapColumns } from './expr-key.js';
 import { bindFromList } from './from.js';
 import { WINDOW_PLACEHOLDER_BASE } from './aggregate-call.js';
 import { buildWindowStages } from './window-stages.js';
-import { findProcedure } from '../hypertable/index.js';
+import { liftSetReturning } from './set-returning.js';
+import { expandFieldStar } from './composite.js';
 import { rewriteGapfill, setupGapfill, enableMarkers, checkMarkerTargets, buildGapfillStage, type GapfillState } from './gapfill.js';
 
 export interface BoundQuery {
@@ -221,6 +222,12 @@ export function outputName(e: Expr): string {
       const strong = (x: Expr): boolean => x.kind === 'column' || x.kind === 'func' || (x.kind === 'cast' && strong(x.expr)) || (x.kind === 'case' && !!x.else && strong(x.else));
       return e.else && strong(e.else) ? outputName(e.else) : 'case';
     }
+    case 'field':
+      return e.star ? '?column?' : e.field;
+    case 'subscript':
+      return outputName(e.expr);
+    case 'row':
+      return 'row';
     case 'exists':
       return 'exists';
     case 'array':
@@ -250,7 +257,7 @@ interface Target {
   expr?: ExprNode;
 }
 
-function expandTargets(targets: SelectTarget[], scope: Scope): Target[] {
+function expandTargets(targets: SelectTarget[], scope: Scope, ctx: QueryContext): Target[] {
   const out: Target[] = [];
   for (const t of targets) {
     if (t.kind === 'star') {
@@ -259,6 +266,8 @@ function expandTargets(targets: SelectTarget[], scope: Scope): Target[] {
         throw new SqlError(SQLSTATE.syntaxError, 'SELECT * with no tables specified is not valid');
       }
       for (const c of cols) out.push({ ast: { kind: 'column', qualifier: c.relation ? [c.relation] : [], name: c.name }, name: c.name, expr: { k: 'col', type: c.type, index: c.index } });
+    } else if (t.expr.kind === 'field' && t.expr.star) {
+      out.push(...expandFieldStar(t.expr, ctx));
     } else {
       out.push({ ast: t.expr, name: t.alias ?? outputName(t.expr) });
     }
@@ -266,36 +275,9 @@ function expandTargets(targets: SelectTarget[], scope: Scope): Target[] {
   return out;
 }
 
-const SET_RETURNING = new Set(['generate_series', 'unnest']);
-
-/**
- * A set-returning function in the select list runs once per input row:
- *   SELECT generate_series(1, n) AS g FROM t   →   SELECT __srf1.g FROM t, LATERAL generate_series(1, n) __srf1(g)
- */
-function liftSetReturning(core: SelectCore): SelectCore {
-  let n = 0;
-  const from = [...core.from];
-  const targets = core.targets.map((t): SelectTarget => {
-    if (t.kind !== 'expr' || t.expr.kind !== 'func' || t.expr.over) return t;
-    const proc = findProcedure(t.expr.name);
-    if (!SET_RETURNING.has(t.expr.name) && !proc) return t;
-    const alias = `__srf${++n}`;
-    const name = t.alias ?? t.expr.name;
-    if (proc) {
-      // a procedure's result: its single column, or the whole row as a record (PostgreSQL prints `(1,public,t,t)`)
-      from.push({ kind: 'function', call: t.expr, alias, lateral: true });
-      const column = proc.returns.length === 1 ? proc.returns[0]!.name : proc.name;
-      return { kind: 'expr', expr: { kind: 'column', qualifier: [alias], name: column }, alias: name };
-    }
-    from.push({ kind: 'function', call: t.expr, alias, columnAliases: [name], lateral: true });
-    return { kind: 'expr', expr: { kind: 'column', qualifier: [alias], name }, alias: name };
-  });
-  return n === 0 ? core : { ...core, from, targets };
-}
-
 function bindCore(rawCore: SelectCore, stmt: SelectStmt | undefined, ctx: QueryContext): BoundQuery {
   // time_bucket_gapfill(…) binds as time_bucket(…); a GROUP BY query gets a GapFill stage
-  const gapfillAst = rewriteGapfill(liftSetReturning(rawCore), stmt);
+  const gapfillAst = rewriteGapfill(liftSetReturning(rawCore, outputName), stmt);
   const core = gapfillAst.core;
   const from = bindFromList(core.from, ctx);
   let plan = from.plan;
@@ -310,7 +292,7 @@ function bindCore(rawCore: SelectCore, stmt: SelectStmt | undefined, ctx: QueryC
     plan = { op: 'filter', input: plan, predicate: coerce(w, T.bool, ctx.stmt, 'implicit', () => `argument of WHERE must be type boolean, not type ${w.type.id}`), types: plan.types };
     whereBound = plan.predicate;
   }
-  const targets = expandTargets(core.targets, scope);
+  const targets = expandTargets(core.targets, scope, base);
   const orderBy = gapfillAst.orderBy;
   const hasAgg = core.groupBy.length > 0 || !!core.having || astHas(targets.map((t) => t.ast), 'agg') || astHas(orderBy, 'agg');
   const hasWindow = astHas(targets.map((t) => t.ast), 'window') || astHas(orderBy, 'window');

@@ -1,5 +1,6 @@
 /**
- * Table functions in FROM: generate_series and unnest [WITH ORDINALITY].
+ * Table functions in FROM: generate_series, unnest and information_schema._pg_expandarray
+ * [WITH ORDINALITY].
  * Arguments are evaluated once per execution (a LATERAL use re-executes with
  * the left row's values in ctx.correlated), and rows are produced lazily in
  * batches so `generate_series(…) LIMIT n` over a huge range stays cheap.
@@ -15,9 +16,10 @@ import { Decimal, isDecimal } from '../../../storage/src/types/numeric.js';
 import { addToTimestamp, addToTimestamptz, intervalMicros } from '../../../storage/src/functions/dt.js';
 import { compileExpr } from './deps.js';
 import { BATCH_ROWS, type BatchSource } from './types.js';
+import { expandArrayBatches } from './expand-array.js';
 
 export interface FunctionScanSpec {
-  /** 'generate_series' | 'unnest' */
+  /** 'generate_series' | 'unnest' | '_pg_expandarray' */
   name: string;
   /**
    * generate_series(start, stop [, step]): int4/int8/numeric (step of the same
@@ -40,7 +42,7 @@ export function functionScanOp(spec: FunctionScanSpec): BatchSource {
   const valueTypes = ord ? spec.types.slice(0, -1) : spec.types;
   const ordType = ord ? spec.types[spec.types.length - 1]! : null;
   const name = spec.name.toLowerCase();
-  if (name !== 'generate_series' && name !== 'unnest') {
+  if (name !== 'generate_series' && name !== 'unnest' && name !== '_pg_expandarray') {
     throw new SqlError(SQLSTATE.featureNotSupported, `table function ${spec.name} is not supported`);
   }
 
@@ -54,6 +56,10 @@ export function functionScanOp(spec: FunctionScanSpec): BatchSource {
 
   return function* functionScan(ctx: EvalContext): Generator<Batch> {
     const vals = args.map((f) => getValue(f(ONE_ROW, ctx), 0));
+    if (name === '_pg_expandarray') {
+      yield* expandArrayBatches(vals[0] ?? null, valueTypes[0]!, emit);
+      return;
+    }
     if (name === 'unnest') {
       const arrays = vals.map((v) => (v === null ? [] : (v as Value[])));
       const n = Math.max(0, ...arrays.map((a) => a.length));

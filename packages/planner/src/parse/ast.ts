@@ -60,6 +60,7 @@ export type Expr =
   | ArrayExpr
   | RowExpr
   | SubscriptExpr
+  | FieldSelectExpr
   | DefaultExpr;
 
 export interface LiteralExpr {
@@ -232,6 +233,16 @@ export interface SubscriptExpr {
   kind: 'subscript';
   expr: Expr;
   index: Expr;
+  position?: number;
+}
+
+/** `(expr).field`, or `(expr).*` (star: every field; only a select-list item expands it). */
+export interface FieldSelectExpr {
+  kind: 'field';
+  expr: Expr;
+  /** The field name; '*' when star. */
+  field: string;
+  star: boolean;
   position?: number;
 }
 

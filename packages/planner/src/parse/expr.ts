@@ -257,8 +257,14 @@ export abstract class ExprParser extends CallParser {
         this.expectPunct(']');
         e = { kind: 'subscript', expr: e, index, position: this.posOf(t) };
       } else if (this.isPunct('.')) {
-        // column references consume their own dots, so this is (expr).field
-        throw this.unsupported('field selection from a composite value');
+        // column references consume their own dots, so this is (expr).field or (expr).*
+        const t = this.next();
+        if (this.isOp('*')) {
+          this.next();
+          e = { kind: 'field', expr: e, field: '*', star: true, position: this.posOf(t) };
+        } else {
+          e = { kind: 'field', expr: e, field: this.parseColLabel(), star: false, position: this.posOf(t) };
+        }
       } else {
         return e;
       }
