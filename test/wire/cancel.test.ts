@@ -223,7 +223,7 @@ describe('CancelRequest during a running statement', () => {
   });
 });
 
-describe('postmaster thread', () => {
+describe('postmaster', () => {
   it('answers SSLRequest with N and still takes a CancelRequest on the same socket', async () => {
     const b = await backend(ts.port);
     const canceller = await RawClient.connect(ts.port);
@@ -238,10 +238,10 @@ describe('postmaster thread', () => {
   it('listening on a port in use rejects with EADDRINUSE (the CLI reports it)', async () => {
     const second = new PgServer({ logger });
     await expect(second.listen(ts.port, '127.0.0.1')).rejects.toMatchObject({ code: 'EADDRINUSE' });
-    expect(second.net.listening).toBe(false);
+    expect(second.listening).toBe(false);
   });
 
-  it('logs the client address, not the private hop', async () => {
+  it('logs the client address', async () => {
     const b = await backend(ts.port);
     const local = b.c.socket.localPort;
     b.c.write(fe.query('SELECT 1'));
@@ -259,12 +259,12 @@ describe('postmaster thread', () => {
       if (!after) await new Promise((r) => setTimeout(r, 50));
     }
     expect(after).not.toBeNull();
-    expect(logs.some((l) => l.startsWith('ERROR postmaster thread exited unexpectedly'))).toBe(true);
+    expect(logs.some((l) => l.startsWith('ERROR postmaster process exited unexpectedly'))).toBe(true);
     await query(after!.c, "SET statement_timeout = '30s'");
     expect((await runCancelled(ts, after!, ENDLESS)).error).toMatchObject({ M: USER_CANCEL });
-    // the crash cut the pipes of connections it carried: that one is gone, not hung
-    await before.c.rest(5000).catch(() => []);
-    expect(before.c.closed).toBe(true);
+    // connections are this process's own sockets: the one from before the crash goes on working
+    expect(await query(before.c, 'SELECT 41 + 1')).toEqual({ error: null, values: ['42'], status: 'I' });
+    before.c.end();
     after!.c.end();
   });
 });

@@ -67,7 +67,7 @@ export class Connection {
   /** an extended-protocol exchange is open (messages since the last Sync) */
   inExtendedBatch = false;
   /**
-   * Set by the postmaster thread when a CancelRequest names this backend: its
+   * Set by the cancel relay thread when a CancelRequest names this backend: its
    * cell in the shared BackendTable once registered (enableCancel), a private
    * cell before. Checked by the running statement (EvalContext) and by COPY.
    */
@@ -103,7 +103,7 @@ export class Connection {
     },
   };
 
-  /** `remote`: the client's address as the postmaster saw it (this socket is the private hop) */
+  /** `remote`: the client's address for the logs (default: the socket's peer) */
   constructor(readonly socket: Socket, readonly server: PgServer, remote?: string) {
     this.remote = remote ?? `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
     socket.setNoDelay(true);

@@ -1,167 +1,97 @@
 /**
- * The postmaster thread: owns the public listening socket so that a
- * CancelRequest is read even while the main thread is busy executing a
- * statement (the engine runs synchronously on the main event loop).
+ * The postmaster: a child process that owns the public listening socket, so
+ * that a CancelRequest is read even while the main thread is busy executing a
+ * statement (the engine runs synchronously on the main event loop), as
+ * PostgreSQL's postmaster is a process of its own.
  *
- * Every connection's first packet is read here. A CancelRequest sets the
- * matching backend's flag in the shared `BackendTable` (Atomics) and the socket
- * is closed without an answer, as PostgreSQL does. SSLRequest / GSSENCRequest
- * are answered 'N' here, because clients may negotiate encryption before
- * sending a CancelRequest. Everything else is piped byte for byte to the main
- * thread's private listener (a Unix socket in a 0700 temporary directory),
- * after a header carrying the client's address for the logs.
+ * Every connection's first packet is read there. SSLRequest / GSSENCRequest
+ * are answered 'N', because clients may negotiate encryption before sending a
+ * CancelRequest. A CancelRequest goes to the cancel relay thread of this
+ * process (cancel-relay.ts), which sets the backend's flag in shared memory;
+ * then the socket is closed without an answer, as PostgreSQL does. Any other
+ * connection is handed over to this process: the socket itself travels over
+ * the IPC channel (SCM_RIGHTS), with the bytes read so far, so the main thread
+ * talks to the client directly. (An earlier design piped every connection
+ * through a postmaster *thread*, which cost each round trip ~0.2 ms: threads
+ * cannot pass sockets to each other.)
  *
- * The thread's code is `postmasterMain`, started from its source text with
- * `eval: true`: it imports nothing, so no TypeScript loader is needed in the
- * worker (tsx, vitest and the bench all work the same).
+ * The process's code is `postmasterProcessMain`, started from its source text
+ * with `node -e`: it imports nothing, so no TypeScript loader is needed. It
+ * exits when this process does (its IPC channel closes).
  */
-import { Worker } from 'node:worker_threads';
+import { spawn, type ChildProcess } from 'node:child_process';
 import type { Server, Socket } from 'node:net';
-import type { MessagePort } from 'node:worker_threads';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { BackendTable } from './backend-table.js';
+import { CancelRelay } from './cancel-relay.js';
 import type { Logger } from './log.js';
 
-/** Int32 cells per backend slot in the shared table. */
-const SLOT_CELLS = 4;
-const PID_CELL = 0;
-const SECRET_CELL = 1;
-const CANCEL_CELL = 2;
+export { BackendTable } from './backend-table.js';
 
-/**
- * The shared table of running backends: (pid, secret, cancel flag) per slot.
- * Only the main thread writes pid and secret; the postmaster only sets flags.
- */
-export class BackendTable {
-  readonly cells: Int32Array;
-  private readonly freeSlots: number[] = [];
-
-  constructor(readonly slots: number) {
-    this.cells = new Int32Array(new SharedArrayBuffer(slots * SLOT_CELLS * 4));
-    for (let s = slots - 1; s >= 0; s--) this.freeSlots.push(s);
-  }
-
-  /** Claim a slot for a backend (at BackendKeyData time); -1 when the table is full. */
-  register(pid: number, secret: number): number {
-    const slot = this.freeSlots.pop();
-    if (slot === undefined) return -1;
-    const base = slot * SLOT_CELLS;
-    Atomics.store(this.cells, base + CANCEL_CELL, 0);
-    Atomics.store(this.cells, base + SECRET_CELL, secret);
-    // pid last: the postmaster matches on it, so the slot is complete once it is visible
-    Atomics.store(this.cells, base + PID_CELL, pid);
-    return slot;
-  }
-
-  release(slot: number): void {
-    const base = slot * SLOT_CELLS;
-    Atomics.store(this.cells, base + PID_CELL, 0);
-    Atomics.store(this.cells, base + CANCEL_CELL, 0);
-    this.freeSlots.push(slot);
-  }
-
-  /** A one-cell view of the slot's cancel flag (what EvalContext.cancelFlag holds). */
-  cancelFlag(slot: number): Int32Array {
-    return this.cells.subarray(slot * SLOT_CELLS + CANCEL_CELL, slot * SLOT_CELLS + CANCEL_CELL + 1);
-  }
-
-  /**
-   * Set the flag of the backend with this pid and secret; false when none
-   * matches. (postmasterMain has its own copy: it cannot import this class.)
-   */
-  cancel(pid: number, secret: number): boolean {
-    if (pid === 0) return false;
-    const cells = this.cells;
-    for (let base = 0; base < cells.length; base += SLOT_CELLS) {
-      if (Atomics.load(cells, base + PID_CELL) === pid && Atomics.load(cells, base + SECRET_CELL) === secret) {
-        Atomics.store(cells, base + CANCEL_CELL, 1);
-        return true;
-      }
-    }
-    return false;
-  }
-}
-
-/** What the postmaster thread gets through workerData (structured-cloned; the table is shared). */
-interface PostmasterData {
+/** What the postmaster process gets (JSON in its environment). */
+interface PostmasterConfig {
   host: string;
   port: number;
-  /** the main thread's private listener (a Unix socket path) */
-  backendPath: string;
-  table: SharedArrayBuffer;
-  slotCells: number;
-  pidCell: number;
-  secretCell: number;
-  cancelCell: number;
+  /** the cancel relay's Unix socket */
+  cancelPath: string;
 }
 
 type PostmasterMessage =
   | { type: 'listening'; address: string; family: string; port: number }
   | { type: 'listen-error'; message: string; code?: string }
   | { type: 'log'; level: 'debug' | 'info' | 'warn' | 'error'; message: string }
-  | { type: 'stopped' };
+  /** with the client's socket as the message's handle; `first`: the bytes read so far, base64 */
+  | { type: 'connection'; first: string };
+
+const CONFIG_ENV = 'STRATA_POSTMASTER_CONFIG';
 
 /**
- * The thread's body. Self-contained: no imports and no module-level helpers,
- * because it runs from its source text in a plain (loader-less) worker.
+ * The process's body. Self-contained: no imports and no module-level helpers,
+ * because it runs from its source text in a plain node process.
  */
-function postmasterMain(): void {
+function postmasterProcessMain(): void {
   const net = require('node:net') as typeof import('node:net');
-  const threads = require('node:worker_threads') as typeof import('node:worker_threads');
-  const port = threads.parentPort as MessagePort;
-  const data = threads.workerData as PostmasterData;
-  const cells = new Int32Array(data.table);
+  const config = JSON.parse(process.env.STRATA_POSTMASTER_CONFIG ?? '{}') as PostmasterConfig;
+  // what ps shows instead of this function's source
+  process.title = 'strata: postmaster';
   const SSL_REQUEST = 80877103;
   const GSSENC_REQUEST = 80877104;
   const CANCEL_REQUEST = 80877102;
-  const post = (m: PostmasterMessage): void => port.postMessage(m);
-  /** connections still in their first packet (dropped at stop) and proxied ones (waited for) */
+  const send = (m: PostmasterMessage, handle?: Socket): void => {
+    if (!process.connected) return;
+    if (handle === undefined) process.send!(m);
+    else {
+      process.send!(m, handle, { keepOpen: false }, (e: Error | null) => {
+        if (e) handle.destroy();
+      });
+    }
+  };
+  /** connections still in their first packet (dropped at stop) */
   const starting = new Set<Socket>();
-  const proxied = new Set<Socket>();
   let stopping = false;
 
-  const maybeStopped = (): void => {
-    if (stopping && starting.size === 0 && proxied.size === 0) post({ type: 'stopped' });
-  };
-
-  const cancel = (pid: number, secret: number): boolean => {
-    if (pid === 0) return false;
-    for (let base = 0; base < cells.length; base += data.slotCells) {
-      if (Atomics.load(cells, base + data.pidCell) === pid && Atomics.load(cells, base + data.secretCell) === secret) {
-        Atomics.store(cells, base + data.cancelCell, 1);
-        return true;
-      }
-    }
-    return false;
-  };
-
-  const forward = (client: Socket, first: Buffer): void => {
-    starting.delete(client);
-    proxied.add(client);
-    const remote = `${client.remoteAddress ?? '?'}:${client.remotePort ?? '?'}`;
-    const backend = net.connect(data.backendPath);
-    const name = Buffer.from(remote, 'utf8');
-    const header = Buffer.alloc(2);
-    header.writeUInt16BE(name.length, 0);
-    backend.write(Buffer.concat([header, name, first]));
-    // pipe(): backpressure both ways, and an orderly end is passed on (half-close)
-    client.pipe(backend);
-    backend.pipe(client);
-    const onError = (e: Error): void => {
-      post({ type: 'log', level: 'debug', message: `postmaster: connection from ${remote}: ${e.message}` });
-      // flush what was already read, then close: the client may still get a last ErrorResponse
-      client.destroySoon();
-      backend.destroySoon();
-    };
-    client.on('error', onError);
-    backend.on('error', onError);
-    client.on('close', () => {
-      backend.destroySoon();
-      proxied.delete(client);
-      maybeStopped();
+  const relayCancel = (client: Socket, pid: number, secret: number): void => {
+    const relay = net.connect(config.cancelPath);
+    const request = Buffer.alloc(8);
+    request.writeInt32BE(pid, 0);
+    request.writeInt32BE(secret, 4);
+    relay.end(request);
+    relay.resume();
+    // the client learns that the flag is set from the close of its socket
+    relay.on('close', () => client.end());
+    relay.on('error', (e: Error) => {
+      send({ type: 'log', level: 'error', message: `postmaster: cancel relay: ${e.message}` });
+      client.destroy();
     });
-    backend.on('close', () => client.destroySoon());
+  };
+
+  const handOver = (client: Socket, first: Buffer): void => {
+    starting.delete(client);
+    // nothing more may be read here: the handle's reads would be dropped once it is sent
+    (client as unknown as { _handle?: { readStop?: () => void } })._handle?.readStop?.();
+    send({ type: 'connection', first: first.toString('base64') }, client);
   };
 
   const accept = (client: Socket): void => {
@@ -175,11 +105,10 @@ function postmasterMain(): void {
     const onEnd = (): void => {
       // a partial first packet: the main thread answers it as it would have
       client.off('data', onData);
-      if (buf.length > 0 && !stopping) forward(client, buf);
+      if (buf.length > 0 && !stopping) handOver(client, buf);
       else {
         starting.delete(client);
         client.destroy();
-        maybeStopped();
       }
     };
     const onData = (chunk: Buffer): void => {
@@ -190,14 +119,10 @@ function postmasterMain(): void {
         const code = buf.readInt32BE(4);
         if (code === CANCEL_REQUEST && len === 16) {
           if (buf.length < 16) return;
-          const pid = buf.readInt32BE(8);
-          const found = cancel(pid, buf.readInt32BE(12));
-          post({ type: 'log', level: 'debug', message: found ? `cancel request for connection ${pid}` : `cancel request for unknown backend ${pid} ignored` });
           client.off('data', onData);
           client.off('end', onEnd);
           starting.delete(client);
-          client.end();
-          client.on('close', maybeStopped);
+          relayCancel(client, buf.readInt32BE(8), buf.readInt32BE(12));
           return;
         }
         if ((code === SSL_REQUEST || code === GSSENC_REQUEST) && len === 8) {
@@ -207,36 +132,38 @@ function postmasterMain(): void {
         }
         client.off('data', onData);
         client.off('end', onEnd);
-        forward(client, buf);
+        handOver(client, buf);
         return;
       }
     };
     client.on('data', onData);
     client.on('end', onEnd);
     client.on('error', () => {
-      if (!starting.delete(client)) return;
-      client.destroy();
-      maybeStopped();
+      if (starting.delete(client)) client.destroy();
     });
   };
 
   const server: Server = net.createServer({ noDelay: true }, accept);
   server.on('error', (e: NodeJS.ErrnoException) => {
-    if (!server.listening) post({ type: 'listen-error', message: e.message, code: e.code });
-    else post({ type: 'log', level: 'error', message: `postmaster: ${e.message}` });
+    if (!server.listening) {
+      send({ type: 'listen-error', message: e.message, code: e.code });
+      process.exit(1);
+    } else send({ type: 'log', level: 'error', message: `postmaster: ${e.message}` });
   });
-  server.listen(data.port, data.host, () => {
+  server.listen(config.port, config.host, () => {
     const a = server.address() as import('node:net').AddressInfo;
-    post({ type: 'listening', address: a.address, family: a.family, port: a.port });
+    process.title = `strata: postmaster ${a.address}:${a.port}`;
+    send({ type: 'listening', address: a.address, family: a.family, port: a.port });
   });
-  port.on('message', (m: { type: 'stop' }) => {
+  process.on('message', (m: { type: 'stop' }) => {
     if (m.type !== 'stop' || stopping) return;
     stopping = true;
-    server.close();
     for (const s of starting) s.destroy();
     starting.clear();
-    maybeStopped();
+    server.close(() => process.exit(0));
   });
+  // the server process is gone (killed, or exited without stopping us): so is its port
+  process.on('disconnect', () => process.exit(0));
 }
 
 export interface PostmasterAddress {
@@ -246,124 +173,135 @@ export interface PostmasterAddress {
 }
 
 /**
- * Runs postmasterMain in a worker thread; restarts it when it dies while the
- * server runs (its listening socket dies with it), and gives up after
+ * Runs postmasterProcessMain in a child process and the cancel relay in a
+ * thread; restarts either when it dies while the server runs, and gives up after
  * more than MAX_RESTARTS crashes within CRASH_WINDOW_MS (onFatal then stops the server).
  */
 export class Postmaster {
-  /** the main thread's private listener path */
-  readonly backendPath: string;
+  /** the cancel relay's socket path */
+  readonly cancelPath: string;
   private readonly dir: string;
-  private worker: Worker | null = null;
+  private readonly relay: CancelRelay;
+  private child: ChildProcess | null = null;
   private bound: PostmasterAddress | null = null;
   private stopping = false;
   /** times of the recent crashes (within CRASH_WINDOW_MS) */
   private crashTimes: number[] = [];
 
   constructor(
-    private readonly table: BackendTable,
+    table: BackendTable,
     private readonly log: Logger,
+    /** a client connection handed over, with the bytes the postmaster read from it */
+    private readonly onConnection: (socket: Socket, first: Buffer) => void,
     private readonly onFatal: (e: Error) => void,
   ) {
     this.dir = mkdtempSync(join(tmpdir(), 'strata-'));
-    // PostgreSQL's socket name; the directory is 0700, so only this OS user can connect
-    this.backendPath = join(this.dir, '.s.PGSQL.backend');
+    // the directory is 0700, so only this OS user can reach the relay
+    this.cancelPath = join(this.dir, '.s.PGSQL.cancel');
+    this.relay = new CancelRelay(this.cancelPath, table, log, (code) => this.crashed('cancel relay thread', code, () => this.relay.start()));
   }
 
   get address(): PostmasterAddress | null {
     return this.bound;
   }
 
-  /** Start the thread and listen on host:port; rejects like net.Server.listen (err.code EADDRINUSE…). */
-  start(port: number, host: string): Promise<PostmasterAddress> {
+  /** Start the relay and the process listening on host:port; rejects like net.Server.listen (err.code EADDRINUSE…). */
+  async start(port: number, host: string): Promise<PostmasterAddress> {
+    await this.relay.start();
+    return this.startProcess(port, host);
+  }
+
+  private startProcess(port: number, host: string): Promise<PostmasterAddress> {
     return new Promise((resolve, reject) => {
-      const data: PostmasterData = {
-        host,
-        port,
-        backendPath: this.backendPath,
-        table: this.table.cells.buffer as SharedArrayBuffer,
-        slotCells: SLOT_CELLS,
-        pidCell: PID_CELL,
-        secretCell: SECRET_CELL,
-        cancelCell: CANCEL_CELL,
-      };
+      const config: PostmasterConfig = { host, port, cancelPath: this.cancelPath };
       // transpilers (esbuild under tsx and vitest) may wrap named functions in __name(): define it as the identity
-      const source = `const __name = (target) => target;\n(${postmasterMain.toString()})();`;
-      const worker = new Worker(source, { eval: true, workerData: data, name: 'strata-postmaster' });
-      this.worker = worker;
+      const source = `const __name = (target) => target;\n(${postmasterProcessMain.toString()})();`;
+      // NODE_OPTIONS (a TypeScript loader, heap sizes) are the server's, not the postmaster's
+      const env = { ...process.env, NODE_OPTIONS: '', [CONFIG_ENV]: JSON.stringify(config) };
+      const child = spawn(process.execPath, ['-e', source], { env, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+      this.child = child;
       let started = false;
-      worker.on('message', (m: PostmasterMessage) => {
+      let listenError: Error | null = null;
+      child.on('message', (m: PostmasterMessage, handle?: Socket) => {
         switch (m.type) {
           case 'listening':
             started = true;
             this.bound = { address: m.address, family: m.family, port: m.port };
             resolve(this.bound);
             return;
-          case 'listen-error': {
-            const e = Object.assign(new Error(m.message), { code: m.code });
-            this.stopping = true;
-            void worker.terminate();
-            reject(e);
+          case 'listen-error':
+            listenError = Object.assign(new Error(m.message), { code: m.code });
             return;
-          }
           case 'log':
             this.log[m.level](m.message);
             return;
-          case 'stopped':
-            void worker.terminate();
+          case 'connection':
+            if (handle === undefined) return;
+            if (this.stopping) handle.destroy();
+            else this.onConnection(handle, Buffer.from(m.first, 'base64'));
             return;
         }
       });
-      worker.on('error', (e) => {
-        this.log.error(`postmaster thread failed: ${e.stack ?? e.message}`);
+      child.on('error', (e) => {
+        this.log.error(`postmaster process failed: ${e.message}`);
         if (!started) reject(e);
       });
-      worker.on('exit', (code) => {
-        if (this.worker === worker) this.worker = null;
-        this.stopped?.();
-        if (!started) reject(new Error(`postmaster thread exited (code ${code}) before listening`));
-        if (this.stopping || !started) return;
-        this.restart(code);
+      child.on('exit', (code, signal) => {
+        if (this.child === child) this.child = null;
+        this.exited?.();
+        if (!started) {
+          reject(listenError ?? new Error(`postmaster process exited (${signal ?? `code ${code}`}) before listening`));
+          return;
+        }
+        if (this.stopping) return;
+        const where = this.bound!;
+        this.crashed('postmaster process', code ?? signal ?? 'unknown', () => this.startProcess(where.port, where.address).then(() => undefined));
       });
     });
   }
 
-  private restart(code: number): void {
-    const where = this.bound!;
+  private crashed(what: string, code: number | string, restart: () => Promise<void>): void {
+    if (this.stopping) return;
     const now = Date.now();
     this.crashTimes = [...this.crashTimes.filter((t) => now - t < CRASH_WINDOW_MS), now];
     if (this.crashTimes.length > MAX_RESTARTS) {
-      this.onFatal(new Error(`postmaster thread exited (code ${code}) ${this.crashTimes.length} times within ${CRASH_WINDOW_MS / 1000} s`));
+      this.onFatal(new Error(`${what} exited (${code}) ${this.crashTimes.length} times within ${CRASH_WINDOW_MS / 1000} s`));
       return;
     }
-    this.log.error(`postmaster thread exited unexpectedly (code ${code}); restarting it on ${where.address}:${where.port}`);
-    this.start(where.port, where.address).catch((e: Error) => this.onFatal(e));
+    const where = this.bound;
+    this.log.error(`${what} exited unexpectedly (${code}); restarting it${where ? ` (listening on ${where.address}:${where.port})` : ''}`);
+    restart().catch((e: Error) => this.onFatal(e));
   }
 
-  private stopped?: () => void;
+  private exited?: () => void;
 
-  /**
-   * Stop accepting at once; resolves once every proxied connection has closed
-   * (the main thread closes them during shutdown) or after timeoutMs.
-   */
+  /** Stop accepting: the process closes its listening socket and exits (killed after timeoutMs). */
   async stop(timeoutMs: number): Promise<void> {
     this.stopping = true;
-    const worker = this.worker;
-    if (worker) {
-      const exited = new Promise<void>((resolve) => (this.stopped = resolve));
-      worker.postMessage({ type: 'stop' });
+    const child = this.child;
+    if (child) {
+      const exited = new Promise<void>((resolve) => (this.exited = resolve));
+      if (child.connected) child.send({ type: 'stop' });
       let timer: NodeJS.Timeout | undefined;
       const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
       await Promise.race([exited, late]);
       clearTimeout(timer);
-      await worker.terminate();
+      if (this.child === child) {
+        child.kill('SIGKILL');
+        await exited;
+      }
     }
+    await this.relay.stop();
     rmSync(this.dir, { recursive: true, force: true });
   }
 
-  /** Test hook: kill the thread as a crash would. */
-  crashForTesting(): Promise<number> {
-    return this.worker ? this.worker.terminate() : Promise.resolve(0);
+  /** Test hook: kill the process as a crash would; resolves once it has exited. */
+  crashForTesting(): Promise<void> {
+    const child = this.child;
+    if (!child) return Promise.resolve();
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill('SIGKILL');
+    return exited;
   }
 }
 

@@ -4,15 +4,15 @@
  * settings); all share the catalog.
  *
  * Cancel requests: statements run synchronously on the main event loop, so
- * the public port belongs to the postmaster thread (postmaster.ts), which is
- * never blocked by a query. It sets the target backend's flag in the shared
- * BackendTable; the running statement sees it at its next batch
- * (checkDeadline) and fails with 57014, a COPY FROM STDIN at its next
- * CopyData. The flag is cleared when a statement starts, so a cancel that
- * arrives while a connection is idle does nothing. Every other connection is
- * piped by the postmaster to `net`, this thread's private Unix-socket listener.
+ * the public port belongs to the postmaster process (postmaster.ts), which is
+ * never blocked by a query. Through the cancel relay thread it sets the target
+ * backend's flag in the shared BackendTable; the running statement sees it at
+ * its next batch (checkDeadline) and fails with 57014, a COPY FROM STDIN at its
+ * next CopyData. The flag is cleared when a statement starts, so a cancel that
+ * arrives while a connection is idle does nothing. Every other connection's
+ * socket is handed over to this process, which then talks to the client directly.
  */
-import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { EngineCore } from '../engine/core.js';
 import { Connection } from './connection.js';
 import { BackendTable, Postmaster } from './postmaster.js';
@@ -62,8 +62,6 @@ export class PgServer {
   readonly core: EngineCore;
   readonly config: PgServerConfig;
   readonly log: Logger;
-  /** the private listener the postmaster thread forwards connections to */
-  readonly net: Server;
   /** (pid, secret, cancel flag) of every started backend, shared with the postmaster */
   readonly backends: BackendTable;
   private postmaster: Postmaster | null = null;
@@ -91,37 +89,37 @@ export class PgServer {
     if (this.config.auth === 'scram-sha-256') this.scram = scramSecret(password!);
     // a backend gets its slot at BackendKeyData, after admission: maxConnections slots suffice
     this.backends = new BackendTable(this.config.maxConnections);
-    this.net = createServer({ noDelay: true }, (socket) => this.acceptForwarded(socket));
-    this.net.on('error', (e) => this.log.error(`server error: ${e.message}`));
   }
 
   /**
-   * Start the private listener and the postmaster thread on host:port;
-   * resolves with the public address (port 0 → an ephemeral port).
+   * Start the postmaster process listening on host:port; resolves with the
+   * public address (port 0 → an ephemeral port).
    */
   async listen(port = 5432, host = '127.0.0.1'): Promise<AddressInfo> {
-    const postmaster = new Postmaster(this.backends, this.log, (e) => {
-      this.log.error(`postmaster thread cannot be restarted (${e.message}): shutting down`);
-      void this.shutdown();
-    });
-    await new Promise<void>((resolve, reject) => {
-      this.net.once('error', reject);
-      this.net.listen(postmaster.backendPath, () => {
-        this.net.off('error', reject);
-        resolve();
-      });
-    });
+    const postmaster = new Postmaster(
+      this.backends,
+      this.log,
+      (socket, first) => this.acceptHandedOver(socket, first),
+      (e) => {
+        this.log.error(`postmaster cannot be restarted (${e.message}): shutting down`);
+        void this.shutdown();
+      },
+    );
     try {
       await postmaster.start(port, host);
     } catch (e) {
       await postmaster.stop(0);
-      await new Promise<void>((resolve) => this.net.close(() => resolve()));
       throw e;
     }
     this.postmaster = postmaster;
     // the COPY parse thread starts now, not inside the first large COPY (~0.3 s of its CPU)
     CopyParseThread.get();
     return this.address();
+  }
+
+  /** Whether the postmaster is listening on the public port. */
+  get listening(): boolean {
+    return this.postmaster !== null && !this.shuttingDown;
   }
 
   /** The public address (the postmaster's listening socket). */
@@ -131,31 +129,18 @@ export class PgServer {
     return { address: a.address, family: a.family, port: a.port };
   }
 
-  /** Test hook: the postmaster thread dies as in a crash (it is restarted). */
-  crashPostmasterForTesting(): Promise<number> {
-    return this.postmaster ? this.postmaster.crashForTesting() : Promise.resolve(0);
+  /** Test hook: the postmaster process dies as in a crash (it is restarted). */
+  crashPostmasterForTesting(): Promise<void> {
+    return this.postmaster ? this.postmaster.crashForTesting() : Promise.resolve();
   }
 
-  /**
-   * A connection from the postmaster: a header (uint16 length, the client's
-   * address in UTF-8), then the client's bytes from its first packet on.
-   */
-  private acceptForwarded(socket: Socket): void {
-    let head: Buffer = Buffer.alloc(0);
-    const drop = () => socket.destroy();
-    const onData = (chunk: Buffer) => {
-      head = head.length === 0 ? chunk : Buffer.concat([head, chunk]);
-      if (head.length < 2 || head.length < 2 + head.readUInt16BE(0)) return;
-      const end = 2 + head.readUInt16BE(0);
-      socket.off('data', onData);
-      socket.off('error', drop);
-      socket.pause();
-      if (head.length > end) socket.unshift(head.subarray(end));
-      this.accept(socket, head.toString('utf8', 2, end));
-      socket.resume();
-    };
-    socket.on('data', onData);
-    socket.on('error', drop);
+  /** A client's socket from the postmaster, with the bytes it read (the first packet, after any SSLRequest). */
+  private acceptHandedOver(socket: Socket, first: Buffer): void {
+    socket.setNoDelay(true);
+    socket.pause();
+    if (first.length > 0) socket.unshift(first);
+    this.accept(socket, `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`);
+    socket.resume();
   }
 
   get connectionCount(): number {
@@ -206,12 +191,9 @@ export class PgServer {
    * transactions are rolled back.
    */
   async shutdown(timeoutMs = this.config.shutdownTimeoutMs): Promise<void> {
-    // the postmaster stops accepting at once and exits once the connections it pipes have closed
+    // the postmaster stops accepting at once and exits
     const postmasterStopped = this.stopPostmaster(timeoutMs + 1000);
-    if (!this.shuttingDown) {
-      this.shuttingDown = true;
-      this.net.close();
-    }
+    this.shuttingDown = true;
     const done = new Promise<void>((resolve) => {
       if (this.connections.size === 0) return resolve();
       this.drained = resolve;
@@ -226,7 +208,6 @@ export class PgServer {
       for (const c of [...this.connections]) c.adminShutdown();
     }
     await postmasterStopped;
-    await new Promise<void>((resolve) => (this.net.listening ? this.net.close(() => resolve()) : resolve()));
   }
 
   /** Immediate close (tests): every connection is dropped. */
@@ -235,7 +216,6 @@ export class PgServer {
     this.shuttingDown = true;
     for (const c of [...this.connections]) c.adminShutdown();
     await postmasterStopped;
-    await new Promise<void>((resolve) => (this.net.listening ? this.net.close(() => resolve()) : resolve()));
   }
 
   private stopPostmaster(timeoutMs: number): Promise<void> {
