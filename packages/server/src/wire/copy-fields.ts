@@ -215,39 +215,6 @@ export function decodeUtf8(b: Uint8Array, s: number, e: number): string {
   return utf8Fatal.decode(b.subarray(s, e));
 }
 
-const INTERN_SLOTS = 4096; // power of two
-const INTERN_MAX_LEN = 64;
-
-/**
- * A small byte-keyed string cache (direct-mapped, FNV-1a): a field seen
- * before is returned as the same string without decoding. Bounded: 4096
- * entries of at most 64 bytes; longer fields are decoded every time.
- * Throws TypeError on invalid UTF-8 (callers map it to 22021).
- */
-export class TextInterner {
-  private readonly keys: (Uint8Array | null)[] = new Array(INTERN_SLOTS).fill(null);
-  private readonly strs: string[] = new Array(INTERN_SLOTS).fill('');
-
-  get(b: Uint8Array, s: number, e: number): string {
-    const n = e - s;
-    if (n === 0) return '';
-    if (n > INTERN_MAX_LEN) return decodeUtf8(b, s, e);
-    let h = 0x811c9dc5;
-    for (let i = s; i < e; i++) h = Math.imul(h ^ b[i]!, 0x01000193);
-    const slot = (h ^ (h >>> 15)) & (INTERN_SLOTS - 1);
-    const k = this.keys[slot];
-    if (k !== null && k !== undefined && k.length === n) {
-      let i = 0;
-      while (i < n && k[i] === b[s + i]) i++;
-      if (i === n) return this.strs[slot]!;
-    }
-    const str = decodeText(b, s, e);
-    this.keys[slot] = Uint8Array.prototype.slice.call(b, s, e); // a copy (Buffer#slice is a view that would pin the whole message)
-    this.strs[slot] = str;
-    return str;
-  }
-}
-
 /** UTF-8 bytes as a string, ASCII without TextDecoder; throws TypeError on an invalid sequence. */
 export function decodeText(b: Uint8Array, s: number, e: number): string {
   for (let i = s; i < e; i++) if (b[i]! >= 0x80) return decodeUtf8(b, s, e);
