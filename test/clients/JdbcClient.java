@@ -85,8 +85,26 @@ public class JdbcClient {
         while (rs.next()) cols.add(rs.getString("COLUMN_NAME") + ":" + rs.getString("TYPE_NAME") + ":" + rs.getInt("DATA_TYPE") + ":" + rs.getString("IS_NULLABLE"));
         out("getColumns", String.join(",", cols));
       }
-      // getPrimaryKeys is not covered: pgjdbc selects (information_schema._pg_expandarray(i.indkey)).n,
-      // a field of a composite value, which the binder does not support yet.
+      // getPrimaryKeys selects (information_schema._pg_expandarray(i.indkey)).n and compares a field of the
+      // record passed through a subquery; a key declared (b, a) must come back in that order
+      try (Statement s = c.createStatement()) {
+        s.execute("CREATE TABLE jdbc_pk (a int, b text, c int, PRIMARY KEY (b, a))");
+      }
+      for (String table : new String[] {"jdbc_pk", "jdbc_metrics", "jdbc_hot"}) {
+        try (ResultSet rs = md.getPrimaryKeys(null, "public", table)) {
+          List<String> keys = new ArrayList<>();
+          while (rs.next()) keys.add(rs.getString("TABLE_NAME") + "." + rs.getString("COLUMN_NAME") + ":" + rs.getShort("KEY_SEQ") + ":" + rs.getString("PK_NAME"));
+          out("getPrimaryKeys", String.join(",", keys));
+        }
+      }
+      try (ResultSet rs = md.getIndexInfo(null, "public", "jdbc_pk", false, false)) {
+        List<String> ix = new ArrayList<>();
+        while (rs.next()) ix.add(rs.getString("INDEX_NAME") + ":" + rs.getShort("ORDINAL_POSITION") + ":" + rs.getString("COLUMN_NAME") + ":" + rs.getBoolean("NON_UNIQUE") + ":" + rs.getString("ASC_OR_DESC"));
+        out("getIndexInfo", String.join(",", ix));
+      } catch (SQLException e) {
+        out("getIndexInfo", "error " + e.getSQLState() + " " + e.getMessage());
+      }
+      // getImportedKeys is not covered: pgjdbc first reads max_index_keys from pg_settings, which Strata lacks
       try (ResultSet rs = md.getSchemas()) {
         List<String> sc = new ArrayList<>();
         while (rs.next()) sc.add(rs.getString("TABLE_SCHEM"));

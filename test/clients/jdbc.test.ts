@@ -3,7 +3,8 @@
  * .ci/run) against the wire server: JdbcClient.java is compiled with javac into
  * a temporary directory and run with java -cp. Covers batch inserts with a
  * PreparedStatement, ResultSet getters, DatabaseMetaData (which reads
- * pg_catalog heavily), SQLState on errors and the atomicity of an autocommit
+ * pg_catalog heavily; getPrimaryKeys and getIndexInfo select fields of
+ * information_schema._pg_expandarray records), SQLState on errors and the atomicity of an autocommit
  * executeBatch (one implicit transaction up to Sync).
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -57,6 +58,9 @@ describe.skipIf(!available)('JDBC', () => {
     expect(get('getColumns')).toEqual([
       'id:int4:4:NO,big:int8:-5:YES,time:timestamptz:93:NO,host:text:12:YES,value:float8:8:YES,price:numeric:2:YES,ok:bool:-7:YES',
     ]);
+    // a composite key declared (b, a): KEY_SEQ follows the declaration, not the column order; a view has none
+    expect(get('getPrimaryKeys')).toEqual(['jdbc_pk.b:1:jdbc_pk_pkey,jdbc_pk.a:2:jdbc_pk_pkey', 'jdbc_metrics.id:1:jdbc_metrics_pkey', '']);
+    expect(get('getIndexInfo')).toEqual(['jdbc_pk_pkey:1:b:false:A,jdbc_pk_pkey:2:a:false:A']);
     expect(get('getSchemas')[0]!.split(',')).toEqual(expect.arrayContaining(['information_schema', 'pg_catalog', 'public']));
     expect(get('error')).toEqual(['42P01', '23505', '22012', '42601']);
     expect(get('aborted')).toEqual(['25P02']);

@@ -26,7 +26,7 @@
  */
 import { SqlError, SQLSTATE } from '../errors.js';
 import type { SqlType, TypeId } from '../types/sql-type.js';
-import { T, arrayOf } from '../types/sql-type.js';
+import { INT2VECTOR, OIDVECTOR, T, arrayOf } from '../types/sql-type.js';
 import type { Value } from '../types/values.js';
 import type { Vector } from '../vector.js';
 import type { EvalContext } from '../expr/expr.js';
@@ -98,11 +98,14 @@ export function parseParamType(s: string): ParamType {
 
 /** Compact spelling used inside fnIds: 'int4', 'text[]'. */
 export function typeKey(t: SqlType): string {
+  if (t.vector) return t.vector;
   return t.id === 'array' ? `${t.elem ? typeKey(t.elem) : 'unknown'}[]` : t.id;
 }
 
 export function typeFromKey(k: string): SqlType {
   if (k.endsWith('[]')) return arrayOf(typeFromKey(k.slice(0, -2)));
+  if (k === 'int2vector') return INT2VECTOR;
+  if (k === 'oidvector') return OIDVECTOR;
   const t = (T as Record<string, SqlType>)[k as TypeId];
   if (!t) throw new SqlError(SQLSTATE.undefinedFunction, `unknown type key ${k} in function id`);
   return t;
