@@ -250,6 +250,15 @@ describe('postmaster', () => {
     b.c.end();
   });
 
+  it('cancel works again after a crash of the cancel relay thread', async () => {
+    const b = await backend(ts.port);
+    await ts.server.crashCancelRelayForTesting();
+    expect(logs.some((l) => l.startsWith('ERROR cancel relay thread exited unexpectedly'))).toBe(true);
+    await query(b.c, "SET statement_timeout = '30s'");
+    expect((await runCancelled(ts, b, ENDLESS)).error).toMatchObject({ M: USER_CANCEL });
+    b.c.end();
+  });
+
   it('is restarted after a crash; existing sessions keep working and cancel works again', async () => {
     const before = await backend(ts.port);
     await ts.server.crashPostmasterForTesting();

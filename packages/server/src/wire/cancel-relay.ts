@@ -72,6 +72,12 @@ function cancelRelayMain(): void {
     if (!server.listening) post({ type: 'listen-error', message: e.message });
     else post({ type: 'log', level: 'error', message: `cancel relay: ${e.message}` });
   });
+  // a relay restarted after a crash finds its predecessor's socket file (the directory is private)
+  try {
+    require('node:fs').unlinkSync(data.path);
+  } catch {
+    // none yet
+  }
   server.listen(data.path, () => post({ type: 'listening' }));
 }
 
@@ -79,6 +85,8 @@ function cancelRelayMain(): void {
 export class CancelRelay {
   private worker: Worker | null = null;
   private stopping = false;
+  /** the latest start: resolves once that thread listens */
+  started: Promise<void> = Promise.resolve();
 
   constructor(
     readonly path: string,
@@ -89,6 +97,11 @@ export class CancelRelay {
   ) {}
 
   start(): Promise<void> {
+    this.started = this.launch();
+    return this.started;
+  }
+
+  private launch(): Promise<void> {
     return new Promise((resolve, reject) => {
       const data: CancelRelayData = {
         path: this.path,
@@ -123,6 +136,11 @@ export class CancelRelay {
         else if (!this.stopping) this.onCrash(code);
       });
     });
+  }
+
+  /** Test hook: the thread dies as in a crash (onCrash restarts it). */
+  async crashForTesting(): Promise<void> {
+    await this.worker?.terminate();
   }
 
   async stop(): Promise<void> {

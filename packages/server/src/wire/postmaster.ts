@@ -295,6 +295,12 @@ export class Postmaster {
     rmSync(this.dir, { recursive: true, force: true });
   }
 
+  /** Test hook: the cancel relay thread dies as in a crash; resolves once it has been restarted. */
+  async crashCancelRelayForTesting(): Promise<void> {
+    await this.relay.crashForTesting();
+    await this.relay.started;
+  }
+
   /** Test hook: kill the process as a crash would; resolves once it has exited. */
   crashForTesting(): Promise<void> {
     const child = this.child;

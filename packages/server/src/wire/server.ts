@@ -134,6 +134,11 @@ export class PgServer {
     return this.postmaster ? this.postmaster.crashForTesting() : Promise.resolve();
   }
 
+  /** Test hook: the cancel relay thread dies as in a crash (it is restarted). */
+  crashCancelRelayForTesting(): Promise<void> {
+    return this.postmaster ? this.postmaster.crashCancelRelayForTesting() : Promise.resolve();
+  }
+
   /** A client's socket from the postmaster, with the bytes it read (the first packet, after any SSLRequest). */
   private acceptHandedOver(socket: Socket, first: Buffer): void {
     socket.setNoDelay(true);
