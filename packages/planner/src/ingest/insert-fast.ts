@@ -389,6 +389,10 @@ function scanInsert(sql: string, env: Env): PreparedFastInsert {
   const targetIdx = plan.targetIdx;
   const width = targetIdx.length;
   const cps = plan.cols;
+  // the last quoted literal converted per column, and its value: consecutive rows often repeat a
+  // timestamp (one per sampling interval, for every host), which is then compared instead of parsed
+  const lastText: (string | undefined)[] = new Array(cps.length);
+  const lastValue: Value[] = new Array(cps.length);
   let i = sc.i;
   for (;;) {
     // row: ( v, v, … )
@@ -419,7 +423,17 @@ function scanInsert(sql: string, env: Env): PreparedFastInsert {
           i = close + 1;
           break;
         }
-        cols.set(ci, row, convertLiteral(cp, L_STR, text, binding));
+        if (cp.fast === Fast.Text) cols.set(ci, row, text);
+        else if (lastText[ci] === text) cols.set(ci, row, lastValue[ci]!);
+        else {
+          const v = convertLiteral(cp, L_STR, text, binding);
+          // only immutable values may stand for several rows
+          if (typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean') {
+            lastText[ci] = text;
+            lastValue[ci] = v;
+          }
+          cols.set(ci, row, v);
+        }
       } else if (isDigit(c) || c === 45 || c === 46) {
         const start = i;
         let neg = false;
