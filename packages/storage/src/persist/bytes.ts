@@ -15,6 +15,8 @@ export class ByteWriter {
   buf: Uint8Array;
   private view: DataView;
   pos = 0;
+  /** Start of the bytes not yet handed out by cutView; earlier ones belong to their views. */
+  private cutAt = 0;
 
   constructor(capacity = 256) {
     this.buf = new Uint8Array(Math.max(16, capacity));
@@ -25,7 +27,8 @@ export class ByteWriter {
     const need = this.pos + extra;
     if (need <= this.buf.length) return;
     const next = new Uint8Array(Math.max(need, this.buf.length * 2));
-    next.set(this.buf.subarray(0, this.pos));
+    // at the same offsets, so positions taken before the growth (and alignment) stay valid
+    next.set(this.buf.subarray(this.cutAt, this.pos), this.cutAt);
     this.buf = next;
     this.view = new DataView(next.buffer);
   }
@@ -136,7 +139,18 @@ export class ByteWriter {
    * the spare capacity costs more than the spare capacity does.
    */
   finishView(): Uint8Array {
-    return this.buf.subarray(0, this.pos);
+    return this.buf.subarray(this.cutAt, this.pos);
+  }
+
+  /**
+   * The bytes written since the last cut, without copying (as finishView); writing goes on after
+   * them in the same buffer, so output interleaved with borrowed views (a WAL record's float
+   * columns) needs one buffer rather than one per piece.
+   */
+  cutView(): Uint8Array {
+    const v = this.buf.subarray(this.cutAt, this.pos);
+    this.cutAt = this.pos;
+    return v;
   }
 }
 

@@ -71,7 +71,7 @@ export function encodeTableDelta(c: TableCommitContents): Uint8Array[] {
     else if (kind === 'dict') estimate += 2 * n + 1024;
     else estimate += 16 * n + 16;
   }
-  let w = new ByteWriter(estimate);
+  const w = new ByteWriter(estimate);
   w.u32(DELTA_MAGIC);
   w.u8(DELTA_VERSION);
   w.u8(c.truncated ? FLAG_TRUNCATE : 0);
@@ -107,12 +107,10 @@ export function encodeTableDelta(c: TableCommitContents): Uint8Array[] {
           hasNulls = writeNum(w, col.id, c.runs, n, fill);
           break;
         }
-        // starts 8-aligned and is a multiple of 8 long, so the next writer's alignment stays global
+        // the views start 8-aligned and are multiples of 8 long, so alignment in the writer stays global
         w.align(8);
-        parts.push(w.finishView());
+        parts.push(w.cutView());
         for (const values of views) parts.push(new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
-        estimate -= w.pos;
-        w = new ByteWriter(Math.max(256, estimate));
         continue;
       }
       case 'bool': hasNulls = writeBool(w, col.id, c.runs, n, fill); break;
@@ -122,7 +120,7 @@ export function encodeTableDelta(c: TableCommitContents): Uint8Array[] {
     w.buf[flagsAt] = hasNulls ? COL_HAS_NULLS : 0;
   }
   // the delta goes into the log and is dropped: no copy to trim it
-  parts.push(w.finishView());
+  parts.push(w.cutView());
   return parts;
 }
 
