@@ -11,6 +11,44 @@ export const DATA_CORRUPTED = 'XX001';
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
+/**
+ * A reusable buffer that writers carve their space from, for output that is consumed before the next
+ * `reset` (the deltas of one WAL record, written out synchronously): a commit then allocates no
+ * ArrayBuffers, whose external memory would drive V8 into extra garbage collections. What does not
+ * fit is allocated as usual, and the arena grows to that size at the next reset.
+ */
+export class ByteArena {
+  private buf: Uint8Array;
+  private used = 0;
+  private wanted = 0;
+
+  constructor(
+    bytes = 1 << 20,
+    /** the arena never grows beyond this; larger output is allocated each time */
+    private readonly maxBytes = 64 << 20,
+  ) {
+    this.buf = new Uint8Array(bytes);
+  }
+
+  /** `n` zeroed bytes starting 8-aligned in their ArrayBuffer. */
+  take(n: number): Uint8Array {
+    const at = (this.used + 7) & ~7;
+    if (at + n > this.buf.length) {
+      this.wanted = Math.max(this.wanted, at + n);
+      return new Uint8Array(n);
+    }
+    this.used = at + n;
+    return this.buf.subarray(at, at + n).fill(0);
+  }
+
+  /** Everything taken is free again: no view of it may be used any more. */
+  reset(): void {
+    this.used = 0;
+    if (this.wanted > this.buf.length) this.buf = new Uint8Array(Math.min(this.maxBytes, Math.max(this.wanted, this.buf.length * 2)));
+    this.wanted = 0;
+  }
+}
+
 export class ByteWriter {
   buf: Uint8Array;
   private view: DataView;
@@ -18,19 +56,32 @@ export class ByteWriter {
   /** Start of the bytes not yet handed out by cutView; earlier ones belong to their views. */
   private cutAt = 0;
 
-  constructor(capacity = 256) {
-    this.buf = new Uint8Array(Math.max(16, capacity));
-    this.view = new DataView(this.buf.buffer);
+  constructor(
+    capacity = 256,
+    /** where the buffer comes from (fresh allocations without one) */
+    private readonly arena?: ByteArena,
+  ) {
+    this.buf = this.alloc(Math.max(16, capacity));
+    this.view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
+  }
+
+  private alloc(n: number): Uint8Array {
+    return this.arena !== undefined ? this.arena.take(n) : new Uint8Array(n);
+  }
+
+  /** A view of `buf` for typed access at its positions (`buf` may start anywhere in its ArrayBuffer). */
+  dataView(): DataView {
+    return this.view;
   }
 
   ensure(extra: number): void {
     const need = this.pos + extra;
     if (need <= this.buf.length) return;
-    const next = new Uint8Array(Math.max(need, this.buf.length * 2));
+    const next = this.alloc(Math.max(need, this.buf.length * 2));
     // at the same offsets, so positions taken before the growth (and alignment) stay valid
     next.set(this.buf.subarray(this.cutAt, this.pos), this.cutAt);
     this.buf = next;
-    this.view = new DataView(next.buffer);
+    this.view = new DataView(next.buffer, next.byteOffset, next.byteLength);
   }
 
   align(n: number): void {

@@ -24,7 +24,7 @@ import type { Value } from '../types/values.js';
 import type { StringDict } from '../table/dict.js';
 import type { Piece } from '../table/layout.js';
 import type { Schema } from '../table/schema.js';
-import { ByteWriter } from './bytes.js';
+import { ByteWriter, type ByteArena } from './bytes.js';
 import { writeValue } from './value-codec.js';
 
 export const DELTA_MAGIC = 0x31445453; // "STD1"
@@ -53,7 +53,7 @@ export interface TableCommitContents {
   readonly rowCount: number;
 }
 
-export function encodeTableDelta(c: TableCommitContents): Uint8Array[] {
+export function encodeTableDelta(c: TableCommitContents, arena?: ByteArena): Uint8Array[] {
   const n = c.rowCount;
   const cols = c.schema.columns;
   const parts: Uint8Array[] = [];
@@ -71,7 +71,7 @@ export function encodeTableDelta(c: TableCommitContents): Uint8Array[] {
     else if (kind === 'dict') estimate += 2 * n + 1024;
     else estimate += 16 * n + 16;
   }
-  const w = new ByteWriter(estimate);
+  const w = new ByteWriter(estimate, arena);
   w.u32(DELTA_MAGIC);
   w.u8(DELTA_VERSION);
   w.u8(c.truncated ? FLAG_TRUNCATE : 0);
@@ -86,7 +86,7 @@ export function encodeTableDelta(c: TableCommitContents): Uint8Array[] {
     for (const [cid, batches] of c.deletes) {
       if (writeDeleteGroup(w, cid, batches, c.sealRows)) groups++;
     }
-    new DataView(w.buf.buffer).setUint32(groupsAt, groups, true);
+    w.dataView().setUint32(groupsAt, groups, true);
   }
   for (const col of cols) {
     const l = c.schema.layout(col.id);
@@ -155,7 +155,7 @@ function writeDeleteGroup(w: ByteWriter, cid: number, batches: ReadonlyMap<numbe
     w.pos = at;
     return false;
   }
-  new DataView(w.buf.buffer).setUint32(at + 4, count, true);
+  w.dataView().setUint32(at + 4, count, true);
   return true;
 }
 
@@ -171,7 +171,7 @@ function writeNullBitmap(w: ByteWriter, nulls: Uint8Array | null, n: number): bo
 
 function writeNum(w: ByteWriter, id: number, runs: readonly LiveRun[], n: number, fill: Value): boolean {
   const at = w.reserve(n * 8, 8);
-  const out = new Float64Array(w.buf.buffer, at, n);
+  const out = new Float64Array(w.buf.buffer, w.buf.byteOffset + at, n);
   let nulls: Uint8Array | null = null;
   let k = 0;
   for (const { piece, from, to } of runs) {
@@ -383,8 +383,8 @@ function writeCodes(w: ByteWriter, codes: Int32Array, n: number, distinct: numbe
   const at = w.reserve(n * width, width);
   const used = codes.subarray(0, n);
   if (width === 1) w.buf.set(used, at); // (Uint8Array.set truncates each code to its low byte)
-  else if (width === 2) new Uint16Array(w.buf.buffer, at, n).set(used);
-  else new Int32Array(w.buf.buffer, at, n).set(used);
+  else if (width === 2) new Uint16Array(w.buf.buffer, w.buf.byteOffset + at, n).set(used);
+  else new Int32Array(w.buf.buffer, w.buf.byteOffset + at, n).set(used);
   return writeNullBitmap(w, nulls, n);
 }
 
@@ -401,5 +401,5 @@ function writeValues(w: ByteWriter, id: number, runs: readonly LiveRun[], fill: 
     const v = c.values;
     for (let i = from; i < to; i++) writeValue(w, v[i] ?? null);
   }
-  new DataView(w.buf.buffer).setUint32(lenAt, w.pos - start, true);
+  w.dataView().setUint32(lenAt, w.pos - start, true);
 }

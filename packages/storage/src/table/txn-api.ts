@@ -9,6 +9,7 @@ import type { ColumnSpec, Schema } from './schema.js';
 import type { UniqueIndex } from './unique-index.js';
 import type { TableVersion, VersionImpl } from './version.js';
 import type { StringDict } from './dict.js';
+import type { ByteArena } from '../persist/bytes.js';
 
 export interface TableTxn {
   /** Committed base plus own writes, frozen at the call (later writes need a new view). */
@@ -50,9 +51,10 @@ export interface TableTxn {
    * Those rows as a table delta of inserts alone, for a WAL part the commit record will name (a big
    * COPY logs as it goes instead of all at commit). Parts may view the txn's rows: write them at once.
    * The commit's own delta then leaves these rows out (PreparedTableCommit.loggedAhead), unless the
-   * txn later deletes or rolls back any of them, truncates, or its schema changes.
+   * txn later deletes or rolls back any of them, truncates, or its schema changes. With an arena the
+   * parts are carved from it (valid until its next reset).
    */
-  takeRowsAhead(): Uint8Array[];
+  takeRowsAhead(arena?: ByteArena): Uint8Array[];
 }
 
 /**
@@ -73,9 +75,10 @@ export interface PreparedTableCommit {
   /**
    * The commit as a table delta (persist/table-delta.ts), in parts to be written
    * out in order; callable before or after apply(). Parts may view the txn's rows:
-   * write them before the next change to the table, do not keep them.
+   * write them before the next change to the table, do not keep them. With an arena
+   * the parts are carved from it (valid until its next reset).
    */
-  encode(): Uint8Array[];
+  encode(arena?: ByteArena): Uint8Array[];
   /** Publishes the commit: exactly what commit() does after its checks. */
   apply(): void;
 }

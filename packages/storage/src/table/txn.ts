@@ -16,6 +16,7 @@ import type { ColumnSpec, Schema, UniqueKeySpec } from './schema.js';
 import { describeKey, keyOfVectors, UniqueIndex, type Key } from './unique-index.js';
 import { ChunkSnap, PrivateSegment, ROWID_CHUNK, VersionImpl, type TableVersion } from './version.js';
 import { encodeTableDelta, type LiveRun } from '../persist/delta-encode.js';
+import type { ByteArena } from '../persist/bytes.js';
 import type { PreparedTableCommit, StoreInternals, TableTxn, TxnSavepoint } from './txn-api.js';
 
 export type { PreparedTableCommit, StoreInternals, TableTxn, TxnSavepoint } from './txn-api.js';
@@ -388,11 +389,11 @@ export class Txn implements TableTxn {
     return this.privLen - this.aheadRows;
   }
 
-  takeRowsAhead(): Uint8Array[] {
+  takeRowsAhead(arena?: ByteArena): Uint8Array[] {
     const n = this.rowsAhead();
     if (n === 0) throw new Error(`no rows of "${this.store.name}" to log ahead`);
     const schema = this.store.schema();
-    const parts = encodeTableDelta({ schema, sealRows: this.store.sealRows, truncated: false, deletes: NO_DELETES, runs: this.privateRuns(this.aheadPieces), rowCount: n });
+    const parts = encodeTableDelta({ schema, sealRows: this.store.sealRows, truncated: false, deletes: NO_DELETES, runs: this.privateRuns(this.aheadPieces), rowCount: n }, arena);
     this.aheadSchema = schema;
     this.aheadPieces = this.pieces.length;
     this.aheadRows = this.privLen;
@@ -468,10 +469,10 @@ export class Txn implements TableTxn {
     return {
       table: store.name,
       loggedAhead,
-      encode: () =>
+      encode: (arena?: ByteArena) =>
         loggedAhead
-          ? encodeTableDelta({ schema, sealRows: store.sealRows, truncated: false, deletes: this.masks, runs: this.privateRuns(this.aheadPieces), rowCount: liveCount - this.aheadRows })
-          : encodeTableDelta({ schema, sealRows: store.sealRows, truncated: this.truncated, deletes: this.masks, runs, rowCount: liveCount }),
+          ? encodeTableDelta({ schema, sealRows: store.sealRows, truncated: false, deletes: this.masks, runs: this.privateRuns(this.aheadPieces), rowCount: liveCount - this.aheadRows }, arena)
+          : encodeTableDelta({ schema, sealRows: store.sealRows, truncated: this.truncated, deletes: this.masks, runs, rowCount: liveCount }, arena),
       apply: () => {
         if (applied) throw new Error(`commit on "${store.name}" applied twice`);
         if (store.current() !== latest) throw new Error(`prepared commit on "${store.name}" is stale: another commit ran in between`);

@@ -18,6 +18,7 @@ import type { TableStore } from '../../../../storage/src/table/index.js';
 import { TableStore as TableStoreClass } from '../../../../storage/src/table/index.js';
 import { WriteAheadLog, lockDataDir, type WalFs, type DataDirLock } from '../../../../storage/src/wal/index.js';
 import { checksumFields } from '../../../../storage/src/wal/checksum.js';
+import { ByteArena } from '../../../../storage/src/persist/bytes.js';
 import {
   adoptImageFiles,
   applyTableDelta,
@@ -98,7 +99,9 @@ const RECORD_KIND_NAMES: Record<number, string> = { [RECORD_COMMIT]: 'commit', [
 
 export class Durability {
   private wal!: WriteAheadLog;
-  private readonly ahead = new LogAhead(() => this.wal, (store) => this.keyOf(store));
+  /** where commit records' deltas are encoded: reset once each record is written */
+  private readonly arena = new ByteArena();
+  private readonly ahead = new LogAhead(() => this.wal, (store) => this.keyOf(store), this.arena);
   private lock: DataDirLock | null = null;
   private catalog: Catalog = new Catalog();
   /** chunks whose creating transaction committed: catalog images leave out the others */
@@ -387,6 +390,31 @@ export class Durability {
     };
     // with an image, only stores it holds get deltas: writes to a table this transaction dropped are moot
     const imaged = image !== undefined ? new Set(storesOf(this.catalog).values()) : null;
+    let lsn: number;
+    try {
+      lsn = this.appendCommit(record, image, prepared, txn, ahead, imaged);
+    } finally {
+      this.arena.reset();
+    }
+    if (lsn === 0) return 0;
+    for (const c of created) this.committedChunks.add(c);
+    for (const c of dropped) this.committedChunks.delete(c);
+    if (image !== undefined) this.noteAllSchemasLogged();
+    else for (const s of createdStores) this.loggedSchema.set(s, storeSchemaIdentity(s));
+    for (const s of record.sequences) this.loggedSequences.set(s.name, `${s.value}/${s.called}`);
+    this.maybeCheckpoint();
+    return lsn;
+  }
+
+  /** The deltas of `prepared` into `record` (large ones ahead in parts of their own), then the record; 0 when there is nothing to log. */
+  private appendCommit(
+    record: CommitRecord<OutgoingStoreDelta>,
+    image: string | undefined,
+    prepared: readonly PreparedStoreCommit[],
+    txn: LoggedTransaction,
+    ahead: ReturnType<LogAhead['take']>,
+    imaged: Set<TableStore> | null,
+  ): number {
     for (const p of prepared) {
       const key = this.keyOf(p.store);
       if (key === null || (imaged !== null && !imaged.has(p.store))) continue;
@@ -396,7 +424,7 @@ export class Durability {
         if (early === undefined) throw new Error(`rows of "${p.commit.table}" were logged ahead, but their parts are unknown`);
         record.parts.push(...early);
       }
-      const parts = p.commit.encode();
+      const parts = p.commit.encode(this.arena);
       // a large delta goes ahead in its own record, so no record nears the 4 GiB limit and the
       // encoded deltas of a big COPY are not all held at once; the commit record below decides
       if (byteLength(parts) > (this.opts.partBytes ?? PART_BYTES)) {
@@ -410,14 +438,7 @@ export class Durability {
       } else record.deltas.push({ key, parts });
     }
     if (image === undefined && record.chunkOps.length === 0 && record.sequences.length === 0 && record.deltas.length === 0 && record.parts.length === 0) return 0;
-    const lsn = this.wal.append(RECORD_COMMIT, encodeCommitRecord(record));
-    for (const c of created) this.committedChunks.add(c);
-    for (const c of dropped) this.committedChunks.delete(c);
-    if (image !== undefined) this.noteAllSchemasLogged();
-    else for (const s of createdStores) this.loggedSchema.set(s, storeSchemaIdentity(s));
-    for (const s of record.sequences) this.loggedSequences.set(s.name, `${s.value}/${s.called}`);
-    this.maybeCheckpoint();
-    return lsn;
+    return this.wal.append(RECORD_COMMIT, encodeCommitRecord(record));
   }
 
   /**

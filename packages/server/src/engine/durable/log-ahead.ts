@@ -11,6 +11,7 @@
  */
 import type { TableStore, TableTxn } from '../../../../storage/src/table/index.js';
 import type { WriteAheadLog } from '../../../../storage/src/wal/index.js';
+import type { ByteArena } from '../../../../storage/src/persist/bytes.js';
 import { SqlError, SQLSTATE } from '../../../../storage/src/errors.js';
 import { RECORD_PART, type PartRef } from './commit-record.js';
 
@@ -41,6 +42,8 @@ export class LogAhead {
   constructor(
     private readonly wal: () => WriteAheadLog,
     private readonly keyOf: (store: TableStore) => string | null,
+    /** where the parts are encoded (reset once each is written) */
+    private readonly arena?: ByteArena,
   ) {}
 
   /**
@@ -64,10 +67,12 @@ export class LogAhead {
       if (entry.failed) throw lostPart();
       let endLsn: number;
       try {
-        endLsn = wal.append(RECORD_PART, t.takeRowsAhead());
+        endLsn = wal.append(RECORD_PART, t.takeRowsAhead(this.arena));
       } catch (e) {
         entry.failed = true;
         throw e;
+      } finally {
+        this.arena?.reset();
       }
       let parts = entry.byTable.get(t);
       if (parts === undefined) entry.byTable.set(t, (parts = []));
