@@ -133,6 +133,11 @@ export class ChunkSnap {
     const v = b < this.nBatches ? this.chunk.batches[b]!.read(l.id, from, to, dict) : this.buffer.read(l.id, from, to);
     return v ?? fillVector(l, fill, to - from, dict);
   }
+
+  /** Rows `rows` of a sealed batch's integer-stored numeric column, decoded one by one; undefined when that does not apply. */
+  readSelectedNumbers(b: number, l: ColumnLayout, rows: Int32Array): Vector | undefined {
+    return b < this.nBatches ? this.chunk.batches[b]!.readSelectedNumbers(l.id, rows) : undefined;
+  }
 }
 
 /** A txn's uncommitted rows, frozen at the moment a view was taken. */
@@ -339,6 +344,11 @@ function gather(s: ChunkSnap, b: number, l: ColumnLayout, fill: Value, rows: Int
   if (n === 0) return s.read(b, l, 0, 0, fill);
   const from = rows[0]!;
   const to = rows[n - 1]! + 1;
+  // a few rows spread over the batch: decoding the whole span would cost more than the rows
+  if (n * 16 < to - from) {
+    const picked = s.readSelectedNumbers(b, l, rows);
+    if (picked !== undefined) return picked;
+  }
   const span = s.read(b, l, from, to, fill);
   if (to - from === n) return span;
   let sel = rows;
