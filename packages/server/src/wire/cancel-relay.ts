@@ -111,8 +111,9 @@ export class CancelRelay {
         secretCell: SECRET_CELL,
         cancelCell: CANCEL_CELL,
       };
-      // transpilers (esbuild under tsx and vitest) may wrap named functions in __name(): define it as the identity
-      const source = `const __name = (target) => target;\n(${cancelRelayMain.toString()})();`;
+      // transpilers (esbuild under tsx and vitest) may wrap named functions in __name() (__name2() when tsx is
+      // registered twice, as with `node --import tsx bin/strata.mjs`): define them as the identity
+      const source = `const __name = (target) => target, __name2 = __name;\n(${cancelRelayMain.toString()})();`;
       const worker = new Worker(source, { eval: true, workerData: data, name: 'strata-cancel-relay' });
       this.worker = worker;
       let started = false;

@@ -214,8 +214,9 @@ export class Postmaster {
   private startProcess(port: number, host: string): Promise<PostmasterAddress> {
     return new Promise((resolve, reject) => {
       const config: PostmasterConfig = { host, port, cancelPath: this.cancelPath };
-      // transpilers (esbuild under tsx and vitest) may wrap named functions in __name(): define it as the identity
-      const source = `const __name = (target) => target;\n(${postmasterProcessMain.toString()})();`;
+      // transpilers (esbuild under tsx and vitest) may wrap named functions in __name() (__name2() when tsx is
+      // registered twice, as with `node --import tsx bin/strata.mjs`): define them as the identity
+      const source = `const __name = (target) => target, __name2 = __name;\n(${postmasterProcessMain.toString()})();`;
       // NODE_OPTIONS (a TypeScript loader, heap sizes) are the server's, not the postmaster's
       const env = { ...process.env, NODE_OPTIONS: '', [CONFIG_ENV]: JSON.stringify(config) };
       const child = spawn(process.execPath, ['-e', source], { env, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
