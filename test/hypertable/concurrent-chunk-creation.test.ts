@@ -30,29 +30,31 @@ async function chunkCount(): Promise<number> {
 }
 
 const HOUR3 = (minute: number) => `'2024-01-01 03:${String(minute).padStart(2, '0')}+00'`;
+/** A row of the 03:00 chunk's range (device d3: one space partition). */
+const insertAt3 = (minute: number, v: number) => `INSERT INTO conditions VALUES (${HOUR3(minute)}, 'd3', ${v})`;
 
 describe('a chunk created by one transaction and written by another', () => {
   it('creator rolls back, the other commits: its row stays visible in the chunk', async () => {
     const creator = db.connect();
     const other = db.connect();
-    await creator.exec(`BEGIN; INSERT INTO conditions VALUES (${HOUR3(10)}, 'd3', 1)`);
-    await other.exec(`BEGIN; INSERT INTO conditions VALUES (${HOUR3(20)}, 'd3', 2)`);
+    await creator.exec(`BEGIN; ${insertAt3(10, 1)}`);
+    await other.exec(`BEGIN; ${insertAt3(20, 2)}`);
     await creator.exec('ROLLBACK');
     expect(await chunkCount()).toBe(2);
     await other.exec('COMMIT');
     expect(await values()).toEqual(['0', '2']);
     expect(await chunkCount()).toBe(2);
     // the chunk is an ordinary one now: later writes and a rollback of them leave it alone
-    await db.exec(`BEGIN; INSERT INTO conditions VALUES (${HOUR3(30)}, 'd3', 3); ROLLBACK`);
-    await db.query(`INSERT INTO conditions VALUES (${HOUR3(40)}, 'd3', 4)`);
+    await db.exec(`BEGIN; ${insertAt3(30, 3)}; ROLLBACK`);
+    await db.query(insertAt3(40, 4));
     expect(await values()).toEqual(['0', '2', '4']);
     expect(await chunkCount()).toBe(2);
   });
 
   it('autocommit statements of the other session commit into the chunk while the creator is open', async () => {
     const creator = db.connect();
-    await creator.exec(`BEGIN; INSERT INTO conditions VALUES (${HOUR3(10)}, 'd3', 1)`);
-    await db.query(`INSERT INTO conditions VALUES (${HOUR3(20)}, 'd3', 2)`);
+    await creator.exec(`BEGIN; ${insertAt3(10, 1)}`);
+    await db.query(insertAt3(20, 2));
     await creator.exec('ROLLBACK');
     expect(await values()).toEqual(['0', '2']);
     expect(await chunkCount()).toBe(2);
@@ -61,15 +63,15 @@ describe('a chunk created by one transaction and written by another', () => {
   it('both roll back: the chunk goes with the last of them', async () => {
     const creator = db.connect();
     const other = db.connect();
-    await creator.exec(`BEGIN; INSERT INTO conditions VALUES (${HOUR3(10)}, 'd3', 1)`);
-    await other.exec(`BEGIN; INSERT INTO conditions VALUES (${HOUR3(20)}, 'd3', 2)`);
+    await creator.exec(`BEGIN; ${insertAt3(10, 1)}`);
+    await other.exec(`BEGIN; ${insertAt3(20, 2)}`);
     await creator.exec('ROLLBACK');
     expect(await chunkCount()).toBe(2);
     await other.exec('ROLLBACK');
     expect(await chunkCount()).toBe(1);
     expect(await values()).toEqual(['0']);
     // and the range gets a new chunk when written again
-    await db.query(`INSERT INTO conditions VALUES (${HOUR3(30)}, 'd3', 3)`);
+    await db.query(insertAt3(30, 3));
     expect(await values()).toEqual(['0', '3']);
     expect(await chunkCount()).toBe(2);
   });
@@ -78,10 +80,10 @@ describe('a chunk created by one transaction and written by another', () => {
     const creator = db.connect();
     const second = db.connect();
     const third = db.connect();
-    await creator.exec(`BEGIN; INSERT INTO conditions VALUES (${HOUR3(10)}, 'd3', 1)`);
-    await second.exec(`BEGIN; INSERT INTO conditions VALUES (${HOUR3(20)}, 'd3', 2)`);
+    await creator.exec(`BEGIN; ${insertAt3(10, 1)}`);
+    await second.exec(`BEGIN; ${insertAt3(20, 2)}`);
     await creator.exec('ROLLBACK');
-    await third.exec(`BEGIN; INSERT INTO conditions VALUES (${HOUR3(30)}, 'd3', 3)`);
+    await third.exec(`BEGIN; ${insertAt3(30, 3)}`);
     await second.exec('ROLLBACK');
     expect(await chunkCount()).toBe(2);
     await third.exec('COMMIT');
@@ -92,8 +94,8 @@ describe('a chunk created by one transaction and written by another', () => {
   it('the other transaction went back to a savepoint before its rows: the chunk goes with the creator', async () => {
     const creator = db.connect();
     const other = db.connect();
-    await creator.exec(`BEGIN; INSERT INTO conditions VALUES (${HOUR3(10)}, 'd3', 1)`);
-    await other.exec(`BEGIN; SAVEPOINT s; INSERT INTO conditions VALUES (${HOUR3(20)}, 'd3', 2); ROLLBACK TO SAVEPOINT s`);
+    await creator.exec(`BEGIN; ${insertAt3(10, 1)}`);
+    await other.exec(`BEGIN; SAVEPOINT s; ${insertAt3(20, 2)}; ROLLBACK TO SAVEPOINT s`);
     await creator.exec('ROLLBACK');
     expect(await chunkCount()).toBe(1);
     await other.exec('COMMIT');
@@ -103,8 +105,8 @@ describe('a chunk created by one transaction and written by another', () => {
   it('the creator rolls back to a savepoint while the other still writes: the other commit keeps its row', async () => {
     const creator = db.connect();
     const other = db.connect();
-    await creator.exec(`BEGIN; SAVEPOINT s; INSERT INTO conditions VALUES (${HOUR3(10)}, 'd3', 1)`);
-    await other.exec(`BEGIN; INSERT INTO conditions VALUES (${HOUR3(20)}, 'd3', 2)`);
+    await creator.exec(`BEGIN; SAVEPOINT s; ${insertAt3(10, 1)}`);
+    await other.exec(`BEGIN; ${insertAt3(20, 2)}`);
     await creator.exec('ROLLBACK TO SAVEPOINT s');
     await other.exec('COMMIT');
     await creator.exec('COMMIT');

@@ -483,8 +483,7 @@ export class Catalog {
     const gone = new Set(chunks);
     const before = ht.chunks;
     ht.chunks = ht.chunks.filter((c) => !gone.has(c));
-    let reserved = this.droppingChunks.get(ht);
-    if (onCommit !== undefined && reserved === undefined) this.droppingChunks.set(ht, (reserved = new Map()));
+    const reserved = onCommit === undefined ? undefined : this.reservedRanges(ht);
     const release = () => {
       if (reserved === undefined) return;
       for (const c of chunks) {
@@ -495,7 +494,7 @@ export class Catalog {
     for (const c of chunks) {
       const key = chunkKey(c.timeStart, c.spaceIndex, c.numPartitions);
       ht.chunkIndex.delete(key);
-      if (onCommit !== undefined) reserved!.set(key, { chunk: c, owner: undo });
+      reserved?.set(key, { chunk: c, owner: undo });
       for (const n of c.nodes) this.nodeFor(n).dropChunk(c.id);
     }
     onCommit?.(release);
@@ -513,6 +512,12 @@ export class Catalog {
       this.version++;
     });
     this.chunkObserver?.(undo, { kind: 'drop', table, chunks });
+  }
+
+  private reservedRanges(ht: HypertableInfo): Map<string, { chunk: ChunkInfo; owner: readonly UndoAction[] }> {
+    let reserved = this.droppingChunks.get(ht);
+    if (reserved === undefined) this.droppingChunks.set(ht, (reserved = new Map()));
+    return reserved;
   }
 
   /**

@@ -121,12 +121,21 @@ function decodeI32(v: Int32Array | Int16Array | Uint32Array, from: number, n: nu
   return out;
 }
 
+/** A stored date: PostgreSQL's INT32_MAX / INT32_MIN are ±infinity. */
+function dateValue(x: number): number {
+  return x === I32_MAX ? Infinity : x === I32_MIN ? -Infinity : x;
+}
+
+/** A stored int64 from its two Int32 halves: PostgreSQL's INT64_MAX / INT64_MIN are ±infinity. */
+function int64Value(hi: number, lo: number): number {
+  if (hi === I32_MAX && lo === -1) return Infinity;
+  if (hi === I32_MIN && lo === 0) return -Infinity;
+  return hi * TWO32 + (lo >>> 0);
+}
+
 function decodeDate(v: Int32Array, from: number, n: number): Float64Array {
   const out = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    const x = v[from + i]!;
-    out[i] = x === I32_MAX ? Infinity : x === I32_MIN ? -Infinity : x;
-  }
+  for (let i = 0; i < n; i++) out[i] = dateValue(v[from + i]!);
   return out;
 }
 
@@ -135,12 +144,8 @@ function decodeI64(b: BigInt64Array, from: number, n: number): Float64Array {
   const out = new Float64Array(n);
   for (let i = 0, j = 0; i < n; i++, j += 2) {
     const hi = w[j + 1]!;
-    const lo = w[j]!;
-    out[i] = hi * TWO32 + (lo >>> 0);
-    if (hi === I32_MAX || hi === I32_MIN) {
-      if (hi === I32_MAX && lo === -1) out[i] = Infinity;
-      else if (hi === I32_MIN && lo === 0) out[i] = -Infinity;
-    }
+    // only values near ±2^63 (the infinities among them) have these high words: the common case stays one multiply-add
+    out[i] = hi === I32_MAX || hi === I32_MIN ? int64Value(hi, w[j]!) : hi * TWO32 + (w[j]! >>> 0);
   }
   return out;
 }
@@ -387,26 +392,23 @@ export class SealedBatch {
    */
   readSelectedNumbers(id: number, rows: Int32Array): Vector | undefined {
     const l = this.layouts.get(id);
-    if (l === undefined || l.kind !== 'num' || l.arrow === 'f64' || l.arrow === undefined) return undefined;
+    if (l === undefined || l.kind !== 'num' || l.arrow === null || l.arrow === 'f64') return undefined;
     const { jsCols, data } = this.columns();
     if (jsCols.has(id)) return undefined;
     const d = data.get(id)!;
     const n = rows.length;
     const values = new Float64Array(n);
     const kind = l.arrow;
-    if (kind === 'i16' || kind === 'i32' || kind === 'u32' || kind === 'date') {
+    if (kind === 'date') {
+      const v = d.values as Int32Array;
+      for (let i = 0; i < n; i++) values[i] = dateValue(v[rows[i]!]!);
+    } else if (kind === 'i16' || kind === 'i32' || kind === 'u32') {
       const v = d.values as Int16Array | Int32Array | Uint32Array;
       for (let i = 0; i < n; i++) values[i] = v[rows[i]!]!;
-      if (kind === 'date') for (let i = 0; i < n; i++) values[i] = values[i] === I32_MAX ? Infinity : values[i] === I32_MIN ? -Infinity : values[i]!;
     } else {
       const b = d.values as BigInt64Array;
       const w = new Int32Array(b.buffer, b.byteOffset, b.length * 2);
-      for (let i = 0; i < n; i++) {
-        const j = rows[i]! * 2;
-        const hi = w[j + 1]!;
-        const lo = w[j]!;
-        values[i] = hi === I32_MAX && lo === -1 ? Infinity : hi === I32_MIN && lo === 0 ? -Infinity : hi * TWO32 + (lo >>> 0);
-      }
+      for (let i = 0; i < n; i++) values[i] = int64Value(w[rows[i]! * 2 + 1]!, w[rows[i]! * 2]!);
     }
     let nulls: Uint8Array | null = null;
     if (d.nullCount > 0 && d.nullBitmap) {
