@@ -242,6 +242,14 @@ function rowBatch(table: TableInfo, list: readonly unknown[], start: number, end
  */
 export const BULK_BATCH_ROWS = 262_144;
 
+/**
+ * Rows per batch with a data directory (Arrow tables: 4×, 16,384): the rows of each batch go to the
+ * log (log-ahead.ts, on the writer thread) while the next is routed, so a large insert's commit
+ * writes and syncs only its last batch's rows instead of all of them after the statement. Staging
+ * blocks span batches, so the rows are still sealed without a copy.
+ */
+export const DURABLE_BULK_BATCH_ROWS = 4_096;
+
 /** All batches at once, each in fresh buffers (tests; the insert path streams with forEachBatch). */
 export function rowsToBatches(table: TableInfo, rows: BulkRows, ctx: FormatContext, batchRows = BULK_BATCH_ROWS): Batch[] {
   const out: Batch[] = [];

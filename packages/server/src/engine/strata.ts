@@ -12,7 +12,7 @@ import { Session, StatementFailure } from './session.js';
 import { fieldDef, needsCatalog, toJs, toText, type FieldDef } from './results.js';
 import { catalogHook } from '../catalog/pg-catalog.js';
 import { DatabaseError, toSqlError } from './database-error.js';
-import { forEachBatch, scanBulkRows, type BulkRows } from './bulk-insert.js';
+import { BULK_BATCH_ROWS, DURABLE_BULK_BATCH_ROWS, forEachBatch, scanBulkRows, type BulkRows } from './bulk-insert.js';
 import { BulkScratch } from './bulk-scratch.js';
 import { Durability, type DurabilityOptions } from './durable/durability.js';
 
@@ -174,7 +174,7 @@ export class StrataSession {
         forEachBatch(table, input, this.session.settings.format(), (b) => {
           copy.push({ length: b.length, columns: b.columns.filter((_, i) => provided[i]) });
           count += b.length;
-        }, (this.scratch ??= new BulkScratch()));
+        }, (this.scratch ??= new BulkScratch()), core.durability ? DURABLE_BULK_BATCH_ROWS : BULK_BATCH_ROWS);
       } catch (e) {
         copy.abort();
         throw e;

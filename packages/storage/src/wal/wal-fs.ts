@@ -123,3 +123,40 @@ export function errnoCode(err: unknown): string | undefined {
   }
   return undefined;
 }
+
+/** Buffers per writev call: Linux's IOV_MAX. */
+const MAX_IOV = 1024;
+
+/**
+ * writev of `buffers` (`total` bytes) at `position`, continuing after short writes; a write that
+ * makes no progress is retried as a plain write of the next buffer, which reports the error.
+ */
+export function writevFully(fs: WalFs, fd: number, buffers: readonly Uint8Array[], total: number, position: number): void {
+  let at = position;
+  let i = 0;
+  let skip = 0; // bytes of buffers[i] already written
+  while (i < buffers.length) {
+    const batch: Uint8Array[] = [];
+    for (let k = i; k < buffers.length && batch.length < MAX_IOV; k++) batch.push(k === i ? buffers[k]!.subarray(skip) : buffers[k]!);
+    let n = fs.writevSync(fd, batch, at);
+    if (n === 0) n = fs.writeSync(fd, batch[0]!, 0, batch[0]!.length, at);
+    at += n;
+    while (n > 0) {
+      const rest = buffers[i]!.length - skip;
+      if (n < rest) {
+        skip += n;
+        n = 0;
+      } else {
+        n -= rest;
+        i++;
+        skip = 0;
+      }
+    }
+  }
+  if (at - position !== total) throw new Error(`WAL record write covered ${at - position} of ${total} bytes`);
+}
+
+export function writeFully(fs: WalFs, fd: number, data: Uint8Array, length: number, position: number): void {
+  let done = 0;
+  while (done < length) done += fs.writeSync(fd, data, done, length - done, position + done);
+}

@@ -15,6 +15,13 @@
  * embedded database — never pays for 64 MiB of zeros) the first prepared
  * segment is taken as soon as it is ready, however full the plain one is.
  *
+ * Records of 256 KiB and more are checksummed and written by a writer thread
+ * (wal-write-thread.ts) while the committer goes on — when they cannot meet a
+ * full disk: they end within a zero-filled segment, or the disk has a wide
+ * margin free (free-space-gauge.ts). Records that come while the thread has
+ * some are queued behind them, so the file still grows as a prefix of the log.
+ * writtenLsn counts them; a flush waits for their writes.
+ *
  * Failure model (PostgreSQL's, minus the PANIC): a full disk cuts the partial
  * record off again and the log stays usable; any other I/O error, and any
  * failed fdatasync (the kernel may have dropped the dirty pages, so retrying
@@ -35,8 +42,10 @@ import {
   segmentPath,
 } from './segment-files.js';
 import { recoverWal, type WalRecord, type WalRecoveryReport } from './wal-recovery.js';
-import { errnoCode, nodeWalFs, syncDirectory, type WalFs } from './wal-fs.js';
+import { errnoCode, nodeWalFs, syncDirectory, writeFully, writevFully, type WalFs } from './wal-fs.js';
 import { nonZeroAfter, removeIfPresent, segmentVersion } from './segment-space.js';
+import { WAL_THREAD_MAX_PAYLOAD, WalWriteThread } from './wal-write-thread.js';
+import { FreeSpaceGauge } from './free-space-gauge.js';
 
 const IO_ERROR = '58030';
 const DISK_FULL = '53100';
@@ -52,8 +61,8 @@ const EMPTY = new Uint8Array(0);
 /** The next segment while it is being zero-filled; not a segment name, so recovery ignores it. */
 const PREPARED_SEGMENT = 'next-segment.prep';
 const PREALLOCATE_AFTER_BYTES = 1024 * 1024;
-/** Buffers per writev call: Linux's IOV_MAX. */
-const MAX_IOV = 1024;
+/** Records from this size go to the writer thread (smaller ones cost less to write than to hand over). */
+const THREAD_MIN_PAYLOAD = 256 * 1024;
 
 export interface WalOptions {
   /** A new segment starts once the current one has reached this size. */
@@ -63,6 +72,13 @@ export interface WalOptions {
   preallocate?: boolean;
   /** Log bytes written after open before the first segment is prepared (default 1 MiB). */
   preallocateAfterBytes?: number;
+  /**
+   * Large records written by a writer thread (default: on with node:fs, off with an injected fs,
+   * whose faults the thread cannot see).
+   */
+  writeThread?: boolean;
+  /** Tests: the writer thread sleeps this long before each record it writes. */
+  writeThreadDelayMsForTesting?: number;
 }
 
 export interface WalOpenOptions extends WalOptions {
@@ -109,6 +125,11 @@ export class WriteAheadLog {
   private currentPreallocated = false;
   /** writtenLsn from which preparing segments starts (see the file comment). */
   private prepareFromLsn = 0;
+  /** Free space of the log's disk, when large records may go to the writer thread. */
+  private readonly space: FreeSpaceGauge | null;
+  /** Started at the first record it takes. */
+  private thread: WalWriteThread | null = null;
+  private threadRecords = 0;
 
   private constructor(
     readonly dir: string,
@@ -118,7 +139,10 @@ export class WriteAheadLog {
     segmentStarts: number[],
     fd: number,
     endLsn: number,
+    writeThread: boolean,
+    private readonly threadDelayMs: number,
   ) {
+    this.space = writeThread ? new FreeSpaceGauge(dir) : null;
     this.segmentStarts = segmentStarts;
     this.fd = fd;
     this.written = endLsn;
@@ -142,12 +166,13 @@ export class WriteAheadLog {
     }
     fs.mkdirSync(dir, { recursive: true });
     const preallocate = opts.preallocate ?? true;
+    const writeThread = opts.writeThread ?? fs === nodeWalFs;
     removeIfPresent(fs, `${dir}/${PREPARED_SEGMENT}`);
     const segments = listSegments(fs, dir);
     const last = segments[segments.length - 1];
     if (last === undefined) {
       const fd = createSegment(fs, dir, endLsn);
-      const log = new WriteAheadLog(dir, fs, segmentBytes, preallocate, [endLsn], fd, endLsn + SEGMENT_HEADER_BYTES);
+      const log = new WriteAheadLog(dir, fs, segmentBytes, preallocate, [endLsn], fd, endLsn + SEGMENT_HEADER_BYTES, writeThread, opts.writeThreadDelayMsForTesting ?? 0);
       log.startPreparing(opts, false);
       return log;
     }
@@ -172,7 +197,7 @@ export class WriteAheadLog {
       );
     }
     const olderFormat = segmentVersion(fs, fd) !== SEGMENT_VERSION;
-    const log = new WriteAheadLog(dir, fs, segmentBytes, preallocate, segments.map((s) => s.startLsn), fd, endLsn);
+    const log = new WriteAheadLog(dir, fs, segmentBytes, preallocate, segments.map((s) => s.startLsn), fd, endLsn, writeThread, opts.writeThreadDelayMsForTesting ?? 0);
     log.rotateBeforeAppend = olderFormat;
     log.startPreparing(opts, !olderFormat && fileBytes >= segmentBytes);
     return log;
@@ -199,7 +224,7 @@ export class WriteAheadLog {
     if (this.written >= this.prepareFromLsn) this.prepareNextSegment();
   }
 
-  /** LSN just past the last record handed to the OS. */
+  /** LSN just past the last record handed to the OS or to the writer thread. */
   get writtenLsn(): number {
     return this.written;
   }
@@ -246,9 +271,20 @@ export class WriteAheadLog {
       this.rotate();
     }
     const lsn = this.written;
-    const crc = recordCrc(type, parts, lsn);
     const recordBytes = RECORD_HEADER_BYTES + payloadBytes;
     const fileOffset = lsn - this.currentSegmentStart();
+    if (!this.currentPreallocated) this.space?.note(recordBytes);
+    if (this.threadTakes(payloadBytes, fileOffset + recordBytes)) {
+      this.thread ??= new WalWriteThread(() => this.onThreadProgress(), this.threadDelayMs);
+      this.thread.submit(this.fd, fileOffset, lsn, lsn + recordBytes, type, parts, payloadBytes);
+      this.threadRecords++;
+      this.written = lsn + recordBytes;
+      if (this.prepared === 'none' && this.written >= this.prepareFromLsn) this.prepareNextSegment();
+      return this.written;
+    }
+    // written here only once the thread has written everything before it: the file stays a prefix of the log
+    this.drainThread();
+    const crc = recordCrc(type, parts, lsn);
     const scratch = this.scratch;
     this.scratchView.setUint32(0, payloadBytes, true);
     this.scratchView.setUint32(4, crc, true);
@@ -260,12 +296,12 @@ export class WriteAheadLog {
           scratch.set(part, at);
           at += part.length;
         }
-        this.writeFully(scratch, recordBytes, fileOffset);
+        writeFully(this.fs, this.fd, scratch, recordBytes, fileOffset);
       } else {
         // one writev for the header and every part (a commit's deltas come as dozens of column views)
         const buffers: Uint8Array[] = [scratch.subarray(0, RECORD_HEADER_BYTES)];
         for (const part of parts) if (part.length > 0) buffers.push(part);
-        this.writevFully(buffers, recordBytes, fileOffset);
+        writevFully(this.fs, this.fd, buffers, recordBytes, fileOffset);
       }
     } catch (err) {
       throw this.writeFailed(err, fileOffset);
@@ -276,37 +312,49 @@ export class WriteAheadLog {
   }
 
   /**
-   * writev of `buffers` (`total` bytes) at `position`, continuing after short writes; a write that
-   * makes no progress is retried as a plain write of the next buffer, which reports the error.
+   * Whether the writer thread takes a record: a large one, or any while it has records (to keep their
+   * order), that ends within a zero-filled segment (its blocks are allocated: no ENOSPC) or, extending
+   * the file, while the disk has a wide margin free (free-space-gauge.ts).
    */
-  private writevFully(buffers: readonly Uint8Array[], total: number, position: number): void {
-    let at = position;
-    let i = 0;
-    let skip = 0; // bytes of buffers[i] already written
-    while (i < buffers.length) {
-      const batch: Uint8Array[] = [];
-      for (let k = i; k < buffers.length && batch.length < MAX_IOV; k++) batch.push(k === i ? buffers[k]!.subarray(skip) : buffers[k]!);
-      let n = this.fs.writevSync(this.fd, batch, at);
-      if (n === 0) n = this.fs.writeSync(this.fd, batch[0]!, 0, batch[0]!.length, at);
-      at += n;
-      while (n > 0) {
-        const rest = buffers[i]!.length - skip;
-        if (n < rest) {
-          skip += n;
-          n = 0;
-        } else {
-          n -= rest;
-          i++;
-          skip = 0;
-        }
-      }
-    }
-    if (at - position !== total) throw new Error(`WAL record write covered ${at - position} of ${total} bytes`);
+  private threadTakes(payloadBytes: number, fileEnd: number): boolean {
+    const space = this.space;
+    if (space === null || payloadBytes > WAL_THREAD_MAX_PAYLOAD) return false;
+    if (payloadBytes < THREAD_MIN_PAYLOAD && !(this.thread?.busy ?? false)) return false;
+    return (this.currentPreallocated && fileEnd <= this.segmentBytes) || space.allows(RECORD_HEADER_BYTES + payloadBytes);
   }
 
-  private writeFully(data: Uint8Array, length: number, position: number): void {
-    let done = 0;
-    while (done < length) done += this.fs.writeSync(this.fd, data, done, length - done, position + done);
+  /** LSN before which every record is in the OS's hands (the writer thread's included). */
+  private completeLsn(): number {
+    return this.thread?.oldestPendingLsn() ?? this.written;
+  }
+
+  /** Waits for the writer thread to finish its records; its failure fails the log. */
+  private drainThread(): void {
+    const thread = this.thread;
+    if (thread === null) return;
+    try {
+      thread.drainSync();
+    } catch (err) {
+      throw this.fail(`could not write to file "${segmentPath(this.dir, this.currentSegmentStart())}"`, err);
+    }
+    this.checkThread();
+  }
+
+  /** Takes the writer thread's failure (the log fails) and its fdatasyncs (the log is durable that far). */
+  private checkThread(): void {
+    const thread = this.thread;
+    if (thread === null) return;
+    const failure = thread.failed();
+    if (failure !== null && this.failure === null) {
+      const path = segmentPath(this.dir, this.currentSegmentStart());
+      this.fail(failure.what === 'sync' ? `could not fdatasync file "${path}"` : `could not write to file "${path}"`, new Error(failure.message));
+    }
+    if (this.failure === null) this.advanceFlushed(Math.min(thread.syncedLsn, this.completeLsn()));
+  }
+
+  private onThreadProgress(): void {
+    this.checkThread();
+    this.startSyncIfIdle();
   }
 
   /** Maps a failed write to the error to throw, cutting a partial record off when the disk is full. */
@@ -332,6 +380,7 @@ export class WriteAheadLog {
    * can never keep a later segment's records while losing an earlier one's.
    */
   private rotate(): void {
+    this.drainThread();
     const oldFd = this.fd;
     const start = this.written;
     try {
@@ -415,6 +464,8 @@ export class WriteAheadLog {
     }
     const target = Math.min(lsn, this.written);
     if (target <= this.flushed) return RESOLVED;
+    // the thread syncs right after its last write when that write is still to come
+    if (this.thread !== null && target > this.completeLsn()) this.thread.requestSync();
     return new Promise<void>((resolve, reject) => {
       this.waiters.push({ lsn: target, resolve, reject });
       this.startSyncIfIdle();
@@ -423,7 +474,9 @@ export class WriteAheadLog {
 
   private startSyncIfIdle(): void {
     if (this.syncInFlight || this.waiters.length === 0 || this.failure) return;
-    const target = this.written;
+    // what the writer thread has not written yet is synced once it is (onThreadProgress)
+    const target = this.completeLsn();
+    if (target <= this.flushed) return;
     const fd = this.fd;
     const path = segmentPath(this.dir, this.currentSegmentStart());
     this.syncInFlight = new Promise<void>((done) => {
@@ -446,6 +499,7 @@ export class WriteAheadLog {
   flushSync(lsn: number): void {
     if (lsn <= this.flushed) return;
     this.assertWritable();
+    this.drainThread();
     const target = this.written;
     try {
       this.fs.fdatasyncSync(this.fd);
@@ -508,6 +562,11 @@ export class WriteAheadLog {
     return this.prepared === 'ready';
   }
 
+  /** How many records the writer thread was given. For tests and tools. */
+  get recordsByThread(): number {
+    return this.threadRecords;
+  }
+
   /** Start LSNs of the segments on disk, oldest first. */
   segments(): readonly number[] {
     return this.segmentStarts;
@@ -522,10 +581,15 @@ export class WriteAheadLog {
     }
     let flushError: unknown = null;
     try {
-      if (!this.failure) await this.flush(this.written);
+      if (!this.failure) {
+        this.drainThread();
+        await this.flush(this.written);
+      }
     } catch (err) {
       flushError = err;
     }
+    if (this.thread !== null) await this.thread.terminate();
+    this.thread = null;
     while (this.syncInFlight) await this.syncInFlight;
     this.closed = true;
     if (this.preparing) await this.preparing;

@@ -1,0 +1,289 @@
+/**
+ * The log's writer thread: checksums and writes large records off the event loop, so a bulk load's
+ * commit publishes its rows while its log record goes to disk (PostgreSQL's walwriter, minus the
+ * shared buffers). The committing thread copies a record's payload into a shared ring — a memcpy,
+ * several times cheaper than the CRC and the write it replaces there — and the thread writes the
+ * records in the order they came, each at its own offset, so the file always holds a prefix of the
+ * log plus at most one torn record: what recovery expects after a crash.
+ *
+ * Only records that fit in the preallocated, zero-filled part of a segment come here: writing over
+ * allocated blocks cannot run out of space, so ENOSPC never has to reach a committer that already
+ * published. Any other failure leaves the log failed, as a failed write on the committing thread does.
+ *
+ * When the committer asks for a sync and the thread writes the last record handed to it, the thread
+ * fdatasyncs right after the write, so the commit's wait for durability overlaps its publication.
+ */
+import { Worker, MessageChannel, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
+
+/** Ring bytes shared with the thread. */
+const RING_BYTES = 16 * 1024 * 1024;
+/** The largest payload the thread takes: two fit in the ring, so one can be written while the next is copied in. */
+export const WAL_THREAD_MAX_PAYLOAD = RING_BYTES >> 1;
+/** A thread that has not answered in this long is taken as dead (a sync wait blocks the event loop). */
+const STALL_MS = 60_000;
+
+const C_DONE = 0; // seq of the last record the thread finished (written, or failed)
+const C_SUBMITTED = 1; // seq of the last record handed to the thread
+const C_SYNC_WANTED = 2; // 1: fdatasync after writing the last submitted record
+const C_FAILED = 3; // 1: a write or sync failed; every later record is skipped
+const CTRL_INTS = 4;
+const SYNCED_AT_BYTE = 16; // float64: LSN through which the thread's own fdatasync made the log durable
+
+interface WriteRequest {
+  seq: number;
+  fd: number;
+  position: number;
+  lsn: number;
+  endLsn: number;
+  type: number;
+  ringStart: number;
+  length: number;
+}
+
+export interface WalThreadFailure {
+  /** what failed: the record's write or the fdatasync after it */
+  readonly what: 'write' | 'sync';
+  readonly code: string | undefined;
+  readonly message: string;
+}
+
+type ThreadMessage = { kind: 'progress' } | ({ kind: 'failed' } & WalThreadFailure);
+
+interface QueuedRecord {
+  readonly seq: number;
+  readonly lsn: number;
+  readonly ringStart: number;
+  readonly ringEnd: number;
+}
+
+/** The thread's body, run from its source text: it may use nothing from this module's scope. */
+function walWriteThreadMain(): void {
+  const fs = require('node:fs') as typeof import('node:fs');
+  const zlib = require('node:zlib') as typeof import('node:zlib');
+  const threads = require('node:worker_threads') as typeof import('node:worker_threads');
+  const data = threads.workerData as { ring: SharedArrayBuffer; ctrl: SharedArrayBuffer; port: MessagePort; delayMs: number };
+  const sleeper = new Int32Array(new SharedArrayBuffer(4));
+  const ring = new Uint8Array(data.ring);
+  const ctrl = new Int32Array(data.ctrl, 0, 4);
+  const synced = new Float64Array(data.ctrl, 16, 1);
+  const port = data.port;
+  const header = new Uint8Array(9);
+  const headerView = new DataView(header.buffer);
+  const typeByte = new Uint8Array(1);
+  const lsnBytes = new Uint8Array(8);
+  const lsnView = new DataView(lsnBytes.buffer);
+  let failed = false;
+
+  const writeFully = (fd: number, parts: Uint8Array[], position: number): void => {
+    let at = position;
+    while (parts.length > 0) {
+      let n = fs.writevSync(fd, parts, at);
+      if (n === 0) n = fs.writeSync(fd, parts[0]!, 0, parts[0]!.length, at); // reports the error
+      at += n;
+      while (n > 0 && parts.length > 0) {
+        if (n >= parts[0]!.length) {
+          n -= parts[0]!.length;
+          parts.shift();
+        } else {
+          parts[0] = parts[0]!.subarray(n);
+          n = 0;
+        }
+      }
+    }
+  };
+
+  port.on('message', (m: WriteRequest) => {
+    if (data.delayMs > 0) Atomics.wait(sleeper, 0, 0, data.delayMs);
+    if (!failed) {
+      let what: 'write' | 'sync' = 'write';
+      try {
+        const payload = ring.subarray(m.ringStart, m.ringStart + m.length);
+        // the record's CRC: type byte, payload, then the LSN as u64 (segment-files.ts recordCrc)
+        typeByte[0] = m.type;
+        let crc = zlib.crc32(typeByte);
+        crc = zlib.crc32(payload, crc);
+        lsnView.setUint32(0, m.lsn >>> 0, true);
+        lsnView.setUint32(4, Math.floor(m.lsn / 0x1_0000_0000) >>> 0, true);
+        crc = zlib.crc32(lsnBytes, crc);
+        headerView.setUint32(0, m.length, true);
+        headerView.setUint32(4, crc, true);
+        header[8] = m.type;
+        writeFully(m.fd, [header, payload], m.position);
+        if (Atomics.load(ctrl, 1) === m.seq && Atomics.load(ctrl, 2) === 1) {
+          what = 'sync';
+          Atomics.store(ctrl, 2, 0);
+          fs.fdatasyncSync(m.fd);
+          synced[0] = m.endLsn;
+        }
+      } catch (e) {
+        failed = true;
+        Atomics.store(ctrl, 3, 1);
+        const err = e as NodeJS.ErrnoException;
+        port.postMessage({ kind: 'failed', what, code: err.code, message: err.message });
+      }
+    }
+    Atomics.store(ctrl, 0, m.seq);
+    Atomics.notify(ctrl, 0);
+    port.postMessage({ kind: 'progress' });
+  });
+}
+
+export class WalWriteThread {
+  private readonly ring: Uint8Array;
+  private readonly ctrl: Int32Array;
+  private readonly synced: Float64Array;
+  private readonly port: MessagePort;
+  private readonly worker: Worker;
+  /** records handed to the thread and not yet seen finished, oldest first */
+  private queue: QueuedRecord[] = [];
+  private seq = 0;
+  private failure: WalThreadFailure | null = null;
+  private exited = false;
+
+  constructor(
+    /** runs on the event loop after the thread finished records, synced, or failed */
+    private readonly onProgress: () => void,
+    /** tests: the thread sleeps this long before each record, so a test sees the log while records wait */
+    delayMsForTesting = 0,
+  ) {
+    this.ring = new Uint8Array(new SharedArrayBuffer(RING_BYTES));
+    const ctrl = new SharedArrayBuffer(SYNCED_AT_BYTE + 8);
+    this.ctrl = new Int32Array(ctrl, 0, CTRL_INTS);
+    this.synced = new Float64Array(ctrl, SYNCED_AT_BYTE, 1);
+    const { port1, port2 } = new MessageChannel();
+    this.port = port1;
+    // transpilers (esbuild under tsx and vitest) may wrap named functions in __name()/__name2()
+    const source = `const __name = (target) => target, __name2 = __name;\n(${walWriteThreadMain.toString()})();`;
+    this.worker = new Worker(source, {
+      eval: true,
+      name: 'strata-wal-writer',
+      workerData: { ring: this.ring.buffer, ctrl, port: port2, delayMs: delayMsForTesting },
+      transferList: [port2],
+    });
+    this.worker.unref();
+    this.worker.on('error', (e) => this.noteFailure({ what: 'write', code: undefined, message: `the WAL writer thread failed: ${e.message}` }));
+    this.worker.on('exit', () => {
+      this.exited = true;
+      if (this.queue.length > 0) this.noteFailure({ what: 'write', code: undefined, message: 'the WAL writer thread exited' });
+    });
+    port1.on('message', (m: ThreadMessage) => {
+      this.take(m);
+      this.onProgress();
+    });
+    port1.unref();
+  }
+
+  /** Whether records handed to the thread are still being written. */
+  get busy(): boolean {
+    this.absorb();
+    return this.queue.length > 0;
+  }
+
+  /** The LSN of the oldest record not yet written (everything before it is), or null when none is pending. */
+  oldestPendingLsn(): number | null {
+    this.absorb();
+    return this.queue.length > 0 ? this.queue[0]!.lsn : null;
+  }
+
+  /** The LSN through which the thread's own fdatasyncs made the log durable. */
+  get syncedLsn(): number {
+    return this.synced[0]!;
+  }
+
+  /** The first failure, once the thread reported it (the log is to be failed then). */
+  failed(): WalThreadFailure | null {
+    if (this.failure === null && Atomics.load(this.ctrl, C_FAILED) === 1) this.drainMessages();
+    return this.failure;
+  }
+
+  /**
+   * Hands a record to the thread: its payload is copied into the ring (waiting for space, which only
+   * the thread's progress frees), so the caller may reuse `parts` at once.
+   */
+  submit(fd: number, position: number, lsn: number, endLsn: number, type: number, parts: readonly Uint8Array[], payloadBytes: number): void {
+    const ringStart = this.reserve(payloadBytes);
+    let at = ringStart;
+    for (const part of parts) {
+      this.ring.set(part, at);
+      at += part.length;
+    }
+    const seq = ++this.seq;
+    this.queue.push({ seq, lsn, ringStart, ringEnd: ringStart + payloadBytes });
+    Atomics.store(this.ctrl, C_SUBMITTED, seq);
+    const request: WriteRequest = { seq, fd, position, lsn, endLsn, type, ringStart, length: payloadBytes };
+    this.port.postMessage(request);
+    if (this.queue.length === 1) this.port.ref(); // a process awaiting a commit stays alive until it is written
+  }
+
+  /** Asks the thread to fdatasync once it has written the last record handed to it. */
+  requestSync(): void {
+    Atomics.store(this.ctrl, C_SYNC_WANTED, 1);
+  }
+
+  /** Blocks until every record handed over is written (or failed): before a rotation, a sync flush, a close. */
+  drainSync(): void {
+    for (;;) {
+      this.absorb();
+      if (this.queue.length === 0) return;
+      this.waitForThread();
+    }
+  }
+
+  /** Stops the thread; records not yet written are not written (the log is closed or failed). */
+  terminate(): Promise<void> {
+    this.port.close();
+    return this.worker.terminate().then(() => undefined);
+  }
+
+  private reserve(n: number): number {
+    for (;;) {
+      this.absorb();
+      const at = this.freeAt(n);
+      if (at >= 0) return at;
+      this.waitForThread();
+    }
+  }
+
+  /** Where `n` contiguous ring bytes are free, or -1. The queue's records sit in ring order. */
+  private freeAt(n: number): number {
+    const q = this.queue;
+    if (q.length === 0) return 0;
+    const tail = q[0]!.ringStart;
+    const head = q[q.length - 1]!.ringEnd;
+    if (head > tail) {
+      if (head + n <= this.ring.length) return head;
+      return n < tail ? 0 : -1; // strictly below the oldest, so a full ring is never taken for an empty one
+    }
+    return head + n < tail ? head : -1;
+  }
+
+  /** Drops the records the thread has finished from the queue. */
+  private absorb(): void {
+    const done = Atomics.load(this.ctrl, C_DONE);
+    let k = 0;
+    while (k < this.queue.length && this.queue[k]!.seq <= done) k++;
+    if (k > 0) this.queue = this.queue.slice(k);
+    if (this.queue.length === 0) this.port.unref();
+  }
+
+  private waitForThread(): void {
+    const done = Atomics.load(this.ctrl, C_DONE);
+    if (this.exited) throw new Error('the WAL writer thread exited with records still to write');
+    if (Atomics.wait(this.ctrl, C_DONE, done, STALL_MS) === 'timed-out') {
+      throw new Error(`the WAL writer thread has not finished a record in ${STALL_MS / 1000} s`);
+    }
+  }
+
+  /** Takes the messages waiting on the port now (a sync wait cannot receive them as events). */
+  private drainMessages(): void {
+    for (let m = receiveMessageOnPort(this.port); m !== undefined; m = receiveMessageOnPort(this.port)) this.take(m.message as ThreadMessage);
+  }
+
+  private take(m: ThreadMessage): void {
+    if (m.kind === 'failed') this.noteFailure(m);
+  }
+
+  private noteFailure(f: WalThreadFailure): void {
+    if (this.failure === null) this.failure = { what: f.what, code: f.code, message: f.message };
+  }
+}
