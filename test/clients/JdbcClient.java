@@ -104,7 +104,16 @@ public class JdbcClient {
       } catch (SQLException e) {
         out("getIndexInfo", "error " + e.getSQLState() + " " + e.getMessage());
       }
-      // getImportedKeys is not covered: pgjdbc first reads max_index_keys from pg_settings, which Strata lacks
+      // getImportedKeys/getExportedKeys: pgjdbc sizes its lookup of key columns by max_index_keys from pg_settings
+      for (boolean imported : new boolean[] {true, false}) {
+        try (ResultSet rs = imported ? md.getImportedKeys(null, "public", "jdbc_pk") : md.getExportedKeys(null, "public", "jdbc_pk")) {
+          List<String> fk = new ArrayList<>();
+          while (rs.next()) fk.add(rs.getString("FKTABLE_NAME") + "." + rs.getString("FKCOLUMN_NAME"));
+          out(imported ? "getImportedKeys" : "getExportedKeys", String.join(",", fk));
+        } catch (SQLException e) {
+          out(imported ? "getImportedKeys" : "getExportedKeys", "error " + e.getSQLState() + " " + e.getMessage());
+        }
+      }
       try (ResultSet rs = md.getSchemas()) {
         List<String> sc = new ArrayList<>();
         while (rs.next()) sc.add(rs.getString("TABLE_SCHEM"));

@@ -61,6 +61,9 @@ describe.skipIf(!available)('JDBC', () => {
     // a composite key declared (b, a): KEY_SEQ follows the declaration, not the column order; a view has none
     expect(get('getPrimaryKeys')).toEqual(['jdbc_pk.b:1:jdbc_pk_pkey,jdbc_pk.a:2:jdbc_pk_pkey', 'jdbc_metrics.id:1:jdbc_metrics_pkey', '']);
     expect(get('getIndexInfo')).toEqual(['jdbc_pk_pkey:1:b:false:A,jdbc_pk_pkey:2:a:false:A']);
+    // no foreign keys: the queries run (they read max_index_keys) and find none
+    expect(get('getImportedKeys')).toEqual(['']);
+    expect(get('getExportedKeys')).toEqual(['']);
     expect(get('getSchemas')[0]!.split(',')).toEqual(expect.arrayContaining(['information_schema', 'pg_catalog', 'public']));
     expect(get('error')).toEqual(['42P01', '23505', '22012', '42601']);
     expect(get('aborted')).toEqual(['25P02']);

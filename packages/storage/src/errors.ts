@@ -108,6 +108,7 @@ export const SQLSTATE = {
   objectInUse: '55006',
   outOfMemory: '53200',
   programLimitExceeded: '54000',
+  tooManyColumns: '54011',
   internalError: 'XX000',
   protocolViolation: '08P01',
   invalidPassword: '28P01',

@@ -77,7 +77,15 @@ function exprText(e: Expr): string {
   return 'expression';
 }
 
+/** PostgreSQL's INDEX_MAX_KEYS, reported as max_index_keys (drivers size their key lookups by it). */
+const MAX_INDEX_KEYS = 32;
+
+function checkIndexKeyCount(n: number): void {
+  if (n > MAX_INDEX_KEYS) throw new SqlError(SQLSTATE.tooManyColumns, `cannot use more than ${MAX_INDEX_KEYS} columns in an index`);
+}
+
 function addConstraint(table: TableInfo, c: TableConstraint, session: StatementSession): ConstraintInfo {
+  if (c.kind === 'primary_key' || c.kind === 'unique') checkIndexKeyCount(c.columns.length);
   const ids = (names: string[]) =>
     names.map((n) => {
       const col = table.columns.find((x) => x.name === n);
@@ -287,6 +295,7 @@ export function createSchema(name: string, ifNotExists: boolean, session: Statem
 
 export function createIndex(stmt: CreateIndexStmt, session: StatementSession, notice: (m: string) => void): StatementResult {
   const table = session.catalog.getTable(stmt.table.schema, stmt.table.name, session.searchPath);
+  checkIndexKeyCount(stmt.keys.length);
   const cols = stmt.keys.map((k) => {
     if (k.expr.kind === 'column') {
       if (!table.columns.some((c) => c.name === (k.expr as { name: string }).name)) {

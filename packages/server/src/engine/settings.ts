@@ -90,6 +90,8 @@ export const SETTINGS: Record<string, SettingDef> = {
   server_version: { display: 'server_version', default: '15.0', readOnly: true },
   server_version_num: { display: 'server_version_num', default: '150000', readOnly: true },
   integer_datetimes: { display: 'integer_datetimes', default: 'on', readOnly: true },
+  // a preset option drivers read (pgjdbc's getImportedKeys asks pg_settings for it); enforced by CREATE INDEX and keys
+  max_index_keys: { display: 'max_index_keys', default: '32', readOnly: true },
   standard_conforming_strings: { display: 'standard_conforming_strings', default: 'on', normalize: boolean('standard_conforming_strings') },
   statement_timeout: { display: 'statement_timeout', default: '0', normalize: (v) => {
     if (!/^\s*\d+(\.\d+)?\s*(ms|s|min|h|d)?\s*$/i.test(v)) throw new SqlError(SQLSTATE.invalidParameterValue, `invalid value for parameter "statement_timeout": "${v}"`, { hint: 'Valid units for this parameter are "us", "ms", "s", "min", "h", and "d".' });
