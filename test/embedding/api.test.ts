@@ -180,3 +180,19 @@ describe('bulk insert', () => {
     await expect(db.insert('nope', [])).rejects.toMatchObject({ code: '42P01' });
   });
 });
+
+describe('foreign keys', () => {
+  it('are accepted (schemas written for PostgreSQL load) with a notice that they are not enforced', async () => {
+    await db.exec('CREATE TABLE parent (id int PRIMARY KEY)');
+    const created = await db.query('CREATE TABLE child (id int, p int REFERENCES parent (id), q int, CONSTRAINT child_q FOREIGN KEY (q) REFERENCES parent (id))');
+    expect(created.notices.map((n) => [n.severity, n.message])).toEqual([
+      ['NOTICE', 'foreign key constraint "child_p_fkey" is accepted but not enforced'],
+      ['NOTICE', 'foreign key constraint "child_q" is accepted but not enforced'],
+    ]);
+    const altered = await db.query('ALTER TABLE child ADD FOREIGN KEY (id) REFERENCES parent (id)');
+    expect(altered.notices.map((n) => n.message)).toEqual(['foreign key constraint "child_id_fkey" is accepted but not enforced']);
+    // not enforced: a row without a parent is stored
+    await db.exec('INSERT INTO child VALUES (1, 99, 99)');
+    expect((await db.query('SELECT count(*)::int AS n FROM child')).rows).toEqual([{ n: 1 }]);
+  });
+});

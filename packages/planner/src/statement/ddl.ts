@@ -84,7 +84,7 @@ function checkIndexKeyCount(n: number): void {
   if (n > MAX_INDEX_KEYS) throw new SqlError(SQLSTATE.tooManyColumns, `cannot use more than ${MAX_INDEX_KEYS} columns in an index`);
 }
 
-function addConstraint(table: TableInfo, c: TableConstraint, session: StatementSession): ConstraintInfo {
+function addConstraint(table: TableInfo, c: TableConstraint, session: StatementSession, notice?: (message: string) => void): ConstraintInfo {
   if (c.kind === 'primary_key' || c.kind === 'unique') checkIndexKeyCount(c.columns.length);
   const ids = (names: string[]) =>
     names.map((n) => {
@@ -113,9 +113,12 @@ function addConstraint(table: TableInfo, c: TableConstraint, session: StatementS
       const name = c.name ?? session.catalog.uniqueRelationName(table.schema, cols.length === 1 ? `${table.name}_${cols[0]}_check` : `${table.name}_check`);
       return { oid: session.catalog.allocOid(), name, kind: 'check', columnIds: [], check, checkText: exprText(c.expr) };
     }
-    case 'foreign_key':
-      // accepted for compatibility; not enforced yet
-      return { oid: session.catalog.allocOid(), name: c.name ?? `${table.name}_${c.columns.join('_')}_fkey`, kind: 'check', columnIds: [] };
+    case 'foreign_key': {
+      // accepted so that schemas written for PostgreSQL load, and said so: nothing checks the references
+      const name = c.name ?? `${table.name}_${c.columns.join('_')}_fkey`;
+      notice?.(`foreign key constraint "${name}" is accepted but not enforced`);
+      return { oid: session.catalog.allocOid(), name, kind: 'check', columnIds: [] };
+    }
   }
 }
 
@@ -206,7 +209,7 @@ function dropIndexKey(table: TableInfo, name: string, session: StatementSession)
   });
 }
 
-export function createTable(stmt: CreateTableStmt, session: StatementSession, params: readonly Value[]): StatementResult {
+export function createTable(stmt: CreateTableStmt, session: StatementSession, params: readonly Value[], notice?: (message: string) => void): StatementResult {
   const schema = schemaOf(session, stmt.name.schema);
   if (session.catalog.findTable(schema, stmt.name.name) || session.catalog.findIndex(schema, stmt.name.name)) {
     if (stmt.ifNotExists) return { command: 'CREATE TABLE', rowCount: null };
@@ -229,8 +232,9 @@ export function createTable(stmt: CreateTableStmt, session: StatementSession, pa
     if (def.primaryKey) table.constraints.push(addConstraint(table, { kind: 'primary_key', columns: [def.name] }, session));
     if (def.unique) table.constraints.push(addConstraint(table, { kind: 'unique', columns: [def.name] }, session));
     if (def.check) table.constraints.push(addConstraint(table, { kind: 'check', expr: def.check }, session));
+    if (def.references) notice?.(`foreign key constraint "${table.name}_${def.name}_fkey" is accepted but not enforced`);
   }
-  for (const c of stmt.constraints) table.constraints.push(addConstraint(table, c, session));
+  for (const c of stmt.constraints) table.constraints.push(addConstraint(table, c, session, notice));
   table.store = storeFor(table);
   session.catalog.addTable(table, session.undo);
   for (const c of table.constraints) {
@@ -374,14 +378,14 @@ export function truncate(stmt: TruncateStmt, session: StatementSession): Stateme
   return { command: 'TRUNCATE TABLE', rowCount: null };
 }
 
-export function alterTable(stmt: AlterTableStmt, session: StatementSession): StatementResult {
+export function alterTable(stmt: AlterTableStmt, session: StatementSession, notice?: (message: string) => void): StatementResult {
   const table = session.catalog.findTable(stmt.name.schema, stmt.name.name, session.searchPath);
   if (!table) {
     if (stmt.ifExists) return { command: 'ALTER TABLE', rowCount: null };
     session.catalog.getTable(stmt.name.schema, stmt.name.name, session.searchPath);
     throw new SqlError(SQLSTATE.undefinedTable, `relation "${stmt.name.name}" does not exist`);
   }
-  for (const action of stmt.actions) alterAction(table, action, session);
+  for (const action of stmt.actions) alterAction(table, action, session, notice);
   session.catalog.version++;
   return { command: 'ALTER TABLE', rowCount: null };
 }
@@ -392,7 +396,7 @@ function findColumn(table: TableInfo, name: string): ColumnInfo {
   return c;
 }
 
-function alterAction(table: TableInfo, action: AlterTableStmt['actions'][number], session: StatementSession): void {
+function alterAction(table: TableInfo, action: AlterTableStmt['actions'][number], session: StatementSession, notice?: (message: string) => void): void {
   const undo = session.undo;
   switch (action.kind) {
     case 'add_column': {
@@ -519,7 +523,7 @@ function alterAction(table: TableInfo, action: AlterTableStmt['actions'][number]
       return;
     }
     case 'add_constraint': {
-      const c = addConstraint(table, action.constraint, session);
+      const c = addConstraint(table, action.constraint, session, notice);
       if (c.kind !== 'check' && table.store) {
         checkHypertableUnique(table, c.columnIds);
         addUniqueKeyEverywhere(table, { name: c.name, columnIds: c.columnIds, primary: c.kind === 'primary_key' }, session);

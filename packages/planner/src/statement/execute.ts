@@ -73,11 +73,11 @@ export function executeStatement(stmt: Statement, session: StatementSession, opt
     case 'delete':
       return executeDelete(stmt, session, opts.params, opts.paramTypes);
     case 'create_table':
-      return createTable(stmt, session, opts.params);
+      return createTable(stmt, session, opts.params, opts.notice);
     case 'drop':
       return dropObjects(stmt, session, opts.notice);
     case 'alter_table':
-      return alterTable(stmt, session);
+      return alterTable(stmt, session, opts.notice);
     case 'create_index':
       return createIndex(stmt, session, opts.notice);
     case 'create_schema':
