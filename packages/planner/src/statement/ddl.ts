@@ -84,6 +84,15 @@ function checkIndexKeyCount(n: number): void {
   if (n > MAX_INDEX_KEYS) throw new SqlError(SQLSTATE.tooManyColumns, `cannot use more than ${MAX_INDEX_KEYS} columns in an index`);
 }
 
+/** Foreign keys are accepted so that schemas written for PostgreSQL load, and said so: nothing checks the references. */
+function noteUnenforcedForeignKey(name: string, notice: ((message: string) => void) | undefined): void {
+  notice?.(`foreign key constraint "${name}" is accepted but not enforced`);
+}
+
+function foreignKeyName(table: TableInfo, columns: readonly string[]): string {
+  return `${table.name}_${columns.join('_')}_fkey`;
+}
+
 function addConstraint(table: TableInfo, c: TableConstraint, session: StatementSession, notice?: (message: string) => void): ConstraintInfo {
   if (c.kind === 'primary_key' || c.kind === 'unique') checkIndexKeyCount(c.columns.length);
   const ids = (names: string[]) =>
@@ -114,9 +123,8 @@ function addConstraint(table: TableInfo, c: TableConstraint, session: StatementS
       return { oid: session.catalog.allocOid(), name, kind: 'check', columnIds: [], check, checkText: exprText(c.expr) };
     }
     case 'foreign_key': {
-      // accepted so that schemas written for PostgreSQL load, and said so: nothing checks the references
-      const name = c.name ?? `${table.name}_${c.columns.join('_')}_fkey`;
-      notice?.(`foreign key constraint "${name}" is accepted but not enforced`);
+      const name = c.name ?? foreignKeyName(table, c.columns);
+      noteUnenforcedForeignKey(name, notice);
       return { oid: session.catalog.allocOid(), name, kind: 'check', columnIds: [] };
     }
   }
@@ -232,7 +240,7 @@ export function createTable(stmt: CreateTableStmt, session: StatementSession, pa
     if (def.primaryKey) table.constraints.push(addConstraint(table, { kind: 'primary_key', columns: [def.name] }, session));
     if (def.unique) table.constraints.push(addConstraint(table, { kind: 'unique', columns: [def.name] }, session));
     if (def.check) table.constraints.push(addConstraint(table, { kind: 'check', expr: def.check }, session));
-    if (def.references) notice?.(`foreign key constraint "${table.name}_${def.name}_fkey" is accepted but not enforced`);
+    if (def.references) noteUnenforcedForeignKey(foreignKeyName(table, [def.name]), notice);
   }
   for (const c of stmt.constraints) table.constraints.push(addConstraint(table, c, session, notice));
   table.store = storeFor(table);

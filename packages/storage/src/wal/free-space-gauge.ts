@@ -13,20 +13,19 @@ export const FREE_SPACE_MARGIN_BYTES = 1024 * 1024 * 1024;
 const REFRESH_MS = 250;
 
 export class FreeSpaceGauge {
-  /** free bytes by the last statfs, minus what was noted since it was asked for */
+  /** free bytes by the last statfs (0 when unknown: the committer writes), minus what was noted since it was asked for */
   private freeBytes = 0;
   private notedSinceAsked = 0;
   private asking = false;
-  private askedAt = -Infinity;
+  private askedAt = performance.now();
 
   constructor(private readonly dir: string) {
     try {
       const stats = nodeFs.statfsSync(dir);
       this.freeBytes = stats.bavail * stats.bsize;
     } catch {
-      this.freeBytes = 0; // unknown: the committer writes until a refresh tells
+      // unknown until the next refresh
     }
-    this.askedAt = performance.now();
   }
 
   /** Whether `bytes` more leave the margin free, as far as is known. */

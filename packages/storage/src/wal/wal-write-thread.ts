@@ -6,9 +6,9 @@
  * records in the order they came, each at its own offset, so the file always holds a prefix of the
  * log plus at most one torn record: what recovery expects after a crash.
  *
- * Only records that fit in the preallocated, zero-filled part of a segment come here: writing over
- * allocated blocks cannot run out of space, so ENOSPC never has to reach a committer that already
- * published. Any other failure leaves the log failed, as a failed write on the committing thread does.
+ * Only records that cannot meet a full disk come here (wal.ts decides: they end within a zero-filled
+ * segment, or the disk has a wide margin free), so ENOSPC does not have to reach a committer that
+ * already published. Any failure leaves the log failed, as a failed write on the committing thread does.
  *
  * When the committer asks for a sync and the thread writes the last record handed to it, the thread
  * fdatasyncs right after the write, so the commit's wait for durability overlaps its publication.
@@ -22,12 +22,16 @@ export const WAL_THREAD_MAX_PAYLOAD = RING_BYTES >> 1;
 /** A thread that has not answered in this long is taken as dead (a sync wait blocks the event loop). */
 const STALL_MS = 60_000;
 
-const C_DONE = 0; // seq of the last record the thread finished (written, or failed)
-const C_SUBMITTED = 1; // seq of the last record handed to the thread
-const C_SYNC_WANTED = 2; // 1: fdatasync after writing the last submitted record
-const C_FAILED = 3; // 1: a write or sync failed; every later record is skipped
-const CTRL_INTS = 4;
-const SYNCED_AT_BYTE = 16; // float64: LSN through which the thread's own fdatasync made the log durable
+/** Cells of the control block shared with the thread (Int32 indexes, then a float64 at a byte offset). */
+const CTRL = {
+  done: 0, // seq of the last record the thread finished (written, or failed)
+  submitted: 1, // seq of the last record handed to the thread
+  syncWanted: 2, // 1: fdatasync after writing the last submitted record
+  failed: 3, // 1: a write or sync failed; every later record is skipped
+  ints: 4,
+  syncedAtByte: 16, // float64: LSN through which the thread's own fdatasync made the log durable
+} as const;
+type CtrlLayout = typeof CTRL;
 
 interface WriteRequest {
   seq: number;
@@ -61,11 +65,12 @@ function walWriteThreadMain(): void {
   const fs = require('node:fs') as typeof import('node:fs');
   const zlib = require('node:zlib') as typeof import('node:zlib');
   const threads = require('node:worker_threads') as typeof import('node:worker_threads');
-  const data = threads.workerData as { ring: SharedArrayBuffer; ctrl: SharedArrayBuffer; port: MessagePort; delayMs: number };
+  const data = threads.workerData as { ring: SharedArrayBuffer; ctrl: SharedArrayBuffer; layout: CtrlLayout; port: MessagePort; delayMs: number };
+  const L = data.layout;
   const sleeper = new Int32Array(new SharedArrayBuffer(4));
   const ring = new Uint8Array(data.ring);
-  const ctrl = new Int32Array(data.ctrl, 0, 4);
-  const synced = new Float64Array(data.ctrl, 16, 1);
+  const ctrl = new Int32Array(data.ctrl, 0, L.ints);
+  const synced = new Float64Array(data.ctrl, L.syncedAtByte, 1);
   const port = data.port;
   const header = new Uint8Array(9);
   const headerView = new DataView(header.buffer);
@@ -109,21 +114,21 @@ function walWriteThreadMain(): void {
         headerView.setUint32(4, crc, true);
         header[8] = m.type;
         writeFully(m.fd, [header, payload], m.position);
-        if (Atomics.load(ctrl, 1) === m.seq && Atomics.load(ctrl, 2) === 1) {
+        if (Atomics.load(ctrl, L.submitted) === m.seq && Atomics.load(ctrl, L.syncWanted) === 1) {
           what = 'sync';
-          Atomics.store(ctrl, 2, 0);
+          Atomics.store(ctrl, L.syncWanted, 0);
           fs.fdatasyncSync(m.fd);
           synced[0] = m.endLsn;
         }
       } catch (e) {
         failed = true;
-        Atomics.store(ctrl, 3, 1);
+        Atomics.store(ctrl, L.failed, 1);
         const err = e as NodeJS.ErrnoException;
         port.postMessage({ kind: 'failed', what, code: err.code, message: err.message });
       }
     }
-    Atomics.store(ctrl, 0, m.seq);
-    Atomics.notify(ctrl, 0);
+    Atomics.store(ctrl, L.done, m.seq);
+    Atomics.notify(ctrl, L.done);
     port.postMessage({ kind: 'progress' });
   });
 }
@@ -147,9 +152,9 @@ export class WalWriteThread {
     delayMsForTesting = 0,
   ) {
     this.ring = new Uint8Array(new SharedArrayBuffer(RING_BYTES));
-    const ctrl = new SharedArrayBuffer(SYNCED_AT_BYTE + 8);
-    this.ctrl = new Int32Array(ctrl, 0, CTRL_INTS);
-    this.synced = new Float64Array(ctrl, SYNCED_AT_BYTE, 1);
+    const ctrl = new SharedArrayBuffer(CTRL.syncedAtByte + 8);
+    this.ctrl = new Int32Array(ctrl, 0, CTRL.ints);
+    this.synced = new Float64Array(ctrl, CTRL.syncedAtByte, 1);
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
     // transpilers (esbuild under tsx and vitest) may wrap named functions in __name()/__name2()
@@ -157,7 +162,7 @@ export class WalWriteThread {
     this.worker = new Worker(source, {
       eval: true,
       name: 'strata-wal-writer',
-      workerData: { ring: this.ring.buffer, ctrl, port: port2, delayMs: delayMsForTesting },
+      workerData: { ring: this.ring.buffer, ctrl, layout: CTRL, port: port2, delayMs: delayMsForTesting },
       transferList: [port2],
     });
     this.worker.unref();
@@ -192,7 +197,7 @@ export class WalWriteThread {
 
   /** The first failure, once the thread reported it (the log is to be failed then). */
   failed(): WalThreadFailure | null {
-    if (this.failure === null && Atomics.load(this.ctrl, C_FAILED) === 1) this.drainMessages();
+    if (this.failure === null && Atomics.load(this.ctrl, CTRL.failed) === 1) this.drainMessages();
     return this.failure;
   }
 
@@ -209,7 +214,7 @@ export class WalWriteThread {
     }
     const seq = ++this.seq;
     this.queue.push({ seq, lsn, ringStart, ringEnd: ringStart + payloadBytes });
-    Atomics.store(this.ctrl, C_SUBMITTED, seq);
+    Atomics.store(this.ctrl, CTRL.submitted, seq);
     const request: WriteRequest = { seq, fd, position, lsn, endLsn, type, ringStart, length: payloadBytes };
     this.port.postMessage(request);
     if (this.queue.length === 1) this.port.ref(); // a process awaiting a commit stays alive until it is written
@@ -217,7 +222,7 @@ export class WalWriteThread {
 
   /** Asks the thread to fdatasync once it has written the last record handed to it. */
   requestSync(): void {
-    Atomics.store(this.ctrl, C_SYNC_WANTED, 1);
+    Atomics.store(this.ctrl, CTRL.syncWanted, 1);
   }
 
   /** Blocks until every record handed over is written (or failed): before a rotation, a sync flush, a close. */
@@ -259,7 +264,7 @@ export class WalWriteThread {
 
   /** Drops the records the thread has finished from the queue. */
   private absorb(): void {
-    const done = Atomics.load(this.ctrl, C_DONE);
+    const done = Atomics.load(this.ctrl, CTRL.done);
     let k = 0;
     while (k < this.queue.length && this.queue[k]!.seq <= done) k++;
     if (k > 0) this.queue = this.queue.slice(k);
@@ -267,9 +272,9 @@ export class WalWriteThread {
   }
 
   private waitForThread(): void {
-    const done = Atomics.load(this.ctrl, C_DONE);
+    const done = Atomics.load(this.ctrl, CTRL.done);
     if (this.exited) throw new Error('the WAL writer thread exited with records still to write');
-    if (Atomics.wait(this.ctrl, C_DONE, done, STALL_MS) === 'timed-out') {
+    if (Atomics.wait(this.ctrl, CTRL.done, done, STALL_MS) === 'timed-out') {
       throw new Error(`the WAL writer thread has not finished a record in ${STALL_MS / 1000} s`);
     }
   }
