@@ -10,6 +10,10 @@ import type { Value } from '../types/values.js';
 import { vectorToValues, type Batch } from '../vector.js';
 import { applyTableDelta } from '../persist/table-delta.js';
 import { TableStore, type TableVersion } from './index.js';
+import { StringDict } from './dict.js';
+import { layoutOf } from './layout.js';
+import { StagingBlocks } from './staging.js';
+import type { Vector } from '../vector.js';
 
 const SEAL = 64;
 
@@ -226,5 +230,38 @@ describe('TableTxn.insertSelected (staging blocks)', () => {
     t.insertSelected(batch, Int32Array.from({ length: 1000 }, (_, i) => i));
     t.commit();
     expect(s.latest().rowCount).toBe(1000);
+  });
+});
+
+describe('StagingBlocks block sizes', () => {
+  const layouts = [layoutOf(1, T.float8), layoutOf(2, T.text)];
+  const dict = new StringDict();
+  const dictOf = () => dict;
+  const columns = (n: number): Vector[] => [
+    { tag: 'number', type: T.float8, length: n, values: new Float64Array(n).map((_, i) => i), nulls: null },
+    { tag: 'dict', type: T.text, length: n, codes: new Int32Array(n), dict: ['a'], nulls: null },
+  ];
+  const lengths = (pieces: readonly { length: number }[]) => pieces.map((p) => p.length);
+
+  it('one large insert gets blocks of its own size, whole seal-sized ones where it spans seals', () => {
+    const sr = 65_536;
+    // a third of a 65,536-row part (one data node of three): one block, not 4,096 + 4,096 + 8,192 + …
+    expect(lengths(new StagingBlocks(sr).gather(layouts, columns(21_845), null, 21_845, dictOf))).toEqual([21_845]);
+    // seal-sized blocks can be sealed in place at commit
+    expect(lengths(new StagingBlocks(sr).gather(layouts, columns(200_000), null, 200_000, dictOf))).toEqual([65_536, 65_536, 65_536, 3_392]);
+  });
+
+  it('small inserts still start small and double, ending on seal boundaries', () => {
+    const sr = 65_536;
+    // blocks start at 0, 4,096, 8,192, 16,384, 32,768: the boundaries a 1,000-row insert crosses
+    const pieces = new StagingBlocks(sr);
+    const starts: number[] = [];
+    let at = 0;
+    for (let i = 0; i < 40; i++) {
+      const ps = pieces.gather(layouts, columns(1000), null, 1000, dictOf);
+      for (let k = 1; k < ps.length; k++) starts.push(at + ps.slice(0, k).reduce((a, p) => a + p.length, 0));
+      at += 1000;
+    }
+    expect(starts).toEqual([4096, 8192, 16_384, 32_768]);
   });
 });

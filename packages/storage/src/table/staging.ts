@@ -5,8 +5,11 @@
  * instead of copying every row through an append buffer.
  *
  * Block boundaries fall at multiples of sealRows counted from the
- * transaction's first staged row (4,096 + 4,096 + 8,192 + 16,384 + 32,768,
- * then 65,536 each: small inserts stay small), so when the target chunk's
+ * transaction's first staged row. Small inserts stay small (4,096 + 4,096 +
+ * 8,192 + 16,384 + 32,768, then 65,536 each); one large insert gets a block
+ * of its own size up to the next boundary, since every row it brings is
+ * already known (fewer, larger blocks: less allocation, fewer pieces to
+ * publish, and a seal-sized block whenever it spans one), so when the target chunk's
  * append buffer is empty at commit — a new chunk, or one whose rows end on a
  * seal boundary — every full block is sealed in place, zero copies after the
  * gather. Otherwise commit copies, as for any other rows.
@@ -81,7 +84,7 @@ export class StagingBlocks {
     let done = 0;
     while (done < n) {
       let b = this.block;
-      if (b === null || b.filled === b.cap || !sameColumns(b, layouts, dictOf)) b = this.block = this.newBlock(layouts, dictOf);
+      if (b === null || b.filled === b.cap || !sameColumns(b, layouts, dictOf)) b = this.block = this.newBlock(layouts, dictOf, n - done);
       const k = Math.min(n - done, b.cap - b.filled);
       const at = b.filled;
       for (let i = 0; i < layouts.length; i++) gatherColumn(b, layouts[i]!, columns[i]!, rows, done, k, at);
@@ -95,11 +98,12 @@ export class StagingBlocks {
     return pieces;
   }
 
-  private newBlock(layouts: readonly ColumnLayout[], dictOf: (id: number) => StringDict): Block {
+  private newBlock(layouts: readonly ColumnLayout[], dictOf: (id: number) => StringDict, rowsWaiting: number): Block {
     const sr = this.sealRows;
     const into = this.staged % sr;
-    // double up to the seal size, ending exactly on the next seal boundary
-    const cap = this.staged >= sr ? sr - into : Math.min(sr - into, Math.max(FIRST_BLOCK_ROWS, into));
+    // double up to the seal size, ending exactly on the next seal boundary; rows already
+    // waiting (one large insert) get one block of their size instead of a series of doublings
+    const cap = this.staged >= sr ? sr - into : Math.min(sr - into, Math.max(FIRST_BLOCK_ROWS, into, rowsWaiting));
     const cols = new Map<number, ColData>();
     for (const l of layouts) {
       if (l.kind === 'num') cols.set(l.id, { kind: 'num', values: new Float64Array(cap), nulls: null });
