@@ -6,8 +6,12 @@
  * Only the db.insert calls are timed: each part is generated and encoded just
  * before its call, outside the clock, so 10M rows never sit in memory as
  * input. Peak RSS is this process's (reset before the load when the kernel
- * allows).
+ * allows). `durable`: the same load into a fresh data directory (write-ahead log,
+ * synchronous_commit on: each part's insert returns once its rows are on disk).
  */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { Strata } from '@strata/server';
 import { progress } from '../progress.js';
 import { ingestResult, type IngestResult } from '../results.js';
@@ -24,10 +28,12 @@ export interface EmbeddedIngestOptions {
   dataNodes: number;
   mode: 'rows' | 'arrow';
   seed?: number;
+  durable?: boolean;
 }
 
 export async function runEmbeddedIngest(opts: EmbeddedIngestOptions): Promise<IngestResult> {
-  const db = await Strata.create();
+  const dataDir = opts.durable ? fs.mkdtempSync(path.join(os.tmpdir(), 'strata-bench-embedded-')) : undefined;
+  const db = await Strata.create(dataDir !== undefined ? { dataDir } : {});
   try {
     const gen = new TsbsCpuGenerator({ hosts: opts.hosts, seed: opts.seed ?? 1 });
     for (let i = 1; i <= opts.dataNodes; i++) await db.query(`SELECT add_data_node('dn${i}')`);
@@ -38,7 +44,8 @@ export async function runEmbeddedIngest(opts: EmbeddedIngestOptions): Promise<In
     await db.query("SELECT create_distributed_hypertable('cpu', 'time', 'hostname', chunk_time_interval => INTERVAL '12 hours')");
     const pid = process.pid;
     const resettable = resetPeakRss(pid);
-    const label = `embedded ${opts.dataNodes}dn db.insert(${opts.mode === 'arrow' ? 'Arrow' : 'row arrays'})`;
+    const target = `embedded-${opts.dataNodes}dn${opts.durable ? '-durable' : ''}`;
+    const label = `${target} db.insert(${opts.mode === 'arrow' ? 'Arrow' : 'row arrays'})`;
     const p = progress(label, opts.rows);
     let done = 0;
     // the clock runs only inside db.insert: each part is generated and encoded before its call
@@ -61,12 +68,13 @@ export async function runEmbeddedIngest(opts: EmbeddedIngestOptions): Promise<In
     } catch {
       /* not reported */
     }
-    return ingestResult(`embedded-insert-${opts.mode}`, `embedded-${opts.dataNodes}dn`, opts.rows, ms, {
+    return ingestResult(`embedded-insert-${opts.mode}`, target, opts.rows, ms, {
       peakRssBytes: peak,
       bytesPerRow: bytes !== undefined ? bytes / opts.rows : undefined,
       note: `timed: the db.insert calls only (${PART_ROWS.toLocaleString()}-row parts generated and encoded outside the clock); peak RSS = bench process incl. one encoded part`,
     });
   } finally {
     await db.close();
+    if (dataDir !== undefined) fs.rmSync(dataDir, { recursive: true, force: true });
   }
 }
