@@ -97,6 +97,7 @@ function bindFunctionRef(item: Extract<FromItem, { kind: 'function' }>, ctx: Que
     if (sub.correlated.length > 0) return { ...bound, lateral: sub.correlated } as BoundFrom & { lateral: ExprNode[] };
     return bound;
   }
+  if (item.zipped) return bindZippedFunctions(item, ctx);
   const proc = findProcedure(call.name);
   if (proc) {
     const bound = bindProcedure(call, proc, ctx);
@@ -144,7 +145,25 @@ function bindFunctionRef(item: Extract<FromItem, { kind: 'function' }>, ctx: Que
     names.push(item.columnAliases?.[1] ?? 'ordinality');
   }
   const plan: PlanNode = { op: 'function', name, args: bargs, withOrdinality: !!item.withOrdinality, types };
-  return { plan, scope: relationScope(alias, names, types) };
+  return { plan, scope: relationScope(alias, names, types, undefined, item.lifted ? names.map(() => ({ lifted: true })) : undefined) };
+}
+
+/** ROWS FROM (f(…), g(…), …) AS alias(columns): each function bound alone, their columns side by side. */
+function bindZippedFunctions(item: Extract<FromItem, { kind: 'function' }>, ctx: QueryContext): BoundFrom {
+  const calls = [item.call, ...(item.zipped ?? [])];
+  const parts = calls.map((call) => {
+    const bound = bindFunctionRef({ kind: 'function', call, lateral: item.lateral }, ctx).plan;
+    if (bound.op !== 'function' || bound.zipped) {
+      throw new SqlError(SQLSTATE.featureNotSupported, `function ${call.name} is not supported in ROWS FROM`, { position: call.position });
+    }
+    return { name: bound.name, args: bound.args, types: bound.types };
+  });
+  const [first, ...zipped] = parts;
+  const types = parts.flatMap((p) => p.types);
+  const names = parts.flatMap((p) => p.types.map(() => p.name));
+  const plan: PlanNode = { op: 'function', name: first!.name, args: first!.args, withOrdinality: false, types, zipped };
+  const alias = item.alias ?? first!.name;
+  return { plan, scope: relationScope(alias, names, types, item.columnAliases, item.lifted ? names.map(() => ({ lifted: true })) : undefined) };
 }
 
 /** information_schema._pg_expandarray(anyarray) AS alias(x, n) [WITH ORDINALITY]. */
@@ -168,7 +187,7 @@ function bindExpandArray(item: Extract<FromItem, { kind: 'function' }>, args: Ex
     names.push('ordinality');
   }
   const plan: PlanNode = { op: 'function', name: '_pg_expandarray', args, withOrdinality: !!item.withOrdinality, types };
-  return { plan, scope: relationScope(item.alias ?? '_pg_expandarray', names, types, item.columnAliases) };
+  return { plan, scope: relationScope(item.alias ?? '_pg_expandarray', names, types, item.columnAliases, item.lifted ? names.map(() => ({ lifted: true })) : undefined) };
 }
 
 export function bindFromItem(item: FromItem, ctx: QueryContext, left?: BoundFrom): BoundFrom {

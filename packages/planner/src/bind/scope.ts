@@ -19,6 +19,8 @@ export interface ScopeColumn {
   starHidden?: boolean;
   /** hidden from unqualified lookup only (right side of a USING/NATURAL join) */
   usingDuplicate?: boolean;
+  /** a select-list set-returning call lifted into FROM: left out of `*` and of unqualified lookup, but part of its item's whole row */
+  lifted?: boolean;
   tableOid?: number;
   attnum?: number;
 }
@@ -40,7 +42,7 @@ export class Scope {
 
   /** Columns of `*` or `rel.*` in order. */
   star(qualifier: string[]): ScopeColumn[] {
-    if (qualifier.length === 0) return this.columns.filter((c) => !c.hidden && !c.usingDuplicate && !c.starHidden);
+    if (qualifier.length === 0) return this.columns.filter((c) => !c.hidden && !c.usingDuplicate && !c.starHidden && !c.lifted);
     const rel = qualifier[qualifier.length - 1]!;
     const schema = qualifier.length > 1 ? qualifier[qualifier.length - 2] : undefined;
     if (!this.hasRelation(rel, schema)) {
@@ -55,7 +57,7 @@ export class Scope {
    */
   lookup(qualifier: string[], name: string, position?: number): ScopeColumn | undefined {
     if (qualifier.length === 0) {
-      const hits = this.columns.filter((c) => c.name === name && !c.hidden && !c.usingDuplicate);
+      const hits = this.columns.filter((c) => c.name === name && !c.hidden && !c.usingDuplicate && !c.lifted);
       if (hits.length > 1) {
         throw new SqlError(SQLSTATE.ambiguousColumn, `column reference "${name}" is ambiguous`, { position });
       }

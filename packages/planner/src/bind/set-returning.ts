@@ -7,11 +7,18 @@
  *   SELECT (f(a)).n, f(a) AS k FROM t         →   SELECT (__srf1).n, __srf1 AS k FROM t, LATERAL f(a) __srf1
  *
  * A function returning a record is replaced by the lifted item's whole row,
- * so `(f(a)).n` resolves to its column n (composite.ts). Identical calls share
- * one item: PostgreSQL runs the SRFs of a select list in lockstep, and two
- * equal calls of a deterministic SRF yield the same rows side by side.
- * Known gap: different SRFs in one select list form a cross product here, where
- * PostgreSQL zips them (padding the shorter with NULLs).
+ * so `(f(a)).n` resolves to its column n (composite.ts).
+ *
+ * PostgreSQL runs the SRFs of a select list in lockstep (ProjectSet), padding
+ * the ones that ran out with NULLs, so the scalar SRFs of one nesting level
+ * become one ROWS FROM item, and identical calls share a column:
+ *
+ *   SELECT generate_series(1, 3), generate_series(1, 2)   →   3 rows: (1,1) (2,2) (3,NULL)
+ *
+ * An SRF whose arguments use another's output runs a level above it, once per
+ * row of the level below (`generate_series(1, generate_series(1, 3))`: 6 rows).
+ * Known gap: a record SRF (_pg_expandarray) gets an item of its own, so next
+ * to another SRF of its level it forms a cross product instead of a zip.
  */
 import { SqlError, SQLSTATE } from '../../../storage/src/errors.js';
 import type { Expr, FromItem, FuncCallExpr, SelectCore, SelectTarget } from '../parse/ast.js';
@@ -44,20 +51,53 @@ function callKey(call: FuncCallExpr): string {
 export function liftSetReturning(core: SelectCore, nameOf: (e: Expr) => string): SelectCore {
   const from: FromItem[] = [...core.from];
   const lifted = new Map<string, Expr>();
+  /** lifted items by nesting level: the zipped scalar SRFs, and each record SRF alone */
+  const levels: { zip: { alias: string; calls: FuncCallExpr[]; columns: string[] } | null; records: FromItem[] }[] = [];
+  const levelOfItem = new Map<string, number>();
+  let items = 0;
   let touched = false;
+
+  /** One above the highest lifted item the call's arguments read (0 when they read none). */
+  const levelOf = (call: FuncCallExpr): number => {
+    let max = -1;
+    const visit = (x: unknown): void => {
+      if (x === null || typeof x !== 'object') return;
+      if (Array.isArray(x)) return x.forEach(visit);
+      const o = x as { kind?: string; qualifier?: string[]; name?: string };
+      if (o.kind === 'column' && o.qualifier !== undefined) {
+        const item = o.qualifier.length === 1 ? o.qualifier[0] : o.qualifier.length === 0 ? o.name : undefined;
+        const level = item === undefined ? undefined : levelOfItem.get(item);
+        if (level !== undefined) max = Math.max(max, level);
+        return;
+      }
+      for (const v of Object.values(o)) visit(v);
+    };
+    visit(call.args);
+    return max + 1;
+  };
 
   const lift = (call: FuncCallExpr, kind: 'scalar' | 'record'): Expr => {
     touched = true;
     const key = callKey(call);
     const known = lifted.get(key);
     if (known) return known;
-    const alias = `${LIFTED_PREFIX}${lifted.size + 1}`;
+    const level = levelOf(call);
+    const at = (levels[level] ??= { zip: null, records: [] });
     let ref: Expr;
     if (kind === 'scalar') {
-      from.push({ kind: 'function', call, alias, columnAliases: [call.name], lateral: true });
-      ref = { kind: 'column', qualifier: [alias], name: call.name, position: call.position };
+      if (at.zip === null) {
+        at.zip = { alias: `${LIFTED_PREFIX}${++items}`, calls: [], columns: [] };
+        levelOfItem.set(at.zip.alias, level);
+      }
+      // named apart: two SRFs of one name are two columns of the item
+      const column = `${call.name}_${at.zip.calls.length + 1}`;
+      at.zip.calls.push(call);
+      at.zip.columns.push(column);
+      ref = { kind: 'column', qualifier: [at.zip.alias], name: column, position: call.position };
     } else {
-      from.push({ kind: 'function', call, alias, lateral: true });
+      const alias = `${LIFTED_PREFIX}${++items}`;
+      at.records.push({ kind: 'function', call, alias, lateral: true, lifted: true });
+      levelOfItem.set(alias, level);
       ref = { kind: 'column', qualifier: [], name: alias, position: call.position };
     }
     lifted.set(key, ref);
@@ -108,5 +148,12 @@ export function liftSetReturning(core: SelectCore, nameOf: (e: Expr) => string):
     if (!touched) return t;
     return { kind: 'expr', expr, alias: t.alias ?? nameOf(t.expr) };
   });
+  for (const level of levels) {
+    if (level.zip !== null) {
+      const [call, ...zipped] = level.zip.calls;
+      from.push({ kind: 'function', call: call!, ...(zipped.length > 0 ? { zipped } : {}), alias: level.zip.alias, columnAliases: level.zip.columns, lateral: true, lifted: true });
+    }
+    from.push(...level.records);
+  }
   return from.length === core.from.length ? core : { ...core, from, targets };
 }

@@ -8,6 +8,7 @@ export { windowOp, DEFAULT_FRAME, type WindowSpec, type WindowCallSpec, type Fra
 export { setOp, type SetOpSpec } from './setop.js';
 export { valuesOp, singleRowOp, emptyOp } from './values.js';
 export { functionScanOp, type FunctionScanSpec } from './function-scan.js';
+export { zipFunctionsOp } from './zip-functions.js';
 export { materializeOp, type MaterializedSource } from './materialize.js';
 export { recursiveUnionOp, createWorkTable, workTableScanOp, type WorkTable, type RecursiveUnionSpec } from './recursive.js';
 export { collectRows, collectBatches, batchToRows, rowsToBatch } from './rows.js';

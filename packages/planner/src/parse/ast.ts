@@ -366,6 +366,10 @@ export interface FunctionRef {
   columnAliases?: string[];
   lateral: boolean;
   withOrdinality?: boolean;
+  /** ROWS FROM (call, …zipped): further functions run in lockstep, the shorter padded with NULLs */
+  zipped?: FuncCallExpr[];
+  /** set-returning calls lifted out of a select list (set-returning.ts): not columns of `*` */
+  lifted?: boolean;
 }
 
 export interface JoinRef {

@@ -53,8 +53,12 @@ export function buildPlan(plan: PlanNode, env: ExecEnv): BatchSource {
       return exec.singleRowOp();
     case 'values':
       return exec.valuesOp(plan.rows, plan.types);
-    case 'function':
-      return exec.functionScanOp({ name: plan.name, args: plan.args, types: plan.types, withOrdinality: plan.withOrdinality });
+    case 'function': {
+      if (!plan.zipped) return exec.functionScanOp({ name: plan.name, args: plan.args, types: plan.types, withOrdinality: plan.withOrdinality });
+      const firstTypes = plan.types.slice(0, plan.types.length - plan.zipped.reduce((n, z) => n + z.types.length, 0));
+      const parts = [{ name: plan.name, args: plan.args, types: firstTypes }, ...plan.zipped];
+      return exec.zipFunctionsOp(parts.map((f) => exec.functionScanOp({ name: f.name, args: f.args, types: f.types })), parts.map((f) => f.types));
+    }
     case 'filter':
       return ops.filterOp(buildPlan(plan.input, env), plan.predicate);
     case 'project':

@@ -87,6 +87,14 @@ export interface FunctionScanPlan extends Base {
   name: string;
   args: ExprNode[];
   withOrdinality: boolean;
+  /** ROWS FROM: functions run in lockstep with this one; `types` lists this one's columns, then theirs */
+  zipped?: ZippedFunction[];
+}
+
+export interface ZippedFunction {
+  name: string;
+  args: ExprNode[];
+  types: SqlType[];
 }
 
 export interface FilterPlan extends Base {
