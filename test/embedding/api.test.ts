@@ -181,6 +181,22 @@ describe('bulk insert', () => {
   });
 });
 
+describe('long identifiers', () => {
+  it('are truncated to 63 bytes with PostgreSQL\'s notice, every time the text runs', async () => {
+    const long = `t_${'x'.repeat(70)}`;
+    const cut = long.slice(0, 63);
+    const notice = ['NOTICE', '42622', `identifier "${long}" will be truncated to "${cut}"`];
+    const created = await db.query(`CREATE TABLE ${long} (a int)`);
+    expect(created.notices.map((n) => [n.severity, n.code, n.message])).toEqual([notice]);
+    for (let i = 0; i < 2; i++) {
+      // the fast INSERT path leaves such names to the parser, which raises the notice
+      const inserted = await db.query(`INSERT INTO ${long} VALUES (${i})`);
+      expect(inserted.notices.map((n) => [n.severity, n.code, n.message])).toEqual([notice]);
+    }
+    expect((await db.query(`SELECT count(*) AS n FROM ${cut}`)).rows).toEqual([{ n: '2' }]);
+  });
+});
+
 describe('foreign keys', () => {
   it('are accepted (schemas written for PostgreSQL load) with a notice that they are not enforced', async () => {
     await db.exec('CREATE TABLE parent (id int PRIMARY KEY)');

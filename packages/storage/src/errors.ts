@@ -109,6 +109,7 @@ export const SQLSTATE = {
   outOfMemory: '53200',
   programLimitExceeded: '54000',
   tooManyColumns: '54011',
+  nameTooLong: '42622',
   internalError: 'XX000',
   protocolViolation: '08P01',
   invalidPassword: '28P01',

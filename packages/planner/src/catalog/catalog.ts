@@ -8,6 +8,7 @@ import type { ExprNode } from '../../../storage/src/expr/expr.js';
 import { SqlError, SQLSTATE } from '../../../storage/src/errors.js';
 import type { TableStore } from '../../../storage/src/table/index.js';
 import type { SelectStmt } from '../parse/ast.js';
+import { MAX_IDENTIFIER_BYTES } from '../parse/tokenizer.js';
 import { DataNode } from '../../../storage/src/node/data-node.js';
 import type { ChunkInfo, DataNodeInfo, HypertableInfo } from './hypertable.js';
 import { chunkKey } from './hypertable.js';
@@ -364,11 +365,14 @@ export class Catalog {
     });
   }
 
-  /** A relation name not yet used in the schema: PostgreSQL's `t_col_idx`, `t_col_idx1`, … */
-  uniqueRelationName(schema: string, base: string): string {
-    let name = base.slice(0, 63);
+  /**
+   * A relation name not yet used in the schema, as PostgreSQL chooses one (ChooseRelationName):
+   * `t_col_idx`, then `t_col_idx1`, …, with name1 and name2 shortened to fit 63 bytes.
+   */
+  uniqueRelationName(schema: string, name1: string, name2: string | undefined, label: string): string {
+    let name = makeObjectName(name1, name2, label);
     for (let i = 1; this.tables.has(this.key(schema, name)) || this.indexes.has(this.key(schema, name)); i++) {
-      name = `${base.slice(0, 63 - String(i).length)}${i}`;
+      name = makeObjectName(name1, name2, `${label}${i}`);
     }
     return name;
   }
@@ -552,4 +556,27 @@ export class Catalog {
 
 function storedSettingKey(database: string | null, name: string): string {
   return database === null ? `system\u0000${name}` : `database\u0000${database}\u0000${name}`;
+}
+
+/**
+ * PostgreSQL's makeObjectName: `name1_name2_label` within NAMEDATALEN - 1 bytes, taking bytes off
+ * the longer of name1 and name2 (never the label) and never splitting a character.
+ */
+export function makeObjectName(name1: string, name2: string | undefined, label: string): string {
+  const enc = new TextEncoder();
+  const b1 = enc.encode(name1);
+  const b2 = name2 === undefined ? new Uint8Array(0) : enc.encode(name2);
+  const overhead = (name2 === undefined ? 0 : 1) + (label === '' ? 0 : enc.encode(label).length + 1);
+  const avail = MAX_IDENTIFIER_BYTES - overhead;
+  let n1 = b1.length;
+  let n2 = b2.length;
+  while (n1 + n2 > avail) {
+    if (n1 > n2) n1--;
+    else n2--;
+  }
+  const clip = (b: Uint8Array, n: number): string => {
+    while (n > 0 && n < b.length && (b[n]! & 0xc0) === 0x80) n--;
+    return new TextDecoder().decode(b.subarray(0, n));
+  };
+  return clip(b1, n1) + (name2 === undefined ? '' : `_${clip(b2, n2)}`) + (label === '' ? '' : `_${label}`);
 }

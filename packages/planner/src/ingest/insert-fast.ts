@@ -32,6 +32,7 @@ import { getValue } from '../../../storage/src/vector.js';
 import type { CompiledExpr, EvalContext, ExprNode } from '../../../storage/src/expr/expr.js';
 import { compileExpr } from '../../../storage/src/expr/compile.js';
 import { parseText } from '../../../storage/src/types/text-io.js';
+import { truncateIdentifier } from '../parse/tokenizer.js';
 import type { Catalog, TableInfo } from '../catalog/catalog.js';
 import type { InsertStmt, Expr } from '../parse/ast.js';
 import { RESERVED } from '../parse/parser-base.js';
@@ -321,10 +322,12 @@ class Scanner {
       if (close < 0 || this.s.charCodeAt(close + 1) === 34 || close === this.i + 1) throw FALLBACK;
       const v = this.s.slice(this.i + 1, close);
       this.i = close + 1;
+      // a name the parser would truncate (with its NOTICE) takes the general path
+      if (truncateIdentifier(v) !== v) throw FALLBACK;
       return v;
     }
     const w = this.word();
-    if (RESERVED.has(w)) throw FALLBACK;
+    if (RESERVED.has(w) || truncateIdentifier(w) !== w) throw FALLBACK;
     return w;
   }
 

@@ -668,4 +668,6 @@ export interface ParsedStatement {
   text: string;
   /** offset of `text` in the whole query string (0-based), to shift error positions */
   offset: number;
+  /** NOTICEs the lexer raises (identifiers truncated to 63 bytes), sent each time the text runs */
+  notices?: readonly string[];
 }

@@ -9,7 +9,7 @@
 import { SqlError } from '../../../storage/src/errors.js';
 import type { ParsedStatement, Statement } from './ast.js';
 import { splitStatements } from './split.js';
-import { tokenize } from './tokenizer.js';
+import { tokenize, type Token } from './tokenizer.js';
 import { StatementParser } from './utility.js';
 
 export type * from './ast.js';
@@ -41,11 +41,21 @@ export function parseSql(text: string): ParsedStatement[] {
   for (const part of splitStatements(tokens)) {
     const parser = new StatementParser(part.tokens, text, part.offset);
     const statement = parser.parseTopLevel();
-    out.push({ statement, text: text.slice(part.offset, part.end), offset: part.offset });
+    const notices = truncationNotices(part.tokens);
+    out.push({ statement, text: text.slice(part.offset, part.end), offset: part.offset, ...(notices ? { notices } : {}) });
   }
   if (FREEZE) deepFreeze(out);
   cache.set(text, out);
   if (cache.size > CACHE_SIZE) cache.delete(cache.keys().next().value!);
+  return out;
+}
+
+/** PostgreSQL's NOTICE (42622) for each identifier the tokenizer truncated. */
+function truncationNotices(tokens: readonly Token[]): string[] | undefined {
+  let out: string[] | undefined;
+  for (const t of tokens) {
+    if (t.truncatedFrom !== undefined) (out ??= []).push(`identifier "${t.truncatedFrom}" will be truncated to "${t.value}"`);
+  }
   return out;
 }
 

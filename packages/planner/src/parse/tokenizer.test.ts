@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { SelectCore, SelectStmt } from './ast.js';
 import { clearParseCache, parseOne, parseSql } from './index.js';
-import { tokenize } from './tokenizer.js';
+import { tokenize, truncateIdentifier } from './tokenizer.js';
 
 const kinds = (s: string) => tokenize(s).map((t) => [t.kind, t.value]);
 
@@ -94,5 +94,22 @@ describe('parse cache', () => {
     const first = parseSql('SELECT 0');
     for (let i = 1; i <= 600; i++) parseSql(`SELECT ${i}`);
     expect(parseSql('SELECT 0')).not.toBe(first);
+  });
+});
+
+describe('identifier truncation (NAMEDATALEN - 1 = 63 bytes)', () => {
+  it('cuts long names at 63 bytes, never inside a character, and keeps what was written', () => {
+    const long = 'a'.repeat(70);
+    const [t] = tokenize(long);
+    expect(t).toMatchObject({ kind: 'ident', value: 'a'.repeat(63), truncatedFrom: long });
+    const [q] = tokenize(`"${'B'.repeat(64)}"`);
+    expect(q).toMatchObject({ kind: 'ident', value: 'B'.repeat(63), quoted: true, truncatedFrom: 'B'.repeat(64) });
+    // 61 bytes + a 4-byte character: the character does not fit, 61 bytes remain
+    expect(truncateIdentifier(`${'c'.repeat(61)}😀d`)).toBe('c'.repeat(61));
+    // 62 bytes + a 2-byte character = 64 bytes
+    expect(truncateIdentifier(`${'c'.repeat(62)}é`)).toBe('c'.repeat(62));
+    expect(truncateIdentifier(`${'c'.repeat(61)}é`)).toBe(`${'c'.repeat(61)}é`);
+    const [short] = tokenize('x'.repeat(63));
+    expect(short!.truncatedFrom).toBeUndefined();
   });
 });

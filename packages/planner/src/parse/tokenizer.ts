@@ -20,6 +20,8 @@ export interface Token {
   bits?: boolean;
   /** number: true when written without '.' or exponent (PostgreSQL's ICONST). */
   integer?: boolean;
+  /** ident: the name as written when it was longer than NAMEDATALEN - 1 bytes (value is truncated). */
+  truncatedFrom?: string;
   start: number;
   end: number;
 }
@@ -27,6 +29,30 @@ export interface Token {
 const OP_CHARS = new Set('~!@#^&|`?+-*/%<>='.split(''));
 /** An operator may end in + or - only if it contains one of these (scan.l). */
 const OP_SPECIAL = /[~!@#^&|`?%]/;
+
+/** PostgreSQL's NAMEDATALEN - 1: longer identifiers are truncated (with a NOTICE) as they are read. */
+export const MAX_IDENTIFIER_BYTES = 63;
+
+const utf8 = new TextEncoder();
+
+/** The longest prefix of `name` that fits in MAX_IDENTIFIER_BYTES without splitting a character (pg_mbcliplen). */
+export function truncateIdentifier(name: string): string {
+  // at most 4 bytes per UTF-16 unit pair, 3 per lone unit: short names cannot be too long
+  if (name.length <= MAX_IDENTIFIER_BYTES / 3) return name;
+  const bytes = utf8.encode(name);
+  if (bytes.length <= MAX_IDENTIFIER_BYTES) return name;
+  let end = MAX_IDENTIFIER_BYTES;
+  while (end > 0 && (bytes[end]! & 0xc0) === 0x80) end--;
+  return new TextDecoder().decode(bytes.subarray(0, end));
+}
+
+function identToken(value: string, quoted: boolean, start: number, end: number): Token {
+  const truncated = truncateIdentifier(value);
+  const token: Token = { kind: 'ident', value: truncated, start, end };
+  if (quoted) token.quoted = true;
+  if (truncated !== value) token.truncatedFrom = value;
+  return token;
+}
 
 function isIdentStart(c: string): boolean {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c === '_' || c > '\x7f';
@@ -110,7 +136,7 @@ export function tokenize(text: string): Token[] {
     if (c === '"') {
       const [value, end] = readQuoted(text, i, '"');
       if (value === '') throw lexError(text, start, 'zero-length delimited identifier at or near """"');
-      out.push({ kind: 'ident', value, quoted: true, start, end });
+      out.push(identToken(value, true, start, end));
       i = end;
       continue;
     }
@@ -163,7 +189,7 @@ export function tokenize(text: string): Token[] {
     if (isIdentStart(c)) {
       let j = i + 1;
       while (j < n && isIdentChar(text[j]!)) j++;
-      out.push({ kind: 'ident', value: text.slice(i, j).toLowerCase(), start, end: j });
+      out.push(identToken(text.slice(i, j).toLowerCase(), false, start, j));
       i = j;
       continue;
     }

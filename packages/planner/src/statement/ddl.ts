@@ -12,6 +12,7 @@ import type {
   AlterTableStmt, ColumnDef, CreateIndexStmt, CreateTableStmt, CreateViewStmt, DropStmt, Expr, TableConstraint, TruncateStmt,
 } from '../parse/ast.js';
 import type { ColumnInfo, ConstraintInfo, TableInfo } from '../catalog/catalog.js';
+import { makeObjectName } from '../catalog/catalog.js';
 import type { QueryContext } from '../bind/context.js';
 import { bindExpr, resolveType } from '../bind/expr.js';
 import { coerce } from '../bind/coerce.js';
@@ -58,7 +59,7 @@ function makeColumn(table: TableInfo, def: ColumnDef, session: StatementSession)
   if (type.id === 'bpchar' && type.typmod < 0) type = { ...type, typmod: 1 };
   const col: ColumnInfo = { id: table.nextColumnId++, name: def.name, type, notNull: def.notNull || def.primaryKey, attnum: table.nextAttnum++ };
   if (def.type.serial || def.identity) {
-    const seq = session.catalog.uniqueRelationName(table.schema, `${table.name}_${def.name}_seq`);
+    const seq = session.catalog.uniqueRelationName(table.schema, table.name, def.name, 'seq');
     session.catalog.createSequence(seq, session.undo);
     col.serialSequence = seq;
     col.notNull = true;
@@ -90,7 +91,7 @@ function noteUnenforcedForeignKey(name: string, notice: ((message: string) => vo
 }
 
 function foreignKeyName(table: TableInfo, columns: readonly string[]): string {
-  return `${table.name}_${columns.join('_')}_fkey`;
+  return makeObjectName(table.name, columns.join('_'), 'fkey');
 }
 
 function addConstraint(table: TableInfo, c: TableConstraint, session: StatementSession, notice?: (message: string) => void): ConstraintInfo {
@@ -108,18 +109,18 @@ function addConstraint(table: TableInfo, c: TableConstraint, session: StatementS
       }
       const cols = ids(c.columns);
       for (const col of cols) col.notNull = true;
-      return { oid: session.catalog.allocOid(), name: c.name ?? session.catalog.uniqueRelationName(table.schema, `${table.name}_pkey`), kind: 'primary_key', columnIds: cols.map((x) => x.id) };
+      return { oid: session.catalog.allocOid(), name: c.name ?? session.catalog.uniqueRelationName(table.schema, table.name, undefined, 'pkey'), kind: 'primary_key', columnIds: cols.map((x) => x.id) };
     }
     case 'unique': {
       const cols = ids(c.columns);
-      return { oid: session.catalog.allocOid(), name: c.name ?? session.catalog.uniqueRelationName(table.schema, `${table.name}_${c.columns.join('_')}_key`), kind: 'unique', columnIds: cols.map((x) => x.id) };
+      return { oid: session.catalog.allocOid(), name: c.name ?? session.catalog.uniqueRelationName(table.schema, table.name, c.columns.join('_'), 'key'), kind: 'unique', columnIds: cols.map((x) => x.id) };
     }
     case 'check': {
       const binding = newBinding(session);
       const ctx: QueryContext = { ...rootContext(binding), scope: tableScope(table), noAggregatesIn: 'check constraints', noWindowsIn: 'check constraints' };
       const check = coerce(bindExpr(c.expr, ctx), T.bool, binding, 'implicit');
       const cols = [...new Set(collectColumns(c.expr))];
-      const name = c.name ?? session.catalog.uniqueRelationName(table.schema, cols.length === 1 ? `${table.name}_${cols[0]}_check` : `${table.name}_check`);
+      const name = c.name ?? session.catalog.uniqueRelationName(table.schema, table.name, cols.length === 1 ? cols[0] : undefined, 'check');
       return { oid: session.catalog.allocOid(), name, kind: 'check', columnIds: [], check, checkText: exprText(c.expr) };
     }
     case 'foreign_key': {
@@ -317,7 +318,7 @@ export function createIndex(stmt: CreateIndexStmt, session: StatementSession, no
     }
     return 'expr';
   });
-  const name = stmt.name ?? session.catalog.uniqueRelationName(table.schema, `${table.name}_${cols.join('_')}_${stmt.unique ? 'key' : 'idx'}`);
+  const name = stmt.name ?? session.catalog.uniqueRelationName(table.schema, table.name, cols.join('_'), 'idx');
   if (session.catalog.findIndex(table.schema, name) || session.catalog.findTable(table.schema, name)) {
     if (stmt.ifNotExists) {
       notice(`relation "${name}" already exists, skipping`);

@@ -148,7 +148,9 @@ export class Session {
 
   /** Parse a query string into statements (cached by the parser). */
   parse(sql: string): ParsedStatement[] {
-    return parseSql(sql);
+    const stmts = parseSql(sql);
+    for (const s of stmts) if (s.notices) for (const m of s.notices) this.notice(m, 'NOTICE', SQLSTATE.nameTooLong);
+    return stmts;
   }
 
   /**

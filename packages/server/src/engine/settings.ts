@@ -92,6 +92,8 @@ export const SETTINGS: Record<string, SettingDef> = {
   integer_datetimes: { display: 'integer_datetimes', default: 'on', readOnly: true },
   // a preset option drivers read (pgjdbc's getImportedKeys asks pg_settings for it); enforced by CREATE INDEX and keys
   max_index_keys: { display: 'max_index_keys', default: '32', readOnly: true },
+  // identifiers longer than this many bytes are truncated as they are read (parse/tokenizer.ts)
+  max_identifier_length: { display: 'max_identifier_length', default: '63', readOnly: true },
   standard_conforming_strings: { display: 'standard_conforming_strings', default: 'on', normalize: boolean('standard_conforming_strings') },
   statement_timeout: { display: 'statement_timeout', default: '0', normalize: (v) => {
     if (!/^\s*\d+(\.\d+)?\s*(ms|s|min|h|d)?\s*$/i.test(v)) throw new SqlError(SQLSTATE.invalidParameterValue, `invalid value for parameter "statement_timeout": "${v}"`, { hint: 'Valid units for this parameter are "us", "ms", "s", "min", "h", and "d".' });
