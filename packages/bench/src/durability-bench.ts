@@ -6,7 +6,9 @@
  *            reopen (timed: checkpoint restore + replay of the tail), close cleanly
  *            (final checkpoint, timed), reopen (timed: checkpoint only).
  *   ingest:  load --rows in memory, durable, and durable with synchronous_commit = off (the
- *            log's CPU cost without waiting for fdatasync), rotating the order, --runs times each.
+ *            log's CPU cost without waiting for fdatasync), rotating the order, --runs times each;
+ *            on Linux each run also reports its main thread's time on a CPU and waiting for one,
+ *            and the CPU of every other thread (GC helpers, the WAL writer thread, libuv).
  *
  *   pnpm --filter @strata/bench durability restart --rows 10000000 --tail 1000000 --runs 3
  *   pnpm --filter @strata/bench durability ingest --rows 1000000 --runs 3 [--kinds memory,durable,durable-async]
@@ -74,6 +76,37 @@ async function load(db: Strata, parts: Iterable<Table>): Promise<number> {
   const t0 = performance.now();
   for (const part of parts) await db.insert('cpu', part);
   return performance.now() - t0;
+}
+
+/**
+ * CPU time of each thread of this process (Linux schedstat: ns on a CPU, ns runnable but waiting
+ * for one), to tell the main thread's own work from its waits for a core; undefined elsewhere.
+ */
+function threadTimes(): Map<string, { run: number; wait: number }> | undefined {
+  const dir = `/proc/${process.pid}/task`;
+  if (!fs.existsSync(dir)) return undefined;
+  const out = new Map<string, { run: number; wait: number }>();
+  for (const tid of fs.readdirSync(dir)) {
+    try {
+      const [run, wait] = fs.readFileSync(`${dir}/${tid}/schedstat`, 'utf8').split(' ').map(Number);
+      out.set(tid, { run: run!, wait: wait! });
+    } catch {
+      // the thread ended
+    }
+  }
+  return out;
+}
+
+function threadReport(before: ReturnType<typeof threadTimes>, after: ReturnType<typeof threadTimes>): string {
+  if (before === undefined || after === undefined) return '';
+  const main = String(process.pid);
+  let otherRun = 0;
+  for (const [tid, t] of after) if (tid !== main) otherRun += t.run - (before.get(tid)?.run ?? 0);
+  const m0 = before.get(main);
+  const m1 = after.get(main);
+  if (m0 === undefined || m1 === undefined) return '';
+  const ms = (ns: number) => (ns / 1e6).toFixed(0);
+  return `; main thread on a CPU ${ms(m1.run - m0.run)} ms, waiting for one ${ms(m1.wait - m0.wait)} ms; other threads ${ms(otherRun)} ms`;
 }
 
 function* arrowParts(gen: TsbsCpuGenerator, rows: number): Generator<Table> {
@@ -144,7 +177,7 @@ async function restartRun(a: Args, run: number): Promise<void> {
 }
 
 
-async function ingestRun(a: Args, kind: IngestKind, run: number): Promise<number> {
+async function ingestRun(a: Args, kind: IngestKind, run: number): Promise<{ ms: number; threads: string }> {
   const dir = kind !== 'memory' ? fs.mkdtempSync(path.join(os.tmpdir(), 'strata-durability-bench-')) : undefined;
   try {
     const gen = new TsbsCpuGenerator({ hosts: a.hosts, seed: run });
@@ -152,10 +185,12 @@ async function ingestRun(a: Args, kind: IngestKind, run: number): Promise<number
     const db = await Strata.create({ dataDir: dir });
     await setUp(db, gen, a.dataNodes);
     if (kind === 'durable-async') await db.exec('SET synchronous_commit = off');
+    const before = threadTimes();
     const ms = await load(db, parts);
+    const threads = threadReport(before, threadTimes());
     if ((await count(db)) !== a.rows) throw new Error('row count mismatch');
     await db.close();
-    return ms;
+    return { ms, threads };
   } finally {
     if (dir !== undefined) fs.rmSync(dir, { recursive: true, force: true });
   }
@@ -179,9 +214,9 @@ async function main(): Promise<void> {
     // rotate which goes first, so drift on a shared machine hits all alike
     const order = kinds.map((_, i) => kinds[(i + r) % kinds.length]!);
     for (const kind of order) {
-      const ms = await ingestRun(a, kind, r);
+      const { ms, threads } = await ingestRun(a, kind, r);
       times[kind].push(ms);
-      console.log(`run ${r} ${kind}: ${a.rows} rows in ${secs(ms)} s (${rate(a.rows, ms)})`);
+      console.log(`run ${r} ${kind}: ${a.rows} rows in ${secs(ms)} s (${rate(a.rows, ms)})${threads}`);
     }
   }
   for (const kind of kinds) {

@@ -66,6 +66,26 @@ describe('the WAL writer thread', () => {
     await log.close();
   });
 
+  it('a flush of records the thread has written resolves while more keep arriving (the thread never idle)', async () => {
+    const dir = newDir();
+    const log = WriteAheadLog.open(dir, { preallocate: false, writeThreadDelayMsForTesting: 40 });
+    const first = log.append(1, payloadFor(1, LARGE));
+    let flushedAt = -1;
+    let appended = 1;
+    const flushing = log.flush(first).then(() => (flushedAt = appended));
+    // a stream of large records, each handed over before the thread finishes the one before
+    while (flushedAt < 0 && appended < 40) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      log.append(1, payloadFor(++appended, LARGE));
+    }
+    await flushing;
+    // answered as the thread went on, not once the stream ended (it reports a record when a flush waits)
+    expect(flushedAt).toBeGreaterThan(0);
+    expect(flushedAt).toBeLessThan(20);
+    expect(log.flushedLsn).toBeGreaterThanOrEqual(first);
+    await log.close();
+  });
+
   it('while the thread holds a record, later ones wait behind it: the file as it stands is a prefix of the log (a crash now loses only unflushed records)', async () => {
     const dir = newDir();
     const log = WriteAheadLog.open(dir, { preallocate: false, writeThreadDelayMsForTesting: 300 });

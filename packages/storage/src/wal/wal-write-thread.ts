@@ -12,6 +12,12 @@
  *
  * When the committer asks for a sync and the thread writes the last record handed to it, the thread
  * fdatasyncs right after the write, so the commit's wait for durability overlaps its publication.
+ *
+ * Requests go through shared memory too (a slot per record, then Atomics.notify), and the thread
+ * posts a message only when the event loop has a use for it: after a sync, when it has nothing
+ * left to write, when the committer asked (a flush is waiting), or on failure. A message per record
+ * cost the committer more than the copy into the ring (structured clone, waking the thread's loop,
+ * and dispatching the replies).
  */
 import { Worker, MessageChannel, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 
@@ -21,6 +27,10 @@ const RING_BYTES = 16 * 1024 * 1024;
 export const WAL_THREAD_MAX_PAYLOAD = RING_BYTES >> 1;
 /** A thread that has not answered in this long is taken as dead (a sync wait blocks the event loop). */
 const STALL_MS = 60_000;
+/** Request slots: more than the ring can hold records of WAL_THREAD_MIN_PAYLOAD (wal.ts), so slots never run out first in practice. */
+const SLOTS = 128;
+/** Float64 fields of a request slot. */
+const SLOT = { fd: 0, position: 1, lsn: 2, endLsn: 3, type: 4, ringStart: 5, length: 6, fields: 8 } as const;
 
 /** Cells of the control block shared with the thread (Int32 indexes, then a float64 at a byte offset). */
 const CTRL = {
@@ -28,21 +38,14 @@ const CTRL = {
   submitted: 1, // seq of the last record handed to the thread
   syncWanted: 2, // 1: fdatasync after writing the last submitted record
   failed: 3, // 1: a write or sync failed; every later record is skipped
-  ints: 4,
-  syncedAtByte: 16, // float64: LSN through which the thread's own fdatasync made the log durable
+  progressWanted: 4, // 1: post progress after the next record (a flush waits on the event loop)
+  stop: 5, // 1: leave the loop (terminate)
+  ints: 6,
+  syncedAtByte: 24, // float64: LSN through which the thread's own fdatasync made the log durable
+  slots: SLOTS,
+  slot: SLOT,
 } as const;
 type CtrlLayout = typeof CTRL;
-
-interface WriteRequest {
-  seq: number;
-  fd: number;
-  position: number;
-  lsn: number;
-  endLsn: number;
-  type: number;
-  ringStart: number;
-  length: number;
-}
 
 export interface WalThreadFailure {
   /** what failed: the record's write or the fdatasync after it */
@@ -65,12 +68,14 @@ function walWriteThreadMain(): void {
   const fs = require('node:fs') as typeof import('node:fs');
   const zlib = require('node:zlib') as typeof import('node:zlib');
   const threads = require('node:worker_threads') as typeof import('node:worker_threads');
-  const data = threads.workerData as { ring: SharedArrayBuffer; ctrl: SharedArrayBuffer; layout: CtrlLayout; port: MessagePort; delayMs: number };
+  const data = threads.workerData as { ring: SharedArrayBuffer; ctrl: SharedArrayBuffer; requests: SharedArrayBuffer; layout: CtrlLayout; port: MessagePort; delayMs: number };
   const L = data.layout;
+  const S = L.slot;
   const sleeper = new Int32Array(new SharedArrayBuffer(4));
   const ring = new Uint8Array(data.ring);
   const ctrl = new Int32Array(data.ctrl, 0, L.ints);
   const synced = new Float64Array(data.ctrl, L.syncedAtByte, 1);
+  const requests = new Float64Array(data.requests);
   const port = data.port;
   const header = new Uint8Array(9);
   const headerView = new DataView(header.buffer);
@@ -97,45 +102,69 @@ function walWriteThreadMain(): void {
     }
   };
 
-  port.on('message', (m: WriteRequest) => {
-    if (data.delayMs > 0) Atomics.wait(sleeper, 0, 0, data.delayMs);
-    if (!failed) {
-      let what: 'write' | 'sync' = 'write';
-      try {
-        const payload = ring.subarray(m.ringStart, m.ringStart + m.length);
-        // the record's CRC: type byte, payload, then the LSN as u64 (segment-files.ts recordCrc)
-        typeByte[0] = m.type;
-        let crc = zlib.crc32(typeByte);
-        crc = zlib.crc32(payload, crc);
-        lsnView.setUint32(0, m.lsn >>> 0, true);
-        lsnView.setUint32(4, Math.floor(m.lsn / 0x1_0000_0000) >>> 0, true);
-        crc = zlib.crc32(lsnBytes, crc);
-        headerView.setUint32(0, m.length, true);
-        headerView.setUint32(4, crc, true);
-        header[8] = m.type;
-        writeFully(m.fd, [header, payload], m.position);
-        if (Atomics.load(ctrl, L.submitted) === m.seq && Atomics.load(ctrl, L.syncWanted) === 1) {
-          what = 'sync';
-          Atomics.store(ctrl, L.syncWanted, 0);
-          fs.fdatasyncSync(m.fd);
-          synced[0] = m.endLsn;
-        }
-      } catch (e) {
-        failed = true;
-        Atomics.store(ctrl, L.failed, 1);
-        const err = e as NodeJS.ErrnoException;
-        port.postMessage({ kind: 'failed', what, code: err.code, message: err.message });
+  /** Writes record `seq` (its fields in its slot, its payload in the ring); true when it also synced. */
+  const writeRecord = (seq: number): boolean => {
+    const base = (seq % L.slots) * S.fields;
+    const fd = requests[base + S.fd]!;
+    const position = requests[base + S.position]!;
+    const lsn = requests[base + S.lsn]!;
+    const endLsn = requests[base + S.endLsn]!;
+    const type = requests[base + S.type]!;
+    const ringStart = requests[base + S.ringStart]!;
+    const length = requests[base + S.length]!;
+    let what: 'write' | 'sync' = 'write';
+    try {
+      const payload = ring.subarray(ringStart, ringStart + length);
+      // the record's CRC: type byte, payload, then the LSN as u64 (segment-files.ts recordCrc)
+      typeByte[0] = type;
+      let crc = zlib.crc32(typeByte);
+      crc = zlib.crc32(payload, crc);
+      lsnView.setUint32(0, lsn >>> 0, true);
+      lsnView.setUint32(4, Math.floor(lsn / 0x1_0000_0000) >>> 0, true);
+      crc = zlib.crc32(lsnBytes, crc);
+      headerView.setUint32(0, length, true);
+      headerView.setUint32(4, crc, true);
+      header[8] = type;
+      writeFully(fd, [header, payload], position);
+      if (Atomics.load(ctrl, L.submitted) === seq && Atomics.load(ctrl, L.syncWanted) === 1) {
+        what = 'sync';
+        Atomics.store(ctrl, L.syncWanted, 0);
+        fs.fdatasyncSync(fd);
+        synced[0] = endLsn;
+        return true;
       }
+    } catch (e) {
+      failed = true;
+      Atomics.store(ctrl, L.failed, 1);
+      const err = e as NodeJS.ErrnoException;
+      port.postMessage({ kind: 'failed', what, code: err.code, message: err.message });
     }
-    Atomics.store(ctrl, L.done, m.seq);
+    return false;
+  };
+
+  for (let next = 1; ; ) {
+    if (Atomics.load(ctrl, L.stop) === 1) break;
+    const submitted = Atomics.load(ctrl, L.submitted);
+    if (next > submitted) {
+      // the timeout only bounds how long a missed stop could go unseen
+      Atomics.wait(ctrl, L.submitted, submitted, 1000);
+      continue;
+    }
+    if (data.delayMs > 0) Atomics.wait(sleeper, 0, 0, data.delayMs);
+    const didSync = failed ? false : writeRecord(next);
+    Atomics.store(ctrl, L.done, next);
     Atomics.notify(ctrl, L.done);
-    port.postMessage({ kind: 'progress' });
-  });
+    // the event loop hears of it only when that helps: a sync, nothing left to write, or a waiting flush
+    if (didSync || Atomics.load(ctrl, L.submitted) === next || Atomics.exchange(ctrl, L.progressWanted, 0) === 1) port.postMessage({ kind: 'progress' });
+    next++;
+  }
+  port.close();
 }
 
 export class WalWriteThread {
   private readonly ring: Uint8Array;
   private readonly ctrl: Int32Array;
+  private readonly requests: Float64Array;
   private readonly synced: Float64Array;
   private readonly port: MessagePort;
   private readonly worker: Worker;
@@ -155,6 +184,7 @@ export class WalWriteThread {
     const ctrl = new SharedArrayBuffer(CTRL.syncedAtByte + 8);
     this.ctrl = new Int32Array(ctrl, 0, CTRL.ints);
     this.synced = new Float64Array(ctrl, CTRL.syncedAtByte, 1);
+    this.requests = new Float64Array(new SharedArrayBuffer(SLOTS * SLOT.fields * 8));
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
     // transpilers (esbuild under tsx and vitest) may wrap named functions in __name()/__name2()
@@ -162,7 +192,7 @@ export class WalWriteThread {
     this.worker = new Worker(source, {
       eval: true,
       name: 'strata-wal-writer',
-      workerData: { ring: this.ring.buffer, ctrl, layout: CTRL, port: port2, delayMs: delayMsForTesting },
+      workerData: { ring: this.ring.buffer, ctrl, requests: this.requests.buffer, layout: CTRL, port: port2, delayMs: delayMsForTesting },
       transferList: [port2],
     });
     this.worker.unref();
@@ -213,11 +243,25 @@ export class WalWriteThread {
       at += part.length;
     }
     const seq = ++this.seq;
+    const base = (seq % SLOTS) * SLOT.fields;
+    const r = this.requests;
+    r[base + SLOT.fd] = fd;
+    r[base + SLOT.position] = position;
+    r[base + SLOT.lsn] = lsn;
+    r[base + SLOT.endLsn] = endLsn;
+    r[base + SLOT.type] = type;
+    r[base + SLOT.ringStart] = ringStart;
+    r[base + SLOT.length] = payloadBytes;
     this.queue.push({ seq, lsn, ringStart, ringEnd: ringStart + payloadBytes });
+    // the store publishes the slot's fields to the thread (Atomics are sequentially consistent)
     Atomics.store(this.ctrl, CTRL.submitted, seq);
-    const request: WriteRequest = { seq, fd, position, lsn, endLsn, type, ringStart, length: payloadBytes };
-    this.port.postMessage(request);
+    Atomics.notify(this.ctrl, CTRL.submitted);
     if (this.queue.length === 1) this.port.ref(); // a process awaiting a commit stays alive until it is written
+  }
+
+  /** Asks the thread to report its next finished record on the event loop (a flush waits for it). */
+  wantProgress(): void {
+    Atomics.store(this.ctrl, CTRL.progressWanted, 1);
   }
 
   /** Asks the thread to fdatasync once it has written the last record handed to it. */
@@ -236,6 +280,8 @@ export class WalWriteThread {
 
   /** Stops the thread; records not yet written are not written (the log is closed or failed). */
   terminate(): Promise<void> {
+    Atomics.store(this.ctrl, CTRL.stop, 1);
+    Atomics.notify(this.ctrl, CTRL.submitted);
     this.port.close();
     return this.worker.terminate().then(() => undefined);
   }
@@ -243,7 +289,8 @@ export class WalWriteThread {
   private reserve(n: number): number {
     for (;;) {
       this.absorb();
-      const at = this.freeAt(n);
+      // a free slot too: the thread may still read the oldest one's fields
+      const at = this.queue.length < SLOTS - 1 ? this.freeAt(n) : -1;
       if (at >= 0) return at;
       this.waitForThread();
     }

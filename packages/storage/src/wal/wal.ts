@@ -473,7 +473,10 @@ export class WriteAheadLog {
   }
 
   private startSyncIfIdle(): void {
-    if (this.syncInFlight || this.waiters.length === 0 || this.failure) return;
+    if (this.waiters.length === 0 || this.failure) return;
+    // a waiter may need records the thread is still writing: have it say when the next is done
+    if (this.thread?.busy) this.thread.wantProgress();
+    if (this.syncInFlight) return;
     // what the writer thread has not written yet is synced once it is (onThreadProgress)
     const target = this.completeLsn();
     if (target <= this.flushed) return;
