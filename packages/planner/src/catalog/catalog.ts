@@ -8,7 +8,7 @@ import type { ExprNode } from '../../../storage/src/expr/expr.js';
 import { SqlError, SQLSTATE } from '../../../storage/src/errors.js';
 import type { TableStore } from '../../../storage/src/table/index.js';
 import type { SelectStmt } from '../parse/ast.js';
-import { MAX_IDENTIFIER_BYTES } from '../parse/tokenizer.js';
+import { clipUtf8, MAX_IDENTIFIER_BYTES } from '../parse/tokenizer.js';
 import { DataNode } from '../../../storage/src/node/data-node.js';
 import type { ChunkInfo, DataNodeInfo, HypertableInfo } from './hypertable.js';
 import { chunkKey } from './hypertable.js';
@@ -563,20 +563,15 @@ function storedSettingKey(database: string | null, name: string): string {
  * the longer of name1 and name2 (never the label) and never splitting a character.
  */
 export function makeObjectName(name1: string, name2: string | undefined, label: string): string {
-  const enc = new TextEncoder();
-  const b1 = enc.encode(name1);
-  const b2 = name2 === undefined ? new Uint8Array(0) : enc.encode(name2);
-  const overhead = (name2 === undefined ? 0 : 1) + (label === '' ? 0 : enc.encode(label).length + 1);
+  const encoder = new TextEncoder();
+  const bytes = (x: string) => encoder.encode(x).length;
+  const overhead = (name2 === undefined ? 0 : 1) + (label === '' ? 0 : bytes(label) + 1);
   const avail = MAX_IDENTIFIER_BYTES - overhead;
-  let n1 = b1.length;
-  let n2 = b2.length;
+  let n1 = bytes(name1);
+  let n2 = name2 === undefined ? 0 : bytes(name2);
   while (n1 + n2 > avail) {
     if (n1 > n2) n1--;
     else n2--;
   }
-  const clip = (b: Uint8Array, n: number): string => {
-    while (n > 0 && n < b.length && (b[n]! & 0xc0) === 0x80) n--;
-    return new TextDecoder().decode(b.subarray(0, n));
-  };
-  return clip(b1, n1) + (name2 === undefined ? '' : `_${clip(b2, n2)}`) + (label === '' ? '' : `_${label}`);
+  return clipUtf8(name1, n1) + (name2 === undefined ? '' : `_${clipUtf8(name2, n2)}`) + (label === '' ? '' : `_${label}`);
 }

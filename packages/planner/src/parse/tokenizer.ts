@@ -35,15 +35,20 @@ export const MAX_IDENTIFIER_BYTES = 63;
 
 const utf8 = new TextEncoder();
 
-/** The longest prefix of `name` that fits in MAX_IDENTIFIER_BYTES without splitting a character (pg_mbcliplen). */
-export function truncateIdentifier(name: string): string {
-  // at most 4 bytes per UTF-16 unit pair, 3 per lone unit: short names cannot be too long
-  if (name.length <= MAX_IDENTIFIER_BYTES / 3) return name;
+/** The longest prefix of `name` within `maxBytes` of UTF-8 that does not split a character (pg_mbcliplen). */
+export function clipUtf8(name: string, maxBytes: number): string {
+  // at most 3 bytes per UTF-16 unit (4 per surrogate pair): short names fit without encoding
+  if (name.length * 3 <= maxBytes) return name;
   const bytes = utf8.encode(name);
-  if (bytes.length <= MAX_IDENTIFIER_BYTES) return name;
-  let end = MAX_IDENTIFIER_BYTES;
+  if (bytes.length <= maxBytes) return name;
+  let end = maxBytes;
   while (end > 0 && (bytes[end]! & 0xc0) === 0x80) end--;
   return new TextDecoder().decode(bytes.subarray(0, end));
+}
+
+/** An identifier as PostgreSQL keeps it: at most MAX_IDENTIFIER_BYTES. */
+export function truncateIdentifier(name: string): string {
+  return clipUtf8(name, MAX_IDENTIFIER_BYTES);
 }
 
 function identToken(value: string, quoted: boolean, start: number, end: number): Token {
