@@ -4,7 +4,7 @@
  * postmaster, COPY parse thread, V8 helpers) read from /proc — for the issue 5 notes on where a
  * COPY's time goes. The CSV is cached in /tmp/strata-copy-bench and written before the clock starts.
  *
- *   npx tsx packages/bench/src/copy-psql-bench.ts [rows=2000000] [--prof] [--durable] [--repo DIR] [--label L]
+ *   npx tsx packages/bench/src/copy-psql-bench.ts [rows=2000000] [--prof] [--durable] [--data-nodes 3] [--repo DIR] [--label L]
  *
  * `--durable` gives the server a fresh data directory (in-memory otherwise); `--prof` runs the server with `node --cpu-prof` (profiles of every thread in
  * /tmp/strata-copy-bench/prof-<label>); `--repo` runs another checkout's server (before/after);
@@ -65,7 +65,7 @@ async function main(): Promise<void> {
   const child = spawn(process.execPath, [
     ...(prof ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : []),
     '--max-old-space-size=16384', '--import', 'tsx', resolve(repo, 'packages/server/src/cli/strata.ts'),
-    '--port', String(port), ...(durable ? ['--data-dir', dataDir] : ['--in-memory']), '--data-nodes', '3', '--log-level', 'warn',
+    '--port', String(port), ...(durable ? ['--data-dir', dataDir] : ['--in-memory']), '--data-nodes', opt('--data-nodes') ?? '3', '--log-level', 'warn',
   ], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   await new Promise<void>((res, rej) => {
