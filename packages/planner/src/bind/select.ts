@@ -18,6 +18,7 @@ import { bindFromList } from './from.js';
 import { WINDOW_PLACEHOLDER_BASE } from './aggregate-call.js';
 import { buildWindowStages } from './window-stages.js';
 import { liftSetReturning } from './set-returning.js';
+import { splitAggregatingSetReturning } from './set-returning-aggregate.js';
 import { expandFieldStar } from './composite.js';
 import { rewriteGapfill, setupGapfill, enableMarkers, checkMarkerTargets, buildGapfillStage, type GapfillState } from './gapfill.js';
 
@@ -33,7 +34,12 @@ export function bindQuery(stmt: SelectStmt, ctx: QueryContext): BoundQuery {
     qctx.correlated = ctx.correlated;
     qctx.correlatedKeys = ctx.correlatedKeys;
   }
-  if (stmt.body.kind === 'core') return bindCore(stmt.body, stmt, qctx);
+  if (stmt.body.kind === 'core') {
+    // set-returning calls over an aggregation run above it: the query as a subquery of theirs
+    const split = splitAggregatingSetReturning(stmt, outputName);
+    if (split !== undefined) return bindCore(split.body as SelectCore, split, qctx);
+    return bindCore(stmt.body, stmt, qctx);
+  }
   const inner = bindBody(stmt.body, qctx);
   return applyOrderLimit(inner, stmt, qctx);
 }
