@@ -19,6 +19,7 @@ import * as path from 'node:path';
 import type { Table } from 'apache-arrow';
 import { Strata } from '@strata/server';
 import { TsbsCpuGenerator } from './tsbs-data.js';
+import { threadDelta, threadTimes, type ThreadTimes } from './thread-times.js';
 import { cpuTableDdl, tagsInsertSql, tagsTableDdl, toArrow } from './tsbs-format.js';
 
 interface Args {
@@ -78,35 +79,11 @@ async function load(db: Strata, parts: Iterable<Table>): Promise<number> {
   return performance.now() - t0;
 }
 
-/**
- * CPU time of each thread of this process (Linux schedstat: ns on a CPU, ns runnable but waiting
- * for one), to tell the main thread's own work from its waits for a core; undefined elsewhere.
- */
-function threadTimes(): Map<string, { run: number; wait: number }> | undefined {
-  const dir = `/proc/${process.pid}/task`;
-  if (!fs.existsSync(dir)) return undefined;
-  const out = new Map<string, { run: number; wait: number }>();
-  for (const tid of fs.readdirSync(dir)) {
-    try {
-      const [run, wait] = fs.readFileSync(`${dir}/${tid}/schedstat`, 'utf8').split(' ').map(Number);
-      out.set(tid, { run: run!, wait: wait! });
-    } catch {
-      // the thread ended
-    }
-  }
-  return out;
-}
-
-function threadReport(before: ReturnType<typeof threadTimes>, after: ReturnType<typeof threadTimes>): string {
-  if (before === undefined || after === undefined) return '';
-  const main = String(process.pid);
-  let otherRun = 0;
-  for (const [tid, t] of after) if (tid !== main) otherRun += t.run - (before.get(tid)?.run ?? 0);
-  const m0 = before.get(main);
-  const m1 = after.get(main);
-  if (m0 === undefined || m1 === undefined) return '';
-  const ms = (ns: number) => (ns / 1e6).toFixed(0);
-  return `; main thread on a CPU ${ms(m1.run - m0.run)} ms, waiting for one ${ms(m1.wait - m0.wait)} ms; other threads ${ms(otherRun)} ms`;
+function threadReport(before: ThreadTimes | undefined, after: ThreadTimes | undefined): string {
+  const d = threadDelta(before, after);
+  if (d === undefined) return '';
+  const ms = (x: number) => x.toFixed(0);
+  return `; main thread on a CPU ${ms(d.mainRun)} ms, waiting for one ${ms(d.mainWait)} ms; other threads ${ms(d.otherRun)} ms`;
 }
 
 function* arrowParts(gen: TsbsCpuGenerator, rows: number): Generator<Table> {

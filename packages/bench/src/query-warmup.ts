@@ -7,12 +7,12 @@
  *   npx tsx packages/bench/src/query-warmup.ts [--type single-groupby-1-1-1] [--rows 2000000]
  *       [--data-nodes 3] [--n 400] [--warm 1] [--timed 3]
  */
-import * as fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Strata } from '@strata/server';
 import { TSBS_START_MS, TsbsCpuGenerator } from './tsbs-data.js';
 import { cpuTableDdl, tagsInsertSql, tagsTableDdl, toArrow } from './tsbs-format.js';
 import { tsbsQueries } from './tsbs-queries.js';
+import { threadDelta, threadTimes } from './thread-times.js';
 
 const { values: a } = parseArgs({
   options: {
@@ -24,21 +24,6 @@ const type = a.type ?? 'single-groupby-1-1-1';
 const rows = Number(a.rows ?? 2_000_000);
 const dataNodes = Number(a['data-nodes'] ?? 3);
 const hosts = 1000;
-
-/** ns on a CPU per thread id (Linux), or undefined. */
-function threadCpu(): Map<string, number> | undefined {
-  const dir = `/proc/${process.pid}/task`;
-  if (!fs.existsSync(dir)) return undefined;
-  const out = new Map<string, number>();
-  for (const tid of fs.readdirSync(dir)) {
-    try {
-      out.set(tid, Number(fs.readFileSync(`${dir}/${tid}/schedstat`, 'utf8').split(' ')[0]));
-    } catch {
-      // the thread ended
-    }
-  }
-  return out;
-}
 
 const gen = new TsbsCpuGenerator({ hosts, seed: 1 });
 const db = await Strata.create();
@@ -53,7 +38,7 @@ const queries = tsbsQueries({ hosts, startMs: TSBS_START_MS, endMs, perType: Num
 if (queries.length === 0) throw new Error(`no queries of type ${type}`);
 for (let w = 0; w < Number(a.warm ?? 1); w++) for (const q of queries) await db.query(q.sql);
 
-const before = threadCpu();
+const before = threadTimes();
 const times: number[] = [];
 for (let r = 0; r < Number(a.timed ?? 3); r++) {
   for (const q of queries) {
@@ -62,14 +47,10 @@ for (let r = 0; r < Number(a.timed ?? 3); r++) {
     times.push(performance.now() - t0);
   }
 }
-const after = threadCpu();
+const after = threadTimes();
 times.sort((x, y) => x - y);
 const at = (f: number) => times[Math.min(times.length - 1, Math.floor(times.length * f))]!.toFixed(3);
 console.log(`${type}: ${times.length} timed executions after ${a.warm ?? 1} warm-up pass(es) of ${queries.length} queries; median ${at(0.5)} ms, p90 ${at(0.9)} ms`);
-if (before !== undefined && after !== undefined) {
-  let other = 0;
-  for (const [tid, ns] of after) if (tid !== String(process.pid)) other += ns - (before.get(tid) ?? 0);
-  const main = after.get(String(process.pid))! - before.get(String(process.pid))!;
-  console.log(`CPU per query: main thread ${(main / 1e6 / times.length).toFixed(3)} ms, other threads ${(other / 1e6 / times.length).toFixed(3)} ms`);
-}
+const d = threadDelta(before, after);
+if (d !== undefined) console.log(`CPU per query: main thread ${(d.mainRun / times.length).toFixed(3)} ms, other threads ${(d.otherRun / times.length).toFixed(3)} ms`);
 await db.close();

@@ -46,7 +46,8 @@ export function splitAggregatingSetReturning(stmt: SelectStmt, nameOf: (e: Expr)
   if (stmt.body.kind !== 'core') return undefined;
   const core: SelectCore = stmt.body;
   if (core.targets.some((t) => t.kind === 'star')) return undefined;
-  const exprs = core.targets.map((t) => (t as Extract<SelectTarget, { kind: 'expr' }>).expr);
+  const items = core.targets as Extract<SelectTarget, { kind: 'expr' }>[];
+  const exprs = items.map((t) => t.expr);
   if (!exprs.some((e) => holds(e, isSrf))) return undefined;
   const aggregating = core.groupBy.length > 0 || core.having !== undefined || exprs.some((e) => holds(e, isAggregate)) || stmt.orderBy.some((o) => holds(o.expr, isAggregate));
   if (!aggregating) return undefined;
@@ -75,8 +76,9 @@ export function splitAggregatingSetReturning(stmt: SelectStmt, nameOf: (e: Expr)
     return out;
   };
 
-  const outputNames = new Set(core.targets.map((t, i) => (t as Extract<SelectTarget, { kind: 'expr' }>).alias ?? nameOf(exprs[i]!)));
-  const targets: SelectTarget[] = core.targets.map((t, i) => ({ kind: 'expr', expr: outer(exprs[i]) as Expr, alias: (t as Extract<SelectTarget, { kind: 'expr' }>).alias ?? nameOf(exprs[i]!) }));
+  const names = items.map((t) => t.alias ?? nameOf(t.expr));
+  const outputNames = new Set(names);
+  const targets: SelectTarget[] = items.map((t, i) => ({ kind: 'expr', expr: outer(t.expr) as Expr, alias: names[i] }));
   // ORDER BY an output name or position stays as written; any other expression reads the inner query
   const orderBy: OrderItem[] = stmt.orderBy.map((o) => {
     const e = o.expr;
@@ -84,7 +86,10 @@ export function splitAggregatingSetReturning(stmt: SelectStmt, nameOf: (e: Expr)
     return { ...o, expr: outer(e) as Expr };
   });
   // GROUP BY a position names a select-list item of the query as written
-  const groupBy = core.groupBy.map((g) => (g.kind === 'literal' && g.literalType === 'integer' && exprs[Number(g.value) - 1] !== undefined && !holds(exprs[Number(g.value) - 1], isSrf) ? exprs[Number(g.value) - 1]! : g));
+  const groupBy = core.groupBy.map((g) => {
+    const named = g.kind === 'literal' && g.literalType === 'integer' ? exprs[Number(g.value) - 1] : undefined;
+    return named !== undefined && !holds(named, isSrf) ? named : g;
+  });
   if (inner.length === 0) inner.push({ kind: 'expr', expr: { kind: 'literal', literalType: 'integer', value: '1' }, alias: '__srf_in0' });
   const innerStmt: SelectStmt = {
     kind: 'select',

@@ -17,6 +17,7 @@ import type { BatchSource } from '../../../storage/src/ops/index.js';
 import * as exec from '../exec/index.js';
 import type { TableInfo } from '../catalog/catalog.js';
 import type { PlanNode, SubqueryDef } from './nodes.js';
+import { functionScanParts } from './nodes.js';
 import { extractEquiKeys } from './equi-keys.js';
 import { checkDeadline } from '../../../storage/src/expr/deadline.js';
 import { scanHypertable } from './hypertable-scan.js';
@@ -55,8 +56,7 @@ export function buildPlan(plan: PlanNode, env: ExecEnv): BatchSource {
       return exec.valuesOp(plan.rows, plan.types);
     case 'function': {
       if (!plan.zipped) return exec.functionScanOp({ name: plan.name, args: plan.args, types: plan.types, withOrdinality: plan.withOrdinality });
-      const firstTypes = plan.types.slice(0, plan.types.length - plan.zipped.reduce((n, z) => n + z.types.length, 0));
-      const parts = [{ name: plan.name, args: plan.args, types: firstTypes }, ...plan.zipped];
+      const parts = functionScanParts(plan);
       return exec.zipFunctionsOp(parts.map((f) => exec.functionScanOp({ name: f.name, args: f.args, types: f.types })), parts.map((f) => f.types));
     }
     case 'filter':

@@ -9,6 +9,7 @@ import type { SqlType } from '../../../storage/src/types/sql-type.js';
 import { formatType } from '../../../storage/src/types/sql-type.js';
 import { formatText } from '../../../storage/src/types/text-io.js';
 import type { PlanNode } from './nodes.js';
+import { functionScanParts } from './nodes.js';
 import { extractEquiKeys } from './equi-keys.js';
 import { functionName } from '../bind/expr-key.js';
 import { timeOrderOf } from './build-distributed.js';
@@ -97,10 +98,7 @@ export function outputLabels(p: PlanNode): string[] {
     case 'cte':
       return p.types.map((_, i) => `${p.name}.$${i}`);
     case 'function':
-      if (p.zipped) {
-        const first = p.types.length - p.zipped.reduce((n, z) => n + z.types.length, 0);
-        return [...p.types.slice(0, first).map(() => p.name), ...p.zipped.flatMap((z) => z.types.map(() => z.name))];
-      }
+      if (p.zipped) return functionScanParts(p).flatMap((f) => f.types.map(() => f.name));
       return p.types.map((_, i) => (i === 0 ? p.name : 'ordinality'));
     case 'dscan': {
       const scan = p.columnIds.map((id) => `${p.alias}.${p.table.columns.find((c) => c.id === id)?.name ?? `#${id}`}`);
@@ -124,7 +122,7 @@ function describe(p: PlanNode): { title: string; details: string[]; children: Pl
     case 'single':
       return { title: 'Result', details: [], children: [] };
     case 'function':
-      return { title: `Function Scan on ${p.zipped ? [p.name, ...p.zipped.map((z) => z.name)].join(', ') : p.name}`, details: [], children: [] };
+      return { title: `Function Scan on ${functionScanParts(p).map((f) => f.name).join(', ')}`, details: [], children: [] };
     case 'filter':
       return { title: 'Filter', details: [`Filter: ${exprText(p.predicate, inputLabels(p.input))}`], children: [p.input] };
     case 'project':

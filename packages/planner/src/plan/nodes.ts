@@ -97,6 +97,13 @@ export interface ZippedFunction {
   types: SqlType[];
 }
 
+/** The functions a function scan runs, each with its own columns (one, or several for ROWS FROM). */
+export function functionScanParts(p: FunctionScanPlan): ZippedFunction[] {
+  if (!p.zipped) return [{ name: p.name, args: p.args, types: p.types }];
+  const zippedColumns = p.zipped.reduce((n, z) => n + z.types.length, 0);
+  return [{ name: p.name, args: p.args, types: p.types.slice(0, p.types.length - zippedColumns) }, ...p.zipped];
+}
+
 export interface FilterPlan extends Base {
   op: 'filter';
   input: PlanNode;
