@@ -4,7 +4,7 @@
  * postmaster, COPY parse thread, V8 helpers) read from /proc — for the issue 5 notes on where a
  * COPY's time goes. The CSV is cached in /tmp/strata-copy-bench and written before the clock starts.
  *
- *   npx tsx packages/bench/src/copy-psql-bench.ts [rows=2000000] [--prof] [--durable] [--data-nodes 3] [--repo DIR] [--label L]
+ *   npx tsx packages/bench/src/copy-psql-bench.ts [rows=2000000] [--prof] [--durable] [--data-nodes 3] [--indexes] [--repo DIR] [--label L]
  *
  * `--durable` gives the server a fresh data directory (in-memory otherwise); `--prof` runs the server with `node --cpu-prof` (profiles of every thread in
  * /tmp/strata-copy-bench/prof-<label>); `--repo` runs another checkout's server (before/after);
@@ -15,7 +15,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renam
 import { resolve } from 'node:path';
 import pg from 'pg';
 import { TsbsCpuGenerator } from './tsbs-data.js';
-import { COLUMN_LIST, cpuTableDdl, tagsInsertSql, tagsTableDdl, toCsv } from './tsbs-format.js';
+import { COLUMN_LIST, cpuIndexDdl, cpuTableDdl, tagsInsertSql, tagsTableDdl, toCsv } from './tsbs-format.js';
 import { findPsql } from './scenarios/copy-psql.js';
 
 const argv = process.argv.slice(2);
@@ -84,6 +84,8 @@ async function main(): Promise<void> {
   await c.query(tagsInsertSql(gen.hosts));
   await c.query(cpuTableDdl());
   await c.query("SELECT create_distributed_hypertable('cpu', 'time', 'hostname', chunk_time_interval => INTERVAL '12 hours')");
+  // as `pnpm bench` creates them (createSchema): TSBS's two indexes
+  if (argv.includes('--indexes')) for (const ddl of cpuIndexDdl()) await c.query(ddl);
   const pid = child.pid!;
   const before = threadCpu(pid);
   const t0 = performance.now();

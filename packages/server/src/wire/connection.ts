@@ -23,9 +23,10 @@ import { toSqlError } from '../engine/database-error.js';
 import { BackendWriter, FrameReader, InvalidUtf8Error, MessageReader, ProtocolError, type Frame } from './messages.js';
 import type { Authenticator } from './auth.js';
 import { encodeBinary } from './binary.js';
-import { writeBatchDataRows } from './data-rows.js';
+import { batchDataRows, writeBatchDataRows } from './data-rows.js';
 import { StreamedResult } from './results.js';
-import type { Batch } from '../../../storage/src/vector.js';
+import { DEFER_AT, OutputBacklog } from './output-backlog.js';
+import { sliceVector, type Batch } from '../../../storage/src/vector.js';
 import { handleAuthFrame, handleStartupFrame } from './startup.js';
 import { formatOf, handleBind, handleClose, handleDescribe, handleExecute, handleParse, type Portal, type PreparedStatement } from './extended.js';
 import { abortCopy, runCopy, type CopyInState } from './copy.js';
@@ -35,6 +36,8 @@ import type { PgServer } from './server.js';
 
 const FLUSH_AT = 256 * 1024;
 const PAUSE_AT = 8 * 1024 * 1024;
+/** Rows a streamed batch is formatted in before the socket's queue is looked at again. */
+const STREAM_SLICE_ROWS = 2048;
 
 export const SERVER_VERSION = '15.0 (Strata 0.1.0)';
 
@@ -81,6 +84,8 @@ export class Connection {
   /** output held back until this session's commits are on disk (see flush) */
   private holding = false;
   private held: Buffer[] = [];
+  /** a large result's rows and what follows them, written as the client reads (output-backlog.ts) */
+  private backlog: OutputBacklog | null = null;
   private terminateWhenIdle = false;
   /** COPY FROM: frames wait while the parse thread catches up (copyHold) or finishes (copyWaiting). */
   private copyHold = false;
@@ -117,6 +122,7 @@ export class Connection {
     });
     socket.on('close', () => this.cleanup());
     socket.on('drain', () => {
+      if (this.backlog !== null) return this.pumpBacklog();
       if (!this.paused || this.holding) return;
       this.paused = false;
       socket.resume();
@@ -126,7 +132,7 @@ export class Connection {
 
   /** True between statements (no COPY, no open extended exchange). */
   get idle(): boolean {
-    return this.phase !== 'ready' || (!this.copyIn && !this.inExtendedBatch);
+    return this.phase !== 'ready' || (!this.copyIn && !this.inExtendedBatch && this.backlog === null);
   }
 
   /** Handle the frames that waited (not from inside process(): the loop there picks them up). */
@@ -142,10 +148,14 @@ export class Connection {
       this.inProcess = false;
     }
     if (this.copyHold && this.phase !== 'closed') this.socket.pause();
+    if (this.backlog !== null) {
+      this.socket.pause();
+      this.pumpBacklog();
+    }
   }
 
   private processFrames(): void {
-    while (!this.paused && !this.copyHold && !this.copyWaiting && this.phase !== 'closed') {
+    while (!this.paused && !this.copyHold && !this.copyWaiting && this.backlog === null && this.phase !== 'closed') {
       let frame: Frame | null;
       try {
         frame = this.reader.next();
@@ -162,6 +172,33 @@ export class Connection {
       }
     }
     this.flush();
+  }
+
+  /** Format and write the backlog while the socket has room; once it is gone, read frames again. */
+  private pumpBacklog(): void {
+    const backlog = this.backlog;
+    if (backlog === null || this.inProcess) return;
+    if (this.socket.destroyed) {
+      this.backlog = null;
+      return;
+    }
+    let done: boolean;
+    try {
+      done = backlog.pump(this.socket, this.out, FLUSH_AT, this.writeTaken);
+    } catch (e) {
+      // the statement has ended and its rows are partly sent: nothing the client could tell apart remains
+      this.backlog = null;
+      this.out.take();
+      this.logInternal(e);
+      return this.fatal(new SqlError(SQLSTATE.internalError, `could not send the rows of a result: ${(e as Error).message}`));
+    }
+    if (!done) return; // 'drain' pumps again
+    this.backlog = null;
+    if (this.phase === 'closed') return;
+    if (this.terminateWhenIdle && this.idle) return this.adminShutdown();
+    if (this.paused && !this.holding && this.socket.writableLength <= PAUSE_AT) this.paused = false;
+    if (!this.paused && !this.copyHold) this.socket.resume();
+    this.process();
   }
 
   private handle(frame: Frame): void {
@@ -389,6 +426,40 @@ export class Connection {
     this.reportParams();
   }
 
+  /**
+   * A streamed result's next batch (text format): formatted now, or kept in the backlog once
+   * the socket is backed up (output-backlog.ts). Not while replies are held for durability:
+   * those wait for a sync, not for the client.
+   */
+  streamBatch(columns: readonly ResultColumn[], batch: Batch): void {
+    if (this.holding) return this.writeBatches(columns, [batch], []);
+    const types = this.streamTypes?.columns === columns ? this.streamTypes.types : (this.streamTypes = { columns, types: columns.map((c) => c.type) }).types;
+    const catalog = types.some(needsCatalog) ? catalogHook(this.session!.core, this.session!) : undefined;
+    const ctx = this.session!.settings.format();
+    let from = 0;
+    if (this.backlog === null) {
+      // slice by slice, so that a batch of wide rows stops where the socket backs up
+      const rows = batchDataRows(this.out, types, batch, types.map(() => false), ctx, catalog);
+      const flush = () => this.flush();
+      while (from < batch.length && this.backlog === null) {
+        if (this.socket.writableLength + this.out.size >= DEFER_AT) {
+          this.flush();
+          if (this.holding) return rows(from, batch.length, FLUSH_AT, flush);
+          this.backlog = new OutputBacklog();
+          break;
+        }
+        const to = Math.min(batch.length, from + STREAM_SLICE_ROWS);
+        rows(from, to, FLUSH_AT, flush);
+        from = to;
+      }
+      if (from === batch.length) return;
+    }
+    this.flush(); // what the statement wrote since (a RowDescription, an earlier statement's CommandComplete) goes first
+    this.backlog!.pushRows(types, ctx, catalog, from === 0 ? batch : sliceBatch(batch, from, batch.length));
+  }
+
+  private streamTypes: { columns: readonly ResultColumn[]; types: SqlType[] } | null = null;
+
   /** DataRows of a result held as batches (wire/data-rows.ts). */
   writeBatches(columns: readonly ResultColumn[], batches: readonly Batch[], formats: readonly number[]): void {
     const types = columns.map((c) => c.type);
@@ -471,7 +542,7 @@ export class Connection {
     this.inExtendedBatch = false;
     this.out.readyForQuery(this.session?.status ?? 'I');
     this.flush();
-    if (this.terminateWhenIdle) this.adminShutdown();
+    if (this.terminateWhenIdle && this.backlog === null) this.adminShutdown();
   }
 
   /** Sync ends the pipeline: its implicit transaction commits (an error here is reported before ReadyForQuery). */
@@ -516,15 +587,26 @@ export class Connection {
       return;
     }
     if (this.out.size === 0) return;
-    this.socket.write(this.out.take());
+    this.sendBytes(this.out.take());
   }
+
+  /** Bytes to the client, behind a backlog when there is one. */
+  private sendBytes(b: Buffer): void {
+    if (this.backlog !== null) this.backlog.pushBytes(b);
+    else this.writeTaken(b);
+  }
+
+  /** Bytes from `out.take()` to the socket; their buffer goes back to `out` once written. */
+  private readonly writeTaken = (b: Buffer): void => {
+    this.socket.write(b, () => this.out.recycle(b));
+  };
 
   private releaseHeld(): void {
     this.holding = false;
     const held = this.held;
     this.held = [];
     if (this.phase === 'closed' || this.socket.destroyed) return;
-    for (const b of held) this.socket.write(b);
+    for (const b of held) this.sendBytes(b);
     this.paused = false;
     this.socket.resume();
     this.process();
@@ -614,6 +696,7 @@ export class Connection {
     if (this.cleaned) return;
     this.cleaned = true;
     this.phase = 'closed';
+    this.backlog = null;
     if (this.copyIn) {
       abortCopy(this.copyIn, new SqlError('08006', 'connection closed during COPY'));
       this.copyIn = null;
@@ -641,4 +724,8 @@ export class Connection {
 function utf8Error(e: InvalidUtf8Error): SqlError {
   const bad = [...e.bytes].find((b) => b > 0x7f) ?? 0;
   return new SqlError(SQLSTATE.characterNotInRepertoire, `invalid byte sequence for encoding "UTF8": 0x${bad.toString(16).padStart(2, '0')}`);
+}
+
+function sliceBatch(b: Batch, from: number, to: number): Batch {
+  return { length: to - from, columns: b.columns.map((v) => sliceVector(v, from, to)) };
 }

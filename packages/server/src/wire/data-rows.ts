@@ -96,14 +96,23 @@ export function writeBatchDataRows(
   out: BackendWriter, types: readonly SqlType[], batches: readonly Batch[], binary: readonly boolean[],
   ctx: FormatContext, catalog: CatalogLookup | undefined, flushAt: number, flush: () => void,
 ): void {
+  for (const b of batches) batchDataRows(out, types, b, binary, ctx, catalog)(0, b.length, flushAt, flush);
+}
+
+/** Writes DataRows of rows [from, to) of one batch; its encoders (and their caches) serve every call. */
+export type BatchRowWriter = (from: number, to: number, flushAt: number, flush: () => void) => void;
+
+export function batchDataRows(
+  out: BackendWriter, types: readonly SqlType[], b: Batch, binary: readonly boolean[], ctx: FormatContext, catalog: CatalogLookup | undefined,
+): BatchRowWriter {
   const nc = types.length;
-  for (const b of batches) {
-    const writers = b.columns.map((v, k) => fieldWriter(out, v, types[k]!, binary[k]!, ctx, catalog));
-    for (let r = 0; r < b.length; r++) {
+  const writers = b.columns.map((v, k) => fieldWriter(out, v, types[k]!, binary[k]!, ctx, catalog));
+  return (from, to, flushAt, flush) => {
+    for (let r = from; r < to; r++) {
       out.begin('D').int16(nc);
       for (let k = 0; k < nc; k++) writers[k]!(r);
       out.end();
       if (out.size >= flushAt) flush();
     }
-  }
+  };
 }

@@ -190,8 +190,13 @@ function putInt32(buf: Buffer, at: number, v: number): void {
   buf[at + 3] = v & 0xff;
 }
 
+/** Buffers a writer keeps for reuse, and the largest it keeps (larger ones were one big message). */
+const SPARE_BUFFERS = 4;
+const RECYCLE_MAX = 1 << 20;
+
 export class BackendWriter {
   private buf = Buffer.allocUnsafe(64 * 1024);
+  private readonly spare: Buffer<ArrayBuffer>[] = [];
   private len = 0;
   private msgStart = -1;
 
@@ -313,12 +318,26 @@ export class BackendWriter {
     return this;
   }
 
-  /** Take the bytes written so far (a copy-free view; the writer starts afresh). */
+  /**
+   * Take the bytes written so far (a copy-free view; the writer starts afresh, in a buffer
+   * handed back by `recycle` when there is one).
+   */
   take(): Buffer {
     const out = this.buf.subarray(0, this.len);
-    this.buf = Buffer.allocUnsafe(this.buf.length > 1 << 20 ? 64 * 1024 : this.buf.length);
+    this.buf = this.spare.pop() ?? Buffer.allocUnsafe(this.buf.length > RECYCLE_MAX ? 64 * 1024 : this.buf.length);
     this.len = 0;
     return out;
+  }
+
+  /**
+   * The socket has written bytes `take` returned: their buffer can take new messages. A large
+   * result is hundreds of 256 kB writes; allocating a fresh buffer for each made its ArrayBuffers
+   * (not its JS objects) what drove the server's garbage collection.
+   */
+  recycle(taken: Buffer): void {
+    const whole = taken.buffer;
+    if (this.spare.length >= SPARE_BUFFERS || !(whole instanceof ArrayBuffer) || taken.byteOffset !== 0 || whole.byteLength < 64 * 1024 || whole.byteLength > RECYCLE_MAX) return;
+    this.spare.push(Buffer.from(whole, 0, whole.byteLength));
   }
 
   // ---- backend messages -------------------------------------------------

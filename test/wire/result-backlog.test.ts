@@ -1,0 +1,122 @@
+/**
+ * A result larger than the socket's buffers waits for the client as batches, not as text
+ * (wire/output-backlog.ts): the client still gets every row in order, then what followed the
+ * query, and the server keeps serving other connections meanwhile.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RawClient, dataRow, errorFields, fe, startServer, type TestServer } from './helpers.js';
+
+const ROWS = 200_000;
+/** ~250 bytes a row: ~50 MB of DataRows, far more than loopback socket buffers hold */
+const WIDE = `SELECT x, repeat('x', 240) AS pad FROM wide`;
+
+function rowsInOrder(msgs: { type: string; body: Buffer }[]): { count: number; ordered: boolean } {
+  let count = 0;
+  let ordered = true;
+  for (const m of msgs) {
+    if (m.type !== 'D') continue;
+    count++;
+    const [x, pad] = dataRow(m.body);
+    if (Number(x!.toString()) !== count || pad!.length !== 240) ordered = false;
+  }
+  return { count, ordered };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('a result the client reads slowly', () => {
+  let ts: TestServer;
+  beforeAll(async () => {
+    ts = await startServer();
+    const c = await RawClient.startup(ts.port);
+    for (const sql of ['CREATE TABLE wide (x int8 NOT NULL)', `INSERT INTO wide SELECT g FROM generate_series(1, ${ROWS}) g`]) {
+      c.write(fe.query(sql));
+      await c.until('Z');
+    }
+    c.end();
+  });
+  afterAll(async () => {
+    await ts.close();
+  });
+
+  it('is held as batches, not text, until the client reads, and arrives whole and in order', async () => {
+    const slow = await RawClient.startup(ts.port);
+    try {
+      const before = process.memoryUsage().arrayBuffers;
+      slow.socket.pause();
+      slow.write(fe.query(`${WIDE}; SELECT 'after' AS tail`));
+      await sleep(300);
+      // the statement has run; its ~50 MB of text would now sit in the socket's queue
+      const grown = process.memoryUsage().arrayBuffers - before;
+      expect(grown).toBeLessThan(16 * 1024 * 1024);
+
+      // other clients are served while this one's rows wait
+      const other = await RawClient.startup(ts.port);
+      other.write(fe.query('SELECT count(*) FROM wide'));
+      const counted = (await other.until('Z')).filter((m) => m.type === 'D').map((m) => dataRow(m.body)[0]!.toString());
+      expect(counted).toEqual([String(ROWS)]);
+      other.end();
+
+      slow.socket.resume();
+      const msgs = await slow.until('Z', 60_000);
+      const tags = msgs.filter((m) => m.type === 'C').map((m) => m.body.toString('utf8', 0, m.body.length - 1));
+      expect(tags).toEqual([`SELECT ${ROWS}`, 'SELECT 1']);
+      // the second statement's rows come after every row of the first
+      const kinds = msgs.map((m) => m.type).filter((t) => t !== 'D').join('');
+      expect(kinds).toBe('TCTCZ');
+      expect(msgs.at(-3)!.type).toBe('D'); // T D C Z of the second statement
+      const last = msgs.filter((m) => m.type === 'D').at(-1)!;
+      expect(dataRow(last.body)[0]!.toString()).toBe('after');
+      const wideRows = msgs.slice(0, msgs.findIndex((m) => m.type === 'C'));
+
+      expect(rowsInOrder(wideRows)).toEqual({ count: ROWS, ordered: true });
+
+      // the connection carries on
+      slow.write(fe.query('SELECT 42'));
+      expect((await slow.until('Z')).filter((m) => m.type === 'D').map((m) => dataRow(m.body)[0]!.toString())).toEqual(['42']);
+    } finally {
+      slow.end();
+    }
+  });
+
+  it('an error after held rows follows them, and the transaction is rolled back', async () => {
+    const slow = await RawClient.startup(ts.port);
+    try {
+      slow.write(fe.query('CREATE TABLE IF NOT EXISTS notes (k int)'));
+      await slow.until('Z');
+      slow.socket.pause();
+      slow.write(fe.query(`INSERT INTO notes VALUES (1); SELECT x, repeat('x', 240) AS pad, 1 / (x - ${ROWS - 10}) AS boom FROM wide`));
+      await sleep(300);
+      slow.socket.resume();
+      const msgs = await slow.until('Z', 60_000);
+      const kinds = msgs.map((m) => m.type).filter((t) => t !== 'D').join('');
+      expect(kinds).toBe('CTEZ');
+      const err = msgs.find((m) => m.type === 'E')!;
+      expect(errorFields(err.body).C).toBe('22012');
+      // every row before the failing one, in order (how many depends on batch sizes)
+      const rows = msgs.filter((m) => m.type === 'D').map((m) => Number(dataRow(m.body)[0]!.toString()));
+      expect(rows.length).toBeGreaterThan(ROWS / 2);
+      expect(rows.every((x, i) => x === i + 1)).toBe(true);
+      slow.write(fe.query('SELECT count(*) FROM notes'));
+      expect((await slow.until('Z')).filter((m) => m.type === 'D').map((m) => dataRow(m.body)[0]!.toString())).toEqual(['0']);
+    } finally {
+      slow.end();
+    }
+  });
+
+  it('a client that disconnects with rows still held leaves the server serving others', async () => {
+    const gone = await RawClient.startup(ts.port);
+    gone.socket.pause();
+    gone.write(fe.query(WIDE));
+    await sleep(200);
+    gone.socket.destroy();
+    await sleep(100);
+    const c = await RawClient.startup(ts.port);
+    try {
+      c.write(fe.query('SELECT max(x) FROM wide'));
+      expect((await c.until('Z')).filter((m) => m.type === 'D').map((m) => dataRow(m.body)[0]!.toString())).toEqual([String(ROWS)]);
+    } finally {
+      c.end();
+    }
+  });
+});
