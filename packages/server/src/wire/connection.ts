@@ -23,7 +23,7 @@ import { toSqlError } from '../engine/database-error.js';
 import { BackendWriter, FrameReader, InvalidUtf8Error, MessageReader, ProtocolError, type Frame } from './messages.js';
 import type { Authenticator } from './auth.js';
 import { encodeBinary } from './binary.js';
-import { batchDataRows, writeBatchDataRows } from './data-rows.js';
+import { batchDataRows } from './data-rows.js';
 import { StreamedResult } from './results.js';
 import { DEFER_AT, OutputBacklog } from './output-backlog.js';
 import { sliceVector, type Batch } from '../../../storage/src/vector.js';
@@ -426,46 +426,48 @@ export class Connection {
     this.reportParams();
   }
 
-  /**
-   * A streamed result's next batch (text format): formatted now, or kept in the backlog once
-   * the socket is backed up (output-backlog.ts). Not while replies are held for durability:
-   * those wait for a sync, not for the client.
-   */
+  /** A streamed result's next batch (text format): see writeBatches. */
   streamBatch(columns: readonly ResultColumn[], batch: Batch): void {
-    if (this.holding) return this.writeBatches(columns, [batch], []);
-    const types = this.streamTypes?.columns === columns ? this.streamTypes.types : (this.streamTypes = { columns, types: columns.map((c) => c.type) }).types;
-    const catalog = types.some(needsCatalog) ? catalogHook(this.session!.core, this.session!) : undefined;
-    const ctx = this.session!.settings.format();
-    let from = 0;
-    if (this.backlog === null) {
-      // slice by slice, so that a batch of wide rows stops where the socket backs up
-      const rows = batchDataRows(this.out, types, batch, types.map(() => false), ctx, catalog);
-      const flush = () => this.flush();
-      while (from < batch.length && this.backlog === null) {
-        if (this.socket.writableLength + this.out.size >= DEFER_AT) {
-          this.flush();
-          if (this.holding) return rows(from, batch.length, FLUSH_AT, flush);
-          this.backlog = new OutputBacklog();
-          break;
-        }
-        const to = Math.min(batch.length, from + STREAM_SLICE_ROWS);
-        rows(from, to, FLUSH_AT, flush);
-        from = to;
-      }
-      if (from === batch.length) return;
-    }
-    this.flush(); // what the statement wrote since (a RowDescription, an earlier statement's CommandComplete) goes first
-    this.backlog!.pushRows(types, ctx, catalog, from === 0 ? batch : sliceBatch(batch, from, batch.length));
+    this.writeBatches(columns, [batch], []);
   }
 
-  private streamTypes: { columns: readonly ResultColumn[]; types: SqlType[] } | null = null;
-
-  /** DataRows of a result held as batches (wire/data-rows.ts). */
+  /**
+   * DataRows of a result's batches (wire/data-rows.ts): formatted now, slice by slice, until the
+   * socket is backed up; from there on kept in the backlog (output-backlog.ts) and formatted as
+   * the client reads. Not while replies are held for durability: those wait for a sync, not
+   * for the client, and leave together.
+   */
   writeBatches(columns: readonly ResultColumn[], batches: readonly Batch[], formats: readonly number[]): void {
     const types = columns.map((c) => c.type);
     const catalog = types.some(needsCatalog) ? catalogHook(this.session!.core, this.session!) : undefined;
     const binary = columns.map((_, i) => formatOf(formats, i) === 1);
-    writeBatchDataRows(this.out, types, batches, binary, this.session!.settings.format(), catalog, FLUSH_AT, () => this.flush());
+    const ctx = this.session!.settings.format();
+    const flush = () => this.flush();
+    for (let i = 0; i < batches.length; i++) {
+      const batch = batches[i]!;
+      let from = 0;
+      if (this.backlog === null) {
+        const rows = batchDataRows(this.out, types, batch, binary, ctx, catalog);
+        while (from < batch.length) {
+          if (!this.holding && this.socket.writableLength + this.out.size >= DEFER_AT) {
+            this.flush();
+            if (!this.holding) {
+              this.backlog = new OutputBacklog();
+              break;
+            }
+          }
+          const to = Math.min(batch.length, from + STREAM_SLICE_ROWS);
+          rows(from, to, FLUSH_AT, flush);
+          from = to;
+        }
+        if (from === batch.length) continue;
+      }
+      this.flush(); // what was written since (a RowDescription, an earlier CommandComplete) goes first
+      const backlog = this.backlog!;
+      backlog.pushRows(types, binary, ctx, catalog, from === 0 ? batch : sliceBatch(batch, from, batch.length));
+      for (let j = i + 1; j < batches.length; j++) backlog.pushRows(types, binary, ctx, catalog, batches[j]!);
+      return;
+    }
   }
 
   writeRows(columns: readonly ResultColumn[], rows: readonly Value[][], from: number, to: number, formats: readonly number[]): void {

@@ -11,8 +11,8 @@
  * slower than the server formats). PostgreSQL's backend blocks in send()
  * instead, so its client never waits.
  *
- * Once the socket is backed up, a streamed result's further batches are kept
- * here as they are, the statement finishes without formatting them,
+ * Once the socket is backed up, a result's further batches are kept here as
+ * they are (a streamed result's: the statement finishes without formatting them),
  * and the connection formats them batch by batch as the socket drains. Every
  * byte written meanwhile (CommandComplete, later statements, ReadyForQuery)
  * queues behind them, so the client sees the same messages in the same order;
@@ -40,6 +40,7 @@ const PUMP_BELOW = 1024 * 1024;
 
 interface DeferredRows {
   readonly types: readonly SqlType[];
+  readonly binary: readonly boolean[];
   readonly ctx: FormatContext;
   readonly catalog: CatalogLookup | undefined;
   readonly batches: Batch[];
@@ -69,11 +70,11 @@ export class OutputBacklog {
     if (b.length > 0) this.items.push(b);
   }
 
-  /** A batch of a result in text format; consecutive batches of one result share an item. */
-  pushRows(types: readonly SqlType[], ctx: FormatContext, catalog: CatalogLookup | undefined, batch: Batch): void {
+  /** A batch of a result (`binary[k]`: column k in binary format); consecutive batches of one result share an item. */
+  pushRows(types: readonly SqlType[], binary: readonly boolean[], ctx: FormatContext, catalog: CatalogLookup | undefined, batch: Batch): void {
     const last = this.items[this.items.length - 1];
-    if (last !== undefined && !Buffer.isBuffer(last) && last.types === types && last.ctx === ctx) last.batches.push(batch);
-    else this.items.push({ types, ctx, catalog, batches: [batch] });
+    if (last !== undefined && !Buffer.isBuffer(last) && last.types === types) last.batches.push(batch);
+    else this.items.push({ types, binary, ctx, catalog, batches: [batch] });
   }
 
   /**
@@ -96,7 +97,7 @@ export class OutputBacklog {
         continue;
       }
       const b = item.batches[this.batchAt]!;
-      this.writer ??= batchDataRows(out, item.types, b, item.types.map(() => false), item.ctx, item.catalog);
+      this.writer ??= batchDataRows(out, item.types, b, item.binary, item.ctx, item.catalog);
       // a slice of rows at a time: one batch can be 65,536 wide rows, tens of MB of text
       const to = Math.min(b.length, this.rowAt + this.stepRows);
       stepBytes = 0;

@@ -171,6 +171,16 @@ export class PgServer {
     return true;
   }
 
+  /**
+   * Bytes of output waiting in user space for the clients to read, over all connections (rows a
+   * backlog holds as batches are not bytes yet and do not count).
+   */
+  queuedOutputBytes(): number {
+    let n = 0;
+    for (const c of this.connections) n += c.socket.writableLength;
+    return n;
+  }
+
   release(c: Connection): void {
     if (!this.connections.delete(c)) return;
     if (c.admitted) this.admitted--;
