@@ -6,7 +6,10 @@
  *                      u32 columns, u32 rows, u32 delete groups, u32 0
  *   delete group       u32 chunk id, u32 count, u32 chunk positions[count] (ascending)
  *   column (8-aligned) u32 column id, u8 kind, u8 flags (1 = has NULLs), u8 code width, u8 0, then
- *     num   f64[rows] (8-aligned)                                   [+ NULL bitmap]
+ *     num   code width 0: f64[rows] (8-aligned)                     [+ NULL bitmap]
+ *           code width 1, 2 or 4: every value an integer of that many bytes (int8/16/32,
+ *           aligned to it), written that way; 2 (version 2 only)
+ *           (metrics are often whole numbers: TSBS's ten cpu fields fit a byte each)
  *     bool  u8[rows]                                                [+ NULL bitmap]
  *     dict  u32 distinct, strings (varuint length + UTF-8), codes of `code width` bytes
  *           (aligned to it) into those strings                      [+ NULL bitmap]
@@ -28,7 +31,8 @@ import { ByteWriter, type ByteArena } from './bytes.js';
 import { writeValue } from './value-codec.js';
 
 export const DELTA_MAGIC = 0x31445453; // "STD1"
-export const DELTA_VERSION = 1;
+/** 2: float columns may be written as narrow integers; version 1 deltas (all f64) still read */
+export const DELTA_VERSION = 2;
 export const DELTA_HEADER_BYTES = 24;
 export const FLAG_TRUNCATE = 1;
 export const COL_HAS_NULLS = 1;
@@ -107,6 +111,11 @@ export function encodeTableDelta(c: TableCommitContents, arena?: ByteArena): Uin
           hasNulls = writeNum(w, col.id, c.runs, n, fill);
           break;
         }
+        const width = writeNarrow(w, views, n);
+        if (width !== 0) {
+          w.buf[widthAt] = width;
+          break;
+        }
         // the views start 8-aligned and are multiples of 8 long, so alignment in the writer stays global
         w.align(8);
         parts.push(w.cutView());
@@ -135,6 +144,55 @@ function directFloats(id: number, runs: readonly LiveRun[], n: number): Float64A
     out.push(c.values.subarray(from, to));
   }
   return out;
+}
+
+/**
+ * Writes the column as 1, 2 or 4-byte integers when every value is one of int32 range (not -0,
+ * NaN, ±Infinity or a fraction: those stay f64); returns the width, 0 when nothing was written.
+ * The common case (small whole numbers) costs one pass: bytes are written while they are checked.
+ */
+function writeNarrow(w: ByteWriter, views: readonly Float64Array[], n: number): 0 | 1 | 2 | 4 {
+  const start = w.pos;
+  const at = w.reserve(n, 1);
+  const out8 = new Int8Array(w.buf.buffer, w.buf.byteOffset + at, n);
+  let k = 0;
+  bytes: for (const v of views) {
+    for (let i = 0; i < v.length; i++) {
+      const x = v[i]!;
+      const b = x | 0;
+      if (b !== x || b < -128 || b > 127 || (b === 0 && 1 / x < 0)) break bytes;
+      out8[k++] = b;
+    }
+  }
+  if (k === n) return 1;
+  w.pos = start;
+  const width = integerWidth(views);
+  if (width === 0) return 0;
+  const wide = w.reserve(n * width, width);
+  const base = w.buf.byteOffset + wide;
+  const out = width === 2 ? new Int16Array(w.buf.buffer, base, n) : new Int32Array(w.buf.buffer, base, n);
+  k = 0;
+  for (const v of views) {
+    out.set(v, k);
+    k += v.length;
+  }
+  return width;
+}
+
+/** 2 or 4 when every value is an integer of int16 / int32 range (-0 excluded), else 0. */
+function integerWidth(views: readonly Float64Array[]): 0 | 2 | 4 {
+  let min = 0;
+  let max = 0;
+  for (const v of views) {
+    for (let i = 0; i < v.length; i++) {
+      const x = v[i]!;
+      const b = x | 0;
+      if (b !== x || (b === 0 && 1 / x < 0)) return 0;
+      if (b < min) min = b;
+      if (b > max) max = b;
+    }
+  }
+  return min >= -32768 && max <= 32767 ? 2 : 4;
 }
 
 function writeDeleteGroup(w: ByteWriter, cid: number, batches: ReadonlyMap<number, Uint8Array>, sr: number): boolean {

@@ -38,7 +38,7 @@ export function decodeTableDelta(delta: Uint8Array, what = 'table delta'): Decod
   r.need(DELTA_HEADER_BYTES);
   if (r.u32() !== DELTA_MAGIC) throw r.corrupt('bad magic');
   const version = r.u8();
-  if (version !== DELTA_VERSION) throw r.corrupt(`unknown version ${version}`);
+  if (version !== DELTA_VERSION && version !== 1) throw r.corrupt(`unknown version ${version}`);
   const flags = r.u8();
   r.u16();
   const nCols = r.u32();
@@ -62,6 +62,7 @@ export function decodeTableDelta(delta: Uint8Array, what = 'table delta'): Decod
     const hasNulls = (r.u8() & COL_HAS_NULLS) !== 0;
     const width = r.u8();
     r.u8();
+    if (kind === 'num' && width !== 0 && version === 1) throw r.corrupt(`column ${id}: code width ${width} in a version 1 delta`);
     columns.push(readColumn(r, id, kind, n, hasNulls, width));
   }
   if (r.pos !== delta.length) throw r.corrupt('trailing bytes');
@@ -79,7 +80,14 @@ function readNulls(r: ByteReader, n: number, hasNulls: boolean): Uint8Array | nu
 function readColumn(r: ByteReader, id: number, kind: StorageKind, n: number, hasNulls: boolean, width: number): DeltaColumn {
   switch (kind) {
     case 'num': {
-      const values = new Float64Array(r.copyAligned(n * 8, 8));
+      if (width === 0) return { id, kind, values: new Float64Array(r.copyAligned(n * 8, 8)), nulls: readNulls(r, n, hasNulls) };
+      if (width !== 1 && width !== 2 && width !== 4) throw r.corrupt(`column ${id}: integer width ${width}`);
+      r.align(width);
+      const raw = r.bytes(n * width);
+      // a copy at an aligned offset (the record's bytes may not be): the values are widened anyway
+      const ints = raw.slice();
+      const values = new Float64Array(n);
+      values.set(width === 1 ? new Int8Array(ints.buffer, 0, n) : width === 2 ? new Int16Array(ints.buffer, 0, n) : new Int32Array(ints.buffer, 0, n));
       return { id, kind, values, nulls: readNulls(r, n, hasNulls) };
     }
     case 'bool': {
