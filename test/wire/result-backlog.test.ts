@@ -141,4 +141,27 @@ describe('a result the client reads slowly', () => {
       c.end();
     }
   });
+
+  it('a graceful shutdown lets held rows reach the client before the connection ends', async () => {
+    const own = await startServer();
+    try {
+      const c = await RawClient.startup(own.port);
+      c.write(fe.query(`CREATE TABLE w (x int8); INSERT INTO w SELECT g FROM generate_series(1, ${ROWS}) g`));
+      await c.until('Z');
+      c.socket.pause();
+      c.write(fe.query(`SELECT x, repeat('x', 240) AS pad FROM w`));
+      await sleep(300);
+      expect(own.server.queuedOutputBytes()).toBeLessThan(4 * 1024 * 1024);
+      const stopped = own.server.shutdown(30_000);
+      c.socket.resume();
+      const msgs = await c.until('Z', 60_000);
+      expect(rowsInOrder(msgs)).toEqual({ count: ROWS, ordered: true });
+      const fatal = await c.next(10_000);
+      expect(fatal?.type).toBe('E');
+      expect(errorFields(fatal!.body).C).toBe('57P01');
+      await stopped;
+    } finally {
+      await own.close();
+    }
+  });
 });

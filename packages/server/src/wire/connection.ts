@@ -36,6 +36,8 @@ import type { PgServer } from './server.js';
 
 const FLUSH_AT = 256 * 1024;
 const PAUSE_AT = 8 * 1024 * 1024;
+/** How long a connection ended with output still queued may take to send it. */
+const CLOSE_DRAIN_MS = 10_000;
 /** Rows a streamed batch is formatted in before the socket's queue is looked at again. */
 const STREAM_SLICE_ROWS = 2048;
 
@@ -718,7 +720,12 @@ export class Connection {
       this.cancelSlot = -1;
       this.cancelFlag = new Int32Array(1);
     }
-    if (!this.socket.destroyed) this.socket.destroy();
+    if (!this.socket.destroyed) {
+      // ended (a FATAL) with output still queued, e.g. the end of a result held for a slow client:
+      // it leaves before the FIN, unless the client stops reading altogether
+      if (this.socket.writableEnded && this.socket.writableLength > 0) setTimeout(() => this.socket.destroy(), CLOSE_DRAIN_MS).unref();
+      else this.socket.destroy();
+    }
     this.server.release(this);
   }
 }
