@@ -165,6 +165,22 @@ describe('INSERT fast path ≡ general path', () => {
     expect(await contents(fast)).toEqual(await contents(general));
   });
 
+  it('a literal repeating the previous row\'s is reused only when it is the whole literal', async () => {
+    for (const sql of [
+      "INSERT INTO t (b, k) VALUES (1, '2024-01-01 00:00:00+00'), (2, '2024-01-01 00:00:00+00'), (3, '2024-01-01 00:00:00+00')",
+      // the previous text is a prefix of this one
+      "INSERT INTO t (b, k) VALUES (4, '2024-01-01'), (5, '2024-01-01 00:00:10.5+02'), (6, '2024-01-01')",
+      // ... followed by an escaped quote: a different (invalid) literal, the same error on both paths
+      "INSERT INTO t (b, k) VALUES (7, '2024-01-01'), (8, '2024-01-01''')",
+      "INSERT INTO t (b, f) VALUES (9, '1.5'), (10, '1.5'), (11, '1.5''')",
+      "INSERT INTO t (b, f, g) VALUES (12, '1.5', '1.5'), (13, '1.5', '2.5'), (14, '2.5', '1.5')",
+    ]) {
+      const [a, b] = await both(sql);
+      expect(a, sql).toEqual(b);
+    }
+    expect(await contents(fast)).toEqual(await contents(general));
+  });
+
   it('keeps plans per database (catalog versions of two databases are unrelated)', async () => {
     const d1 = await Strata.create();
     const d2 = await Strata.create();

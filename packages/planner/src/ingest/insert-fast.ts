@@ -410,7 +410,12 @@ function scanInsert(sql: string, env: Env): PreparedFastInsert {
       const ci = targetIdx[k]!;
       const cp = cps[ci]!;
       let c = s.charCodeAt(i);
-      if (c === 39) {
+      const repeat = lastText[ci];
+      if (c === 39 && repeat !== undefined && s.startsWith(repeat, i + 1) && s.charCodeAt(i + 1 + repeat.length) === 39 && s.charCodeAt(i + 2 + repeat.length) !== 39) {
+        // the same literal as this column's last converted one (a repeated timestamp): no slice, no parse
+        i += repeat.length + 2;
+        cols.set(ci, row, lastValue[ci]!);
+      } else if (c === 39) {
         // '…' with '' escapes
         let j = i + 1;
         let text = '';
