@@ -79,6 +79,15 @@ async function contents(db: Strata): Promise<unknown[]> {
   return (await db.query(`SELECT ${['id', ...COLS].join(', ')} FROM t ORDER BY id`, [], { rowMode: 'text' } as never)).rows;
 }
 
+/** Each statement gives the same outcome on the fast and the general path, and the tables end equal. */
+async function expectSamePaths(statements: readonly string[]): Promise<void> {
+  for (const sql of statements) {
+    const [a, b] = await both(sql);
+    expect(a, sql).toEqual(b);
+  }
+  expect(await contents(fast)).toEqual(await contents(general));
+}
+
 describe('INSERT fast path ≡ general path', () => {
   it('random literal statements', async () => {
     const r = rng(5);
@@ -138,7 +147,7 @@ describe('INSERT fast path ≡ general path', () => {
   });
 
   it('falls back for syntax it does not handle, with the same results', async () => {
-    for (const sql of [
+    await expectSamePaths([
       "INSERT INTO t (b, h) VALUES (1, 'a' || 'b')",
       'INSERT INTO t (b) VALUES (1) RETURNING id, b',
       'INSERT INTO t (b) VALUES (+1)',
@@ -158,15 +167,11 @@ describe('INSERT fast path ≡ general path', () => {
       'INSERT INTO t (b) VALUES (1 2)',
       'INSERT INTO "t" ("b") VALUES (9)',
       'INSERT INTO T (B) VALUES (10)',
-    ]) {
-      const [a, b] = await both(sql);
-      expect(a, sql).toEqual(b);
-    }
-    expect(await contents(fast)).toEqual(await contents(general));
+    ]);
   });
 
   it('a literal repeating the previous row\'s is reused only when it is the whole literal', async () => {
-    for (const sql of [
+    await expectSamePaths([
       "INSERT INTO t (b, k) VALUES (1, '2024-01-01 00:00:00+00'), (2, '2024-01-01 00:00:00+00'), (3, '2024-01-01 00:00:00+00')",
       // the previous text is a prefix of this one
       "INSERT INTO t (b, k) VALUES (4, '2024-01-01'), (5, '2024-01-01 00:00:10.5+02'), (6, '2024-01-01')",
@@ -174,11 +179,7 @@ describe('INSERT fast path ≡ general path', () => {
       "INSERT INTO t (b, k) VALUES (7, '2024-01-01'), (8, '2024-01-01''')",
       "INSERT INTO t (b, f) VALUES (9, '1.5'), (10, '1.5'), (11, '1.5''')",
       "INSERT INTO t (b, f, g) VALUES (12, '1.5', '1.5'), (13, '1.5', '2.5'), (14, '2.5', '1.5')",
-    ]) {
-      const [a, b] = await both(sql);
-      expect(a, sql).toEqual(b);
-    }
-    expect(await contents(fast)).toEqual(await contents(general));
+    ]);
   });
 
   it('keeps plans per database (catalog versions of two databases are unrelated)', async () => {

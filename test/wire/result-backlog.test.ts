@@ -24,6 +24,28 @@ function rowsInOrder(msgs: { type: string; body: Buffer }[]): { count: number; o
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+async function firstColumn(c: RawClient, sql: string): Promise<string[]> {
+  c.write(fe.query(sql));
+  return (await c.until('Z')).filter((m) => m.type === 'D').map((m) => dataRow(m.body)[0]!.toString());
+}
+
+/**
+ * Sends `message` from a client that is not reading, waits until the server has run it, checks that
+ * the server's socket queue stayed small (the result's ~50 MB of text would otherwise sit there),
+ * runs `meanwhile`, then reads up to ReadyForQuery.
+ */
+async function sendWhileNotReading(
+  c: RawClient, server: TestServer['server'], message: Buffer, meanwhile?: () => void,
+): Promise<{ type: string; body: Buffer }[]> {
+  c.socket.pause();
+  c.write(message);
+  await sleep(300);
+  expect(server.queuedOutputBytes()).toBeLessThan(4 * 1024 * 1024);
+  meanwhile?.();
+  c.socket.resume();
+  return c.until('Z', 60_000);
+}
+
 describe('a result the client reads slowly', () => {
   let ts: TestServer;
   beforeAll(async () => {
@@ -45,14 +67,11 @@ describe('a result the client reads slowly', () => {
       slow.socket.pause();
       slow.write(fe.query(`${WIDE}; SELECT 'after' AS tail`));
       await sleep(300);
-      // the statement has run; its ~50 MB of text would now sit in the socket's queue
       expect(ts.server.queuedOutputBytes()).toBeLessThan(4 * 1024 * 1024);
 
       // other clients are served while this one's rows wait
       const other = await RawClient.startup(ts.port);
-      other.write(fe.query('SELECT count(*) FROM wide'));
-      const counted = (await other.until('Z')).filter((m) => m.type === 'D').map((m) => dataRow(m.body)[0]!.toString());
-      expect(counted).toEqual([String(ROWS)]);
+      expect(await firstColumn(other, 'SELECT count(*) FROM wide')).toEqual([String(ROWS)]);
       other.end();
 
       slow.socket.resume();
@@ -70,8 +89,7 @@ describe('a result the client reads slowly', () => {
       expect(rowsInOrder(wideRows)).toEqual({ count: ROWS, ordered: true });
 
       // the connection carries on
-      slow.write(fe.query('SELECT 42'));
-      expect((await slow.until('Z')).filter((m) => m.type === 'D').map((m) => dataRow(m.body)[0]!.toString())).toEqual(['42']);
+      expect(await firstColumn(slow, 'SELECT 42')).toEqual(['42']);
     } finally {
       slow.end();
     }
@@ -82,11 +100,7 @@ describe('a result the client reads slowly', () => {
     try {
       slow.write(fe.query('CREATE TABLE IF NOT EXISTS notes (k int)'));
       await slow.until('Z');
-      slow.socket.pause();
-      slow.write(fe.query(`INSERT INTO notes VALUES (1); SELECT x, repeat('x', 240) AS pad, 1 / (x - ${ROWS - 10}) AS boom FROM wide`));
-      await sleep(300);
-      slow.socket.resume();
-      const msgs = await slow.until('Z', 60_000);
+      const msgs = await sendWhileNotReading(slow, ts.server, fe.query(`INSERT INTO notes VALUES (1); SELECT x, repeat('x', 240) AS pad, 1 / (x - ${ROWS - 10}) AS boom FROM wide`));
       const kinds = msgs.map((m) => m.type).filter((t) => t !== 'D').join('');
       expect(kinds).toBe('CTEZ');
       const err = msgs.find((m) => m.type === 'E')!;
@@ -95,8 +109,7 @@ describe('a result the client reads slowly', () => {
       const rows = msgs.filter((m) => m.type === 'D').map((m) => Number(dataRow(m.body)[0]!.toString()));
       expect(rows.length).toBeGreaterThan(ROWS / 2);
       expect(rows.every((x, i) => x === i + 1)).toBe(true);
-      slow.write(fe.query('SELECT count(*) FROM notes'));
-      expect((await slow.until('Z')).filter((m) => m.type === 'D').map((m) => dataRow(m.body)[0]!.toString())).toEqual(['0']);
+      expect(await firstColumn(slow, 'SELECT count(*) FROM notes')).toEqual(['0']);
     } finally {
       slow.end();
     }
@@ -105,18 +118,13 @@ describe('a result the client reads slowly', () => {
   it('an Execute of the extended protocol waits the same way, binary columns included', async () => {
     const slow = await RawClient.startup(ts.port);
     try {
-      slow.socket.pause();
       // x in binary (int8), pad in text
-      slow.write(Buffer.concat([
+      const msgs = await sendWhileNotReading(slow, ts.server, Buffer.concat([
         fe.parse('', `SELECT x, repeat('x', 240) AS pad FROM wide WHERE x > $1`, [20]),
         fe.bind('', '', [0], [Buffer.from('0')], [1, 0]),
         fe.execute(''),
         fe.sync(),
       ]));
-      await sleep(300);
-      expect(ts.server.queuedOutputBytes()).toBeLessThan(4 * 1024 * 1024);
-      slow.socket.resume();
-      const msgs = await slow.until('Z', 60_000);
       expect(msgs.map((m) => m.type).filter((t) => t !== 'D').join('')).toBe('12CZ');
       const xs = msgs.filter((m) => m.type === 'D').map((m) => dataRow(m.body)[0]!.readBigInt64BE(0));
       expect(xs.length).toBe(ROWS);
@@ -135,8 +143,7 @@ describe('a result the client reads slowly', () => {
     await sleep(100);
     const c = await RawClient.startup(ts.port);
     try {
-      c.write(fe.query('SELECT max(x) FROM wide'));
-      expect((await c.until('Z')).filter((m) => m.type === 'D').map((m) => dataRow(m.body)[0]!.toString())).toEqual([String(ROWS)]);
+      expect(await firstColumn(c, 'SELECT max(x) FROM wide')).toEqual([String(ROWS)]);
     } finally {
       c.end();
     }
@@ -148,18 +155,15 @@ describe('a result the client reads slowly', () => {
       const c = await RawClient.startup(own.port);
       c.write(fe.query(`CREATE TABLE w (x int8); INSERT INTO w SELECT g FROM generate_series(1, ${ROWS}) g`));
       await c.until('Z');
-      c.socket.pause();
-      c.write(fe.query(`SELECT x, repeat('x', 240) AS pad FROM w`));
-      await sleep(300);
-      expect(own.server.queuedOutputBytes()).toBeLessThan(4 * 1024 * 1024);
-      const stopped = own.server.shutdown(30_000);
-      c.socket.resume();
-      const msgs = await c.until('Z', 60_000);
+      let stopped: Promise<void> | undefined;
+      const msgs = await sendWhileNotReading(c, own.server, fe.query(`SELECT x, repeat('x', 240) AS pad FROM w`), () => {
+        stopped = own.server.shutdown(30_000);
+      });
       expect(rowsInOrder(msgs)).toEqual({ count: ROWS, ordered: true });
       const fatal = await c.next(10_000);
       expect(fatal?.type).toBe('E');
       expect(errorFields(fatal!.body).C).toBe('57P01');
-      await stopped;
+      await stopped!;
     } finally {
       await own.close();
     }
