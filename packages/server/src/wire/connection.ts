@@ -428,11 +428,6 @@ export class Connection {
     this.reportParams();
   }
 
-  /** A streamed result's next batch (text format): see writeBatches. */
-  streamBatch(columns: readonly ResultColumn[], batch: Batch): void {
-    this.writeBatches(columns, [batch], []);
-  }
-
   /**
    * DataRows of a result's batches (wire/data-rows.ts): formatted now, slice by slice, until the
    * socket is backed up; from there on kept in the backlog (output-backlog.ts) and formatted as

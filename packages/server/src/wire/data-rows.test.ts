@@ -6,7 +6,7 @@ import { Decimal } from '../../../storage/src/types/numeric.js';
 import { getValue, vectorFromValues, type Batch, type Vector } from '../../../storage/src/vector.js';
 import { BackendWriter } from './messages.js';
 import { encodeBinary } from './binary.js';
-import { writeBatchDataRows } from './data-rows.js';
+import { batchDataRows } from './data-rows.js';
 
 /** DataRows the way row results are encoded: one formatText (or binary encoding) per value. */
 function rowPath(types: SqlType[], batches: Batch[], binary: boolean[], ctx: FormatContext): Buffer {
@@ -35,7 +35,8 @@ function rowPath(types: SqlType[], batches: Batch[], binary: boolean[], ctx: For
 function batchPath(types: SqlType[], batches: Batch[], binary: boolean[], ctx: FormatContext, flushAt = 1 << 30): Buffer {
   const out = new BackendWriter();
   const parts: Buffer[] = [];
-  writeBatchDataRows(out, types, batches, binary, ctx, undefined, flushAt, () => parts.push(Buffer.from(out.take())));
+  const flush = () => parts.push(Buffer.from(out.take()));
+  for (const b of batches) batchDataRows(out, types, b, binary, ctx, undefined)(0, b.length, flushAt, flush);
   parts.push(Buffer.from(out.take()));
   return Buffer.concat(parts);
 }

@@ -89,19 +89,12 @@ function fieldWriter(out: BackendWriter, v: Vector, type: SqlType, binary: boole
 }
 
 /**
- * DataRows for every row of `batches`. `binary[k]`: column k in binary format.
+ * Writes DataRows of rows [from, to) of one batch; its encoders (and their caches) serve every call.
  * `flush` is called whenever the writer holds `flushAt` bytes or more.
  */
-export function writeBatchDataRows(
-  out: BackendWriter, types: readonly SqlType[], batches: readonly Batch[], binary: readonly boolean[],
-  ctx: FormatContext, catalog: CatalogLookup | undefined, flushAt: number, flush: () => void,
-): void {
-  for (const b of batches) batchDataRows(out, types, b, binary, ctx, catalog)(0, b.length, flushAt, flush);
-}
-
-/** Writes DataRows of rows [from, to) of one batch; its encoders (and their caches) serve every call. */
 export type BatchRowWriter = (from: number, to: number, flushAt: number, flush: () => void) => void;
 
+/** The DataRow writer of batch `b`. `binary[k]`: column k in binary format. */
 export function batchDataRows(
   out: BackendWriter, types: readonly SqlType[], b: Batch, binary: readonly boolean[], ctx: FormatContext, catalog: CatalogLookup | undefined,
 ): BatchRowWriter {

@@ -20,8 +20,8 @@ import type { BackendWriter } from './messages.js';
 export interface StreamTarget {
   readonly out: BackendWriter;
   sendNotices(): void;
-  /** DataRows of `batch` in text format, now or once the client has read what came before (output-backlog.ts) */
-  streamBatch(columns: readonly ResultColumn[], batch: Batch): void;
+  /** DataRows of `batches`, now or once the client has read what came before (output-backlog.ts) */
+  writeBatches(columns: readonly ResultColumn[], batches: readonly Batch[], formats: readonly number[]): void;
 }
 
 export class StreamedResult implements ResultSink {
@@ -36,7 +36,7 @@ export class StreamedResult implements ResultSink {
       this.target.out.rowDescription(columns.map(fieldDef), []);
       this.described = columns;
     }
-    if (batch.length > 0) this.target.streamBatch(columns, batch);
+    if (batch.length > 0) this.target.writeBatches(columns, [batch], []);
   }
 
   /**

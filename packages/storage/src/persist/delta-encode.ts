@@ -7,9 +7,8 @@
  *   delete group       u32 chunk id, u32 count, u32 chunk positions[count] (ascending)
  *   column (8-aligned) u32 column id, u8 kind, u8 flags (1 = has NULLs), u8 code width, u8 0, then
  *     num   code width 0: f64[rows] (8-aligned)                     [+ NULL bitmap]
- *           code width 1, 2 or 4: every value an integer of that many bytes (int8/16/32,
- *           aligned to it), written that way; 2 (version 2 only)
- *           (metrics are often whole numbers: TSBS's ten cpu fields fit a byte each)
+ *           code width 1, 2 or 4 (version 2 only): every value a whole number, written as
+ *           int8/16/32 (aligned to its width); metrics often are (TSBS's cpu fields fit a byte)
  *     bool  u8[rows]                                                [+ NULL bitmap]
  *     dict  u32 distinct, strings (varuint length + UTF-8), codes of `code width` bytes
  *           (aligned to it) into those strings                      [+ NULL bitmap]

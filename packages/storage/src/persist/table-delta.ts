@@ -82,12 +82,10 @@ function readColumn(r: ByteReader, id: number, kind: StorageKind, n: number, has
     case 'num': {
       if (width === 0) return { id, kind, values: new Float64Array(r.copyAligned(n * 8, 8)), nulls: readNulls(r, n, hasNulls) };
       if (width !== 1 && width !== 2 && width !== 4) throw r.corrupt(`column ${id}: integer width ${width}`);
-      r.align(width);
-      const raw = r.bytes(n * width);
-      // a copy at an aligned offset (the record's bytes may not be): the values are widened anyway
-      const ints = raw.slice();
+      // a copy at an aligned offset (the record's bytes may not be), widened to f64
+      const ints = r.copyAligned(n * width, width);
       const values = new Float64Array(n);
-      values.set(width === 1 ? new Int8Array(ints.buffer, 0, n) : width === 2 ? new Int16Array(ints.buffer, 0, n) : new Int32Array(ints.buffer, 0, n));
+      values.set(width === 1 ? new Int8Array(ints) : width === 2 ? new Int16Array(ints) : new Int32Array(ints));
       return { id, kind, values, nulls: readNulls(r, n, hasNulls) };
     }
     case 'bool': {
