@@ -28,6 +28,7 @@ import type { Piece } from '../table/layout.js';
 import type { Schema } from '../table/schema.js';
 import { ByteWriter, type ByteArena } from './bytes.js';
 import { writeValue } from './value-codec.js';
+import { narrowToInt8 } from './narrow-kernel.js';
 
 export const DELTA_MAGIC = 0x31445453; // "STD1"
 /** 2: float columns may be written as narrow integers; version 1 deltas (all f64) still read */
@@ -153,24 +154,14 @@ function directFloats(id: number, runs: readonly LiveRun[], n: number): Float64A
 function writeNarrow(w: ByteWriter, views: readonly Float64Array[], n: number): 0 | 1 | 2 | 4 {
   const start = w.pos;
   const at = w.reserve(n, 1);
-  const out8 = new Int8Array(w.buf.buffer, w.buf.byteOffset + at, n);
-  let k = 0;
-  bytes: for (const v of views) {
-    for (let i = 0; i < v.length; i++) {
-      const x = v[i]!;
-      const b = x | 0;
-      if (b !== x || b < -128 || b > 127 || (b === 0 && 1 / x < 0)) break bytes;
-      out8[k++] = b;
-    }
-  }
-  if (k === n) return 1;
+  if (narrowToInt8(views, new Int8Array(w.buf.buffer, w.buf.byteOffset + at, n))) return 1;
   w.pos = start;
   const width = integerWidth(views);
   if (width === 0) return 0;
   const wide = w.reserve(n * width, width);
   const base = w.buf.byteOffset + wide;
   const out = width === 2 ? new Int16Array(w.buf.buffer, base, n) : new Int32Array(w.buf.buffer, base, n);
-  k = 0;
+  let k = 0;
   for (const v of views) {
     out.set(v, k);
     k += v.length;

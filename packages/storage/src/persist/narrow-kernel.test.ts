@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import * as fs from 'node:fs';
+import { narrowInJs, narrowKernelLoaded, narrowToInt8 } from './narrow-kernel.js';
+import { compileNarrowKernel } from './narrow-kernel-wat.js';
+
+/** the kernel's tile, in values (narrow-kernel.ts) */
+const TILE = 8192;
+
+const edgeValues = [0, -0, 1, -1, 127, -128, 128, -129, 0.5, -0.5, 1e-300, NaN, Infinity, -Infinity, 2 ** 31, -(2 ** 31), 2 ** 31 - 1, 1e300, 100.00000000000001, 99.99999999999999, Number.MIN_VALUE];
+
+function expected(x: number): boolean {
+  return Number.isInteger(x) && x >= -128 && x <= 127 && !Object.is(x, -0);
+}
+
+/** Both implementations, compared: same verdict, and the same bytes when they accept. */
+function bothAgree(views: Float64Array[]): boolean {
+  const n = views.reduce((s, v) => s + v.length, 0);
+  const fromKernel = new Int8Array(n);
+  const fromJs = new Int8Array(n);
+  const ok = narrowToInt8(views, fromKernel);
+  expect(narrowInJs(views, fromJs)).toBe(ok);
+  if (ok) {
+    expect(fromKernel).toEqual(fromJs);
+    let k = 0;
+    for (const v of views) for (const x of v) expect(fromKernel[k++]).toBe(x);
+  }
+  return ok;
+}
+
+describe('narrow kernel', () => {
+  it('embeds narrow-kernel.wat as compiled', async () => {
+    const source = fs.readFileSync(new URL('./narrow-kernel.ts', import.meta.url), 'utf8');
+    const embedded = /const KERNEL_BASE64 =\n {2}'([^']*)';/.exec(source)?.[1];
+    expect(embedded).toBe(Buffer.from(await compileNarrowKernel()).toString('base64'));
+  });
+
+  it('runs as WebAssembly on this Node', () => {
+    expect(narrowKernelLoaded).toBe(true);
+  });
+
+  it('accepts exactly the whole numbers -128..127 other than -0, at every place in a step of eight and in a padded tail', () => {
+    for (const x of edgeValues) {
+      for (const length of [1, 7, 8, 9, 23]) {
+        for (let at = 0; at < length; at++) {
+          const v = new Float64Array(length).fill(-7);
+          v[at] = x;
+          expect(bothAgree([v])).toBe(expected(x));
+        }
+      }
+    }
+  });
+
+  it('writes every byte of many views, over tile boundaries and from offsets inside their buffers', () => {
+    let seed = 7;
+    const random = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+    const buffer = new Float64Array(3 * TILE + 100);
+    for (let i = 0; i < buffer.length; i++) buffer[i] = Math.floor(random() * 256) - 128;
+    const views = [buffer.subarray(3, TILE + 5), buffer.subarray(TILE + 5, TILE + 5), buffer.subarray(TILE + 9, 3 * TILE + 99), buffer.subarray(0, 1)];
+    expect(bothAgree(views)).toBe(true);
+    // one value out of range in any view turns the whole answer down; outside them it changes nothing
+    for (const [at, inView] of [[0, true], [1, false], [TILE - 1, true], [TILE, true], [TILE + 6, false], [2 * TILE + 1, true], [buffer.length - 2, true], [buffer.length - 1, false]] as const) {
+      const saved = buffer[at]!;
+      buffer[at] = 128;
+      expect(bothAgree(views)).toBe(!inView);
+      buffer[at] = saved;
+    }
+  });
+
+  it('agrees with the JavaScript loop on random columns', () => {
+    let seed = 11;
+    const random = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+    for (let round = 0; round < 300; round++) {
+      const v = new Float64Array(1 + Math.floor(random() * 300));
+      for (let i = 0; i < v.length; i++) v[i] = Math.floor(random() * 256) - 128;
+      // a third of the columns get one value from the edge cases
+      if (round % 3 === 0) v[Math.floor(random() * v.length)] = edgeValues[Math.floor(random() * edgeValues.length)]!;
+      bothAgree([v]);
+    }
+  });
+});
