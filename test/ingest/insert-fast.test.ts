@@ -182,6 +182,21 @@ describe('INSERT fast path ≡ general path', () => {
     ]);
   });
 
+  it('scans characters beyond ASCII as themselves (a code unit whose low byte is a quote, a comma or a digit is none of them)', async () => {
+    // U+0127 ends in 0x27 ('), U+012C in 0x2C (,), U+0131 in 0x31 (1), U+0129 in 0x29 ()); the scan reads UTF-16 code units
+    const scannedBefore = fastInsertStats.text;
+    await expectSamePaths([
+      "INSERT INTO t (b, h, i) VALUES (21, 'ħ', 'ĬıĩĬ'), (22, 'ħ''ħ', 'ħ'), (23, '日本語', '😀😀')",
+      'INSERT INTO t (b, h) VALUES (24, ħ)',
+      "INSERT INTO t (b, h) VALUES (25, 'x')ħ",
+      "INSERT INTO t (b, h) VALUES (26, 'ħ'",
+      "INSERT INTO t (b, h, i) VALUES (27, 'é', 'ñandú'), (28, 'é', 'toolongé')",
+      "INSERT INTO t (b, e) VALUES (29, 1ı), (30, ı1)",
+    ]);
+    // at least the first statement went the fast way
+    expect(fastInsertStats.text - scannedBefore).toBeGreaterThanOrEqual(1);
+  });
+
   it('keeps plans per database (catalog versions of two databases are unrelated)', async () => {
     const d1 = await Strata.create();
     const d2 = await Strata.create();

@@ -361,6 +361,15 @@ export function prepareFastInsertText(sql: string, env: Env): PreparedFastInsert
   }
 }
 
+/** The statement's UTF-16 code units in a reused array, with a 0 after the last (the scan reads one past the end). */
+let codeScratch = new Uint16Array(1 << 16);
+function charCodes(s: string): Uint16Array {
+  if (codeScratch.length < s.length + 1) codeScratch = new Uint16Array(Math.max(s.length + 1, codeScratch.length * 2));
+  Buffer.from(codeScratch.buffer, 0, s.length * 2).write(s, 0, 'utf16le');
+  codeScratch[s.length] = 0;
+  return codeScratch;
+}
+
 function scanInsert(sql: string, env: Env): PreparedFastInsert {
   const sc = new Scanner(sql);
   sc.keyword('insert');
@@ -396,22 +405,23 @@ function scanInsert(sql: string, env: Env): PreparedFastInsert {
   // timestamp (one per sampling interval, for every host), which is then compared instead of parsed
   const lastText: (string | undefined)[] = new Array(cps.length);
   const lastValue: Value[] = new Array(cps.length);
+  const b = charCodes(s);
   let i = sc.i;
   for (;;) {
     // row: ( v, v, … )
-    while (i < len && isSpace(s.charCodeAt(i))) i++;
-    if (s.charCodeAt(i) !== 40) throw FALLBACK;
+    while (i < len && isSpace(b[i]!)) i++;
+    if (b[i]! !== 40) throw FALLBACK;
     i++;
     const row = cols.addRow();
     let k = 0;
     for (;;) {
-      while (i < len && isSpace(s.charCodeAt(i))) i++;
+      while (i < len && isSpace(b[i]!)) i++;
       if (k >= width) throw FALLBACK;
       const ci = targetIdx[k]!;
       const cp = cps[ci]!;
-      let c = s.charCodeAt(i);
+      let c = b[i]!;
       const repeat = lastText[ci];
-      if (c === 39 && repeat !== undefined && s.startsWith(repeat, i + 1) && s.charCodeAt(i + 1 + repeat.length) === 39 && s.charCodeAt(i + 2 + repeat.length) !== 39) {
+      if (c === 39 && repeat !== undefined && s.startsWith(repeat, i + 1) && b[i + 1 + repeat.length]! === 39 && b[i + 2 + repeat.length]! !== 39) {
         // the same literal as this column's last converted one (a repeated timestamp): no slice, no parse
         i += repeat.length + 2;
         cols.set(ci, row, lastValue[ci]!);
@@ -422,7 +432,7 @@ function scanInsert(sql: string, env: Env): PreparedFastInsert {
         for (;;) {
           const close = s.indexOf("'", j);
           if (close < 0) throw FALLBACK;
-          if (s.charCodeAt(close + 1) === 39) {
+          if (b[close + 1]! === 39) {
             text += s.slice(j, close + 1);
             j = close + 2;
             continue;
@@ -448,21 +458,21 @@ function scanInsert(sql: string, env: Env): PreparedFastInsert {
         if (c === 45) {
           neg = true;
           i++;
-          c = s.charCodeAt(i);
+          c = b[i]!;
           if (!isDigit(c) && c !== 46) throw FALLBACK;
         }
         let integer = true;
         let mant = 0;
         let digits = 0;
         let scale = 0;
-        for (c = s.charCodeAt(i); isDigit(c); c = s.charCodeAt(++i)) {
+        for (c = b[i]!; isDigit(c); c = b[++i]!) {
           mant = mant * 10 + (c - 48);
           digits++;
         }
         if (c === 46) {
-          if (s.charCodeAt(i + 1) === 46) throw FALLBACK;
+          if (b[i + 1]! === 46) throw FALLBACK;
           integer = false;
-          for (c = s.charCodeAt(++i); isDigit(c); c = s.charCodeAt(++i)) {
+          for (c = b[++i]!; isDigit(c); c = b[++i]!) {
             mant = mant * 10 + (c - 48);
             digits++;
             scale++;
@@ -473,10 +483,10 @@ function scanInsert(sql: string, env: Env): PreparedFastInsert {
           integer = false;
           exponent = true;
           i++;
-          const sg = s.charCodeAt(i);
+          const sg = b[i]!;
           if (sg === 43 || sg === 45) i++;
-          if (!isDigit(s.charCodeAt(i))) throw FALLBACK;
-          while (isDigit(s.charCodeAt(i))) i++;
+          if (!isDigit(b[i]!)) throw FALLBACK;
+          while (isDigit(b[i]!)) i++;
         }
         if (digits === 0) throw FALLBACK;
         const fast = cp.fast;
@@ -491,7 +501,7 @@ function scanInsert(sql: string, env: Env): PreparedFastInsert {
         } else cols.set(ci, row, convertLiteral(cp, integer ? L_INT : L_NUM, s.slice(start, i), binding));
       } else if (isIdentStart(c)) {
         const start = i;
-        while (i < len && isIdentChar(s.charCodeAt(i))) i++;
+        while (i < len && isIdentChar(b[i]!)) i++;
         const w = s.slice(start, i).toLowerCase();
         if (w === 'null') cols.set(ci, row, null);
         else if (w === 'default') cols.setDefault(ci, row);
@@ -499,8 +509,8 @@ function scanInsert(sql: string, env: Env): PreparedFastInsert {
         else if (w === 'false') cols.set(ci, row, convertLiteral(cp, L_FALSE, '', binding));
         else throw FALLBACK;
       } else throw FALLBACK;
-      while (i < len && isSpace(s.charCodeAt(i))) i++;
-      c = s.charCodeAt(i);
+      while (i < len && isSpace(b[i]!)) i++;
+      c = b[i]!;
       k++;
       if (c === 44) {
         i++;
@@ -516,16 +526,16 @@ function scanInsert(sql: string, env: Env): PreparedFastInsert {
       if (plan.explicitColumns) throw FALLBACK;
       for (let m = k; m < width; m++) cols.setDefault(targetIdx[m]!, row);
     }
-    while (i < len && isSpace(s.charCodeAt(i))) i++;
+    while (i < len && isSpace(b[i]!)) i++;
     if (i >= len) break;
-    const c = s.charCodeAt(i);
+    const c = b[i]!;
     if (c === 44) {
       i++;
       continue;
     }
     if (c === 59) {
       i++;
-      while (i < len && isSpace(s.charCodeAt(i))) i++;
+      while (i < len && isSpace(b[i]!)) i++;
       if (i < len) throw FALLBACK;
       break;
     }
