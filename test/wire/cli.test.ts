@@ -68,6 +68,30 @@ describe('strata binary', { timeout: 180_000 }, () => {
     expect(await s.exited).toBe(0);
   });
 
+  it('keeps serving, without spinning, once its stdout and stderr pipes are closed (`strata 2>&1 | head`)', async () => {
+    const s = await startBinary(['--in-memory', '--log-level', 'debug']);
+    s.proc.stdout!.destroy();
+    s.proc.stderr!.destroy();
+    const cpuMs = (): number => {
+      const fields = readFileSync(`/proc/${s.proc.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      return (Number(fields[11]) + Number(fields[12])) * 10;
+    };
+    // every connection logs (debug) into the closed pipe
+    for (let i = 0; i < 5; i++) {
+      const c = new pg.Client({ host: '127.0.0.1', port: s.port, user: 'strata', database: 'strata' });
+      await c.connect();
+      expect((await c.query('SELECT 1 + $1::int AS n', [i])).rows[0].n).toBe(1 + i);
+      await c.end();
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    const before = cpuMs();
+    await new Promise((r) => setTimeout(r, 1500));
+    // an idle server: a loop of failed log writes took a whole core (~1,500 ms here)
+    expect(cpuMs() - before).toBeLessThan(500);
+    s.proc.kill('SIGTERM');
+    expect(await s.exited).toBe(0);
+  });
+
   it('psql -f script.sql with \\copy both ways gives PostgreSQL\'s output', async () => {
     const s = await startBinary([]);
     const dir = mkdtempSync(join(tmpdir(), 'strata-psql-'));

@@ -113,6 +113,16 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliConfig | 'h
   };
 }
 
+/**
+ * A closed pipe on stdout or stderr (`strata 2>&1 | head`, a supervisor that went away) raises an
+ * 'error' on the stream. Unhandled, it became an uncaught exception whose log line went to the same
+ * closed pipe and raised the next one: a server spinning a core forever with no client. The server
+ * keeps serving; what it would print there is dropped (the logger skips a destroyed stream).
+ */
+function surviveClosedOutput(): void {
+  for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
+}
+
 async function main(): Promise<void> {
   let cfg: CliConfig | 'help' | 'version';
   try {
@@ -129,6 +139,7 @@ async function main(): Promise<void> {
     process.stdout.write(`strata ${VERSION}\n`);
     return;
   }
+  surviveClosedOutput();
   const log = createLogger(cfg.logLevel);
   let core: EngineCore | undefined;
   if (!cfg.inMemory) {

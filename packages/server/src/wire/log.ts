@@ -13,7 +13,12 @@ export interface Logger {
   enabled(level: LogLevel): boolean;
 }
 
-export function createLogger(level: LogLevel = 'info', sink: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Logger {
+/** stderr, unless it was closed (a closed pipe destroys it: see the CLI's surviveClosedOutput) */
+function stderrSink(line: string): void {
+  if (!process.stderr.destroyed) process.stderr.write(`${line}\n`);
+}
+
+export function createLogger(level: LogLevel = 'info', sink: (line: string) => void = stderrSink): Logger {
   const max = RANK[level];
   const emit = (l: LogLevel, msg: string) => {
     if (RANK[l] <= max) sink(`${new Date().toISOString()} ${l.toUpperCase().padEnd(5)} ${msg}`);
