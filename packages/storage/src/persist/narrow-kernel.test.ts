@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import * as fs from 'node:fs';
-import { narrowInJs, narrowKernelLoaded, narrowToInt8 } from './narrow-kernel.js';
+import { narrowInJs, narrowKernelLoaded, narrowToInt8, TILE_VALUES as TILE } from './narrow-kernel.js';
 import { compileNarrowKernel } from './narrow-kernel-wat.js';
 
-/** the kernel's tile, in values (narrow-kernel.ts) */
-const TILE = 8192;
+/** A deterministic generator of numbers in [0, 1). */
+function lcg(seed: number): () => number {
+  let s = seed;
+  return () => (s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32;
+}
 
 const edgeValues = [0, -0, 1, -1, 127, -128, 128, -129, 0.5, -0.5, 1e-300, NaN, Infinity, -Infinity, 2 ** 31, -(2 ** 31), 2 ** 31 - 1, 1e300, 100.00000000000001, 99.99999999999999, Number.MIN_VALUE];
 
@@ -51,8 +54,7 @@ describe('narrow kernel', () => {
   });
 
   it('writes every byte of many views, over tile boundaries and from offsets inside their buffers', () => {
-    let seed = 7;
-    const random = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+    const random = lcg(7);
     const buffer = new Float64Array(3 * TILE + 100);
     for (let i = 0; i < buffer.length; i++) buffer[i] = Math.floor(random() * 256) - 128;
     const views = [buffer.subarray(3, TILE + 5), buffer.subarray(TILE + 5, TILE + 5), buffer.subarray(TILE + 9, 3 * TILE + 99), buffer.subarray(0, 1)];
@@ -67,8 +69,7 @@ describe('narrow kernel', () => {
   });
 
   it('agrees with the JavaScript loop on random columns', () => {
-    let seed = 11;
-    const random = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+    const random = lcg(11);
     for (let round = 0; round < 300; round++) {
       const v = new Float64Array(1 + Math.floor(random() * 300));
       for (let i = 0; i < v.length; i++) v[i] = Math.floor(random() * 256) - 128;
