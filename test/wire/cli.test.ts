@@ -1,7 +1,8 @@
 /** The `strata` binary: --help, start-up line, psql scripts with \copy, SCRAM with psql, SIGTERM shutdown. */
 import { afterEach, describe, expect, it } from 'vitest';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
+import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
@@ -168,6 +169,61 @@ COPY 4
     s.proc.kill('SIGTERM');
     expect(await s.exited).toBe(0);
   }, 60_000);
+
+  it('kill -9 while connections are being handed over: the postmaster exits with it and the port is free', async () => {
+    // a StartupMessage, so the postmaster hands the socket over to the server process
+    const params = Buffer.from('user\0strata\0database\0strata\0\0');
+    const startup = Buffer.alloc(8 + params.length);
+    startup.writeInt32BE(startup.length, 0);
+    startup.writeInt32BE(196608, 4);
+    params.copy(startup, 8);
+    const childrenOf = (pid: number): number[] =>
+      readdirSync('/proc')
+        .filter((d) => /^\d+$/.test(d))
+        .filter((d) => {
+          try {
+            return Number(readFileSync(`/proc/${d}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]) === pid;
+          } catch {
+            return false;
+          }
+        })
+        .map(Number);
+    const gone = async (pid: number): Promise<boolean> => {
+      for (const deadline = Date.now() + 5000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 50))) {
+        try {
+          // a zombie has exited: init reaps it when it gets to it
+          if (readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.startsWith('Z')) return true;
+        } catch {
+          return true;
+        }
+      }
+      return false;
+    };
+    // several rounds: the kill must land while a socket handed over awaits its acknowledgement
+    for (let round = 0; round < 4; round++) {
+      const s = await startBinary(['--in-memory']);
+      const [postmaster] = childrenOf(s.proc.pid!);
+      expect(postmaster).toBeDefined();
+      const sockets: net.Socket[] = [];
+      for (let i = 0; i < 60; i++) {
+        const c = net.connect(s.port, '127.0.0.1', () => c.write(startup));
+        c.on('error', () => {});
+        c.resume(); // reads, so the end of the connection is seen
+        sockets.push(c);
+      }
+      await new Promise((r) => setTimeout(r, 5 + round * 5));
+      s.proc.kill('SIGKILL');
+      await s.exited;
+      expect(await gone(postmaster!), `postmaster ${postmaster} still running after its server was killed`).toBe(true);
+      // nothing holds the port or the sockets handed over: every client sees its connection end
+      await Promise.all(sockets.map((c) => (c.destroyed ? null : new Promise((r) => c.once('close', r)))));
+      const refused = await new Promise<string>((resolve) => {
+        const c = net.connect(s.port, '127.0.0.1', () => resolve('connected'));
+        c.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? e.message));
+      });
+      expect(refused).toBe('ECONNREFUSED');
+    }
+  }, 120_000);
 
   it('SIGTERM: clients get 57P01, open transactions are rolled back, exit code 0; a restart finds the committed data', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'strata-cli-data-'));

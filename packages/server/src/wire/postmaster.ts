@@ -60,7 +60,10 @@ function postmasterProcessMain(): void {
   const GSSENC_REQUEST = 80877104;
   const CANCEL_REQUEST = 80877102;
   const send = (m: PostmasterMessage, handle?: Socket): void => {
-    if (!process.connected) return;
+    if (!process.connected) {
+      handle?.destroy();
+      return;
+    }
     if (handle === undefined) process.send!(m);
     else {
       process.send!(m, handle, { keepOpen: false }, (e: Error | null) => {
@@ -162,8 +165,14 @@ function postmasterProcessMain(): void {
     starting.clear();
     server.close(() => process.exit(0));
   });
-  // the server process is gone (killed, or exited without stopping us): so is its port
+  // the server process is gone (killed, or exited without stopping us): so is its port. Node emits no
+  // 'disconnect' while a socket handed over waits for its acknowledgement (a kill -9 in between left
+  // this process holding the port, and the sockets sent, for good): the reparenting tells too.
   process.on('disconnect', () => process.exit(0));
+  const serverPid = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== serverPid) process.exit(0);
+  }, 100).unref();
 }
 
 export interface PostmasterAddress {
