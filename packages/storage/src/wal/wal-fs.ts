@@ -27,11 +27,18 @@ export interface WalFs {
   renameSync(from: string, to: string): void;
   /**
    * Creates `path` holding `bytes` zero bytes, synced, off the event loop; on
-   * failure the partial file is removed before the callback runs.
+   * failure (or when `pace` gives up) the partial file is removed before the callback runs.
    */
-  preallocate(path: string, bytes: number, callback: (err: NodeJS.ErrnoException | null) => void): void;
+  preallocate(path: string, bytes: number, callback: (err: NodeJS.ErrnoException | null) => void, pace?: ZeroFillPacer): void;
   mkdirSync(path: string, options: { recursive: true }): void;
 }
+
+/**
+ * Asked before each chunk of a zero-fill, with the bytes written so far: calls `proceed(true)` when
+ * the next chunk may go, or `proceed(false)` to give the file up (the log lets its zero-fill advance
+ * with its own writes, wal.ts).
+ */
+export type ZeroFillPacer = (doneBytes: number, proceed: (go: boolean) => void) => void;
 
 export const nodeWalFs: WalFs = {
   openSync: (path, flags, mode) => nodeFs.openSync(path, flags, mode),
@@ -53,13 +60,14 @@ export const nodeWalFs: WalFs = {
   },
 };
 
-const PREALLOCATE_CHUNK_BYTES = 1024 * 1024;
+/** Small enough that a chunk's write-back fits between two commits' syncs (wal.ts paces the chunks). */
+const PREALLOCATE_CHUNK_BYTES = 256 * 1024;
 
 /**
  * Zero-fills only where the file system keeps at least as much free again: the
  * last free space of a nearly full disk belongs to commits and checkpoints.
  */
-function preallocateFile(path: string, bytes: number, callback: (err: NodeJS.ErrnoException | null) => void): void {
+function preallocateFile(path: string, bytes: number, callback: (err: NodeJS.ErrnoException | null) => void, pace?: ZeroFillPacer): void {
   nodeFs.statfs(dirname(path), (statErr, stats) => {
     if (statErr) {
       callback(statErr);
@@ -69,11 +77,11 @@ function preallocateFile(path: string, bytes: number, callback: (err: NodeJS.Err
       callback(Object.assign(new Error(`ENOSPC: less than twice ${bytes} bytes free, not preallocating`), { code: 'ENOSPC' }));
       return;
     }
-    zeroFillFile(path, bytes, callback);
+    zeroFillFile(path, bytes, callback, pace);
   });
 }
 
-function zeroFillFile(path: string, bytes: number, callback: (err: NodeJS.ErrnoException | null) => void): void {
+function zeroFillFile(path: string, bytes: number, callback: (err: NodeJS.ErrnoException | null) => void, pace?: ZeroFillPacer): void {
   nodeFs.open(path, 'w', 0o600, (openErr, fd) => {
     if (openErr) {
       callback(openErr);
@@ -89,6 +97,10 @@ function zeroFillFile(path: string, bytes: number, callback: (err: NodeJS.ErrnoE
         nodeFs.close(fd, callback);
         return;
       }
+      if (pace === undefined) writeChunk();
+      else pace(done, (go) => (go ? writeChunk() : fail(Object.assign(new Error('zero-fill given up'), { code: 'ECANCELED' }))));
+    };
+    const writeChunk = (): void => {
       nodeFs.write(fd, zeros, 0, Math.min(zeros.length, bytes - done), done, (writeErr, written) => {
         if (writeErr) {
           fail(writeErr);

@@ -7,7 +7,7 @@ import * as nodeFs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach } from 'vitest';
-import { nodeWalFs, type WalFs } from './wal-fs.js';
+import { nodeWalFs, type WalFs, type ZeroFillPacer } from './wal-fs.js';
 
 function errnoError(code: string, syscall: string): NodeJS.ErrnoException {
   const messages: Record<string, string> = {
@@ -102,7 +102,7 @@ export class FaultyWalFs implements WalFs {
   }
   preallocateCalls = 0;
   /** Zero-filling counts against writeBudget, all or nothing, as a full disk refuses it. */
-  preallocate(p: string, bytes: number, callback: (err: NodeJS.ErrnoException | null) => void): void {
+  preallocate(p: string, bytes: number, callback: (err: NodeJS.ErrnoException | null) => void, pace?: ZeroFillPacer): void {
     this.preallocateCalls++;
     if (this.writeBudget !== null) {
       if (bytes > this.writeBudget) {
@@ -111,7 +111,7 @@ export class FaultyWalFs implements WalFs {
       }
       this.writeBudget -= bytes;
     }
-    nodeWalFs.preallocate(p, bytes, callback);
+    nodeWalFs.preallocate(p, bytes, callback, pace);
   }
   mkdirSync(p: string, options: { recursive: true }): void {
     nodeWalFs.mkdirSync(p, options);
