@@ -98,7 +98,7 @@ export class Session {
   }
 
   private newTransaction(explicit: boolean): Transaction {
-    return new Transaction(explicit, this.core.durability, this.settings);
+    return new Transaction(explicit, this.core.durability, this.settings, this.id);
   }
 
   private noteCommit(lsn: number): void {
@@ -108,9 +108,11 @@ export class Session {
   /**
    * What a reply must wait for before the client may hear that its statements succeeded: the log
    * flush of its commits (synchronous_commit on; with off, a background flush within 200 ms), and a
-   * running CHECKPOINT. Null when nothing is pending.
+   * running CHECKPOINT. Null when nothing is pending. A commit alone may be flushed in place, here
+   * (Durability.replyFlush); `yieldAfterInPlaceFlush` then still returns a wait, for a turn of the
+   * event loop.
    */
-  durabilityWait(): Promise<unknown> | null {
+  durabilityWait(opts: { yieldAfterInPlaceFlush?: boolean } = {}): Promise<unknown> | null {
     const d = this.core.durability;
     const checkpoint = this.pendingCheckpoint;
     this.pendingCheckpoint = null;
@@ -119,7 +121,9 @@ export class Session {
       d.flushSoon();
       return checkpoint;
     }
-    const flush = d.waitDurable(this.commitLsn);
+    let flush = d.replyFlush(this.commitLsn, this.id);
+    if (!flush && opts.yieldAfterInPlaceFlush) flush = new Promise<void>((resolve) => setImmediate(resolve));
+    if (!flush) return checkpoint;
     return checkpoint ? Promise.all([flush, checkpoint]) : flush;
   }
 

@@ -72,7 +72,9 @@ export class StrataSession {
 
   /** Resolves with `value` once this session's commits are durable (see Session.durabilityWait). */
   private afterDurable<T>(value: T): Promise<T> {
-    const wait = this.session.durabilityWait();
+    // an application awaiting statement after statement still lets its event loop turn between them
+    // (checkpoints, timers, I/O), as when every commit waited for the thread pool
+    const wait = this.session.durabilityWait({ yieldAfterInPlaceFlush: true });
     if (!wait) return Promise.resolve(value);
     return wait.then(
       () => value,

@@ -20,11 +20,15 @@ export class Transaction {
   readonly startMicros: number;
   private readonly savepoints: Savepoint[] = [];
 
-  /** `log`: the engine's data directory, when it has one; `settings`: the session's, which SET changes */
+  /**
+   * `log`: the engine's data directory, when it has one; `settings`: the session's, which SET changes;
+   * `committer`: the session's id (the log flushes a session's commits in place while it commits alone)
+   */
   constructor(
     readonly explicit: boolean,
     private readonly log: Durability | null,
     private readonly settings: Settings,
+    private readonly committer = 0,
   ) {
     this.startMicros = Date.now() * 1000;
     this.settingChanges = new SettingChanges(settings);
@@ -64,9 +68,8 @@ export class Transaction {
       this.rollback();
       throw e;
     }
-    // the fdatasync the reply will wait for runs on the thread pool while the commits are published
-    // (for a bulk insert, publishing takes about as long as syncing its record)
-    if (lsn > 0 && (this.settings.tryGet('synchronous_commit') ?? 'on') !== 'off') this.log!.startFlush(lsn);
+    // the fdatasync the reply will wait for may start now, on the thread pool, while the commits are published
+    if (lsn > 0 && (this.settings.tryGet('synchronous_commit') ?? 'on') !== 'off') this.log!.commitLogged(lsn, this.committer);
     for (const p of prepared) p.commit.apply();
     for (const h of this.commitHooks) h();
     this.settingChanges.commit();

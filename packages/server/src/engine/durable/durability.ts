@@ -53,6 +53,10 @@ import { readCurrentCheckpoint, removeOtherCheckpoints, writeCheckpoint, type Ch
 
 /** Unsynced log bytes from which a large commit starts syncing its parts before its commit record. */
 const EARLY_SYNC_BYTES = 32 * 1024 * 1024;
+/** A session is committing alone when no other session has committed for this long (see commitLogged). */
+const ALONE_AFTER_MS = 10;
+/** A commit alone flushes in place only while the log's fdatasyncs take less than this on average. */
+const IN_PLACE_MAX_SYNC_MS = 4;
 
 export interface DurabilityOptions {
   /** file-system seam of the WAL (fault-injection tests) */
@@ -123,6 +127,10 @@ export class Durability {
   /** What the last checkpoint of this process wrote per store key (null before the first: restored stores know their files). */
   private checkpointImages: Map<string, WrittenStoreImage> | null = null;
   private closed = false;
+  /** The session whose commit was logged last, when, and when another session's was (see commitLogged). */
+  private lastCommitter = -1;
+  private lastCommitMs = 0;
+  private otherCommitMs = Number.NEGATIVE_INFINITY;
   report!: RecoveryReport;
 
   private constructor(
@@ -479,6 +487,54 @@ export class Durability {
   waitDurable(lsn: number): Promise<void> {
     if (lsn <= this.wal.flushedLsn) return Promise.resolve();
     return this.wal.flush(lsn);
+  }
+
+  /**
+   * A commit of `committer` (a session id) was logged up to `lsn` and is about to be published.
+   * With other sessions committing, its fdatasync starts now on the thread pool, shared with theirs
+   * (group commit), while it publishes. A session committing alone flushes in place when it replies
+   * (replyFlush), blocking the event loop for one fdatasync: measured with one client, the pool's
+   * hops cost more than the overlap with publishing gained (docs/BENCHMARKS.md).
+   */
+  commitLogged(lsn: number, committer: number): void {
+    const now = performance.now();
+    if (committer !== this.lastCommitter) {
+      this.otherCommitMs = this.lastCommitMs;
+      this.lastCommitter = committer;
+    }
+    this.lastCommitMs = now;
+    if (!this.flushesInPlace(committer)) this.startFlush(lsn);
+  }
+
+  /**
+   * What a reply must wait for so that `lsn` is durable: null once it is — flushed in place when
+   * `committer` commits alone and the log is idle — else the group commit's flush.
+   */
+  replyFlush(lsn: number, committer: number): Promise<void> | null {
+    if (lsn <= this.wal.flushedLsn) return null;
+    if (this.flushesInPlace(committer)) {
+      try {
+        this.wal.flushSync(lsn);
+        return null;
+      } catch (e) {
+        return Promise.reject(e);
+      }
+    }
+    return this.wal.flush(lsn);
+  }
+
+  /**
+   * Whether a commit of `committer` syncs on the main thread: it is the only session committing
+   * (nobody else's commit in ALONE_AFTER_MS), no flush runs or is awaited, and the disk is fast
+   * (blocking the event loop for a slow fdatasync would stall every other session's reads).
+   */
+  private flushesInPlace(committer: number): boolean {
+    return (
+      committer === this.lastCommitter &&
+      performance.now() - this.otherCommitMs >= ALONE_AFTER_MS &&
+      this.wal.syncIdle &&
+      this.wal.recentSyncMillis < IN_PLACE_MAX_SYNC_MS
+    );
   }
 
   /**
