@@ -54,20 +54,25 @@ async function until(condition: () => boolean): Promise<void> {
   }
 }
 
+/** A log moved into its first prepared segment (filled at full speed from the plain one); `start`: the LSN after its first record there. */
+async function inPreparedSegment(dir: string, wfs: PacedFillFs, zeroFillQuietMs: number): Promise<{ log: WriteAheadLog; start: number }> {
+  const log = WriteAheadLog.open(dir, { segmentBytes: SEGMENT, fs: wfs, preallocateAfterBytes: 0, zeroFillQuietMs });
+  log.append(1, payloadFor(0, 100));
+  // the first segment is plain: its zero-fill does not wait for anything
+  expect(await log.nextSegmentPrepared()).toBe(true);
+  expect(wfs.filled).toBe(SEGMENT);
+  const start = log.append(1, payloadFor(1, 100));
+  await log.flush(start);
+  return { log, start };
+}
+
 describe('zero-filling the next WAL segment at the pace of the log', () => {
   it('from a plain segment it fills at full speed; from a preallocated one, only as fast as the log grows while commits sync', async () => {
     const dir = newDir();
     const wfs = new PacedFillFs();
     // a quiet period far longer than the test: only the log's own progress lets the fill go on
-    const log = WriteAheadLog.open(dir, { segmentBytes: SEGMENT, fs: wfs, preallocateAfterBytes: 0, zeroFillQuietMs: 60_000 });
-    log.append(1, payloadFor(0, 100));
-    // the first segment is plain: its zero-fill does not wait for anything
-    expect(await log.nextSegmentPrepared()).toBe(true);
-    expect(wfs.filled).toBe(SEGMENT);
-
-    // into the prepared segment; the next one's fill starts and stops at its head start
-    const start = log.append(1, payloadFor(1, 100));
-    await log.flush(start);
+    const { log, start } = await inPreparedSegment(dir, wfs, 60_000);
+    // the next segment's fill started at the rotation and stops at its head start
     expect(wfs.preallocateCalls).toBe(2);
     await until(() => wfs.filled >= SLACK);
     await settle(20);
@@ -99,11 +104,7 @@ describe('zero-filling the next WAL segment at the pace of the log', () => {
   it('a log that goes quiet lets the fill finish at full speed, and the next rotation takes it', async () => {
     const dir = newDir();
     const wfs = new PacedFillFs();
-    const log = WriteAheadLog.open(dir, { segmentBytes: SEGMENT, fs: wfs, preallocateAfterBytes: 0, zeroFillQuietMs: 15 });
-    log.append(1, payloadFor(0, 100));
-    expect(await log.nextSegmentPrepared()).toBe(true);
-    const start = log.append(1, payloadFor(1, 100));
-    await log.flush(start);
+    const { log, start } = await inPreparedSegment(dir, wfs, 15);
     // nothing appended from here on: once the log has been quiet for 15 ms, the fill runs to the end
     expect(await log.nextSegmentPrepared()).toBe(true);
     expect(wfs.filled).toBe(SEGMENT);

@@ -1,19 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
 import { Strata } from '../strata.js';
-import { FaultyWalFs } from '../../../../storage/src/wal/wal-test-helpers.js';
+import { FaultyWalFs, tempDirsPerTest } from '../../../../storage/src/wal/wal-test-helpers.js';
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
-});
-function tempDir(): string {
-  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'strata-flush-'));
-  dirs.push(d);
-  return d;
-}
+const tempDir = tempDirsPerTest();
 
 async function open(dir: string, walFs: FaultyWalFs): Promise<Strata> {
   const db = await Strata.create({ dataDir: dir, durability: { walFs } });

@@ -1,19 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { Strata } from '../strata.js';
-import { FaultyWalFs } from '../../../../storage/src/wal/wal-test-helpers.js';
+import { FaultyWalFs, tempDirsPerTest } from '../../../../storage/src/wal/wal-test-helpers.js';
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
-});
-function tempDir(): string {
-  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'strata-parts-'));
-  dirs.push(d);
-  return d;
-}
+const tempDir = tempDirsPerTest();
 
 describe('large commits: deltas logged as parts ahead of the commit record', () => {
   it('a multi-store commit whose deltas are parts replays exactly', async () => {

@@ -1,20 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { Strata } from '../strata.js';
+import { tempDirsPerTest } from '../../../../storage/src/wal/wal-test-helpers.js';
 import { storesOf } from '../../../../planner/src/catalog/persist.js';
 import type { SealedBatch } from '../../../../storage/src/table/sealed-batch.js';
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
-});
-function tempDir(): string {
-  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'strata-lazy-'));
-  dirs.push(d);
-  return d;
-}
+const tempDir = tempDirsPerTest();
 
 const DAY = 86_400_000;
 const T0 = Date.UTC(2024, 0, 1);

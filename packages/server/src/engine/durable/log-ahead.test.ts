@@ -1,20 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
 import { Strata, type StrataSession } from '../strata.js';
-import { FaultyWalFs } from '../../../../storage/src/wal/wal-test-helpers.js';
+import { FaultyWalFs, tempDirsPerTest } from '../../../../storage/src/wal/wal-test-helpers.js';
 import { readCurrentCheckpoint } from './checkpoint.js';
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
-});
-function tempDir(): string {
-  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'strata-ahead-'));
-  dirs.push(d);
-  return d;
-}
+const tempDir = tempDirsPerTest();
 
 // every bulk insert of 100 rows or more goes to the log before its commit
 const durability = { aheadRows: 100 };
