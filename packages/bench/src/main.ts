@@ -20,6 +20,7 @@ import { runEmbeddedMultiNode } from './scenarios/embedded-multinode.js';
 import type { IngestMethod } from './scenarios/ingest-method.js';
 import { insertMultiRow } from './scenarios/insert-multirow.js';
 import { insertPrepared } from './scenarios/insert-prepared.js';
+import { runInterleavedIngest } from './scenarios/interleaved-ingest.js';
 import { runScaling } from './scenarios/scaling.js';
 import { runWireIngest } from './scenarios/wire-ingest.js';
 import { runWireQueries } from './scenarios/wire-queries.js';
@@ -133,6 +134,26 @@ async function runWire(p: Plan, results: BenchResult[]): Promise<void> {
   }
 }
 
+/**
+ * Issue 6's comparison of the per-statement paths: in-memory and durable 3-node servers loaded side
+ * by side, statement by statement in turn (scenarios/interleaved-ingest.ts), next to the separate
+ * runs above, which are minutes apart.
+ */
+async function runDurableInterleaved(p: Plan, results: BenchResult[]): Promise<void> {
+  for (const method of ['insert', 'prepared'] as const) {
+    log(`[${elapsed()}] strata-3dn and strata-3dn-durable side by side: ${method === 'insert' ? insertMultiRow.label : insertPrepared.label}, ${p.insertRows.toLocaleString()} rows each`);
+    try {
+      const pair = await runInterleavedIngest([{ start: () => startStrataServer(3) }, { start: () => startStrataServer(3, { durable: true }) }], { rows: p.insertRows, method });
+      results.push(...pair);
+      log(`    ${pair.map((r) => `${r.target} ${Math.round(r.rowsPerSec).toLocaleString()} rows/s`).join(', ')}: durable ${((100 * pair[1]!.rowsPerSec) / pair[0]!.rowsPerSec).toFixed(0)} %`);
+    } catch (e) {
+      const msg = (e as Error).message.split('\n')[0]!;
+      log(`    FAILED: ${msg}`);
+      results.push({ kind: 'note', scenario: `durable-interleaved-${method}`, target: 'strata-3dn-durable', text: `failed: ${msg}` });
+    }
+  }
+}
+
 async function main(): Promise<void> {
   const m = machineInfo();
   log(`# Strata benchmarks (node ${process.version}, ${m.cpus} × ${m.cpuModel}, ${m.memGiB} GiB)`);
@@ -178,6 +199,7 @@ async function main(): Promise<void> {
     }
     log(`\n## Over the wire (server in its own process; client in this one)`);
     await runWire(p, results);
+    await runDurableInterleaved(p, results);
     report(results);
     log(`\nsaved ${saveJson('bench', { plan: p, results, ...extra })}`);
     log(`total ${elapsed()}`);
