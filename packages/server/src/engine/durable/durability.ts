@@ -483,12 +483,6 @@ export class Durability {
     }
   }
 
-  /** Resolves once `lsn` is on disk (group commit: concurrent callers share one fdatasync). */
-  waitDurable(lsn: number): Promise<void> {
-    if (lsn <= this.wal.flushedLsn) return Promise.resolve();
-    return this.wal.flush(lsn);
-  }
-
   /**
    * A commit of `committer` (a session id) was logged up to `lsn` and is about to be published.
    * With other sessions committing, its fdatasync starts now on the thread pool, shared with theirs
@@ -497,18 +491,18 @@ export class Durability {
    * hops cost more than the overlap with publishing gained (docs/BENCHMARKS.md).
    */
   commitLogged(lsn: number, committer: number): void {
-    const now = performance.now();
     if (committer !== this.lastCommitter) {
       this.otherCommitMs = this.lastCommitMs;
       this.lastCommitter = committer;
     }
-    this.lastCommitMs = now;
+    this.lastCommitMs = performance.now();
     if (!this.flushesInPlace(committer)) this.startFlush(lsn);
   }
 
   /**
    * What a reply must wait for so that `lsn` is durable: null once it is — flushed in place when
-   * `committer` commits alone and the log is idle — else the group commit's flush.
+   * `committer` commits alone and the log is idle — else the group commit's flush (concurrent
+   * callers share one fdatasync).
    */
   replyFlush(lsn: number, committer: number): Promise<void> | null {
     if (lsn <= this.wal.flushedLsn) return null;
@@ -539,7 +533,7 @@ export class Durability {
 
   /**
    * Starts the fdatasync that will make `lsn` durable without waiting for it. A failure is not lost:
-   * the log turns failed, and the commit's own waitDurable reports it.
+   * the log turns failed, and the commit's own replyFlush reports it.
    */
   startFlush(lsn: number): void {
     if (lsn > this.wal.flushedLsn) this.wal.flush(lsn).catch(() => {});
