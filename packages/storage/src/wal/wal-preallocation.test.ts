@@ -183,4 +183,29 @@ describe('preallocated WAL segments', () => {
     fs.writeFileSync(`${dir}/${segmentFileName(0)}`, bytes);
     expect(() => recoverWal(dir, 0, () => {})).toThrowError(expect.objectContaining({ code: 'XX001' }));
   });
+
+  it('zero-fills in steps of what its pacer allows (whole chunks), each on disk before the next is asked for', async () => {
+    const dir = newDir();
+    const fill = (offer: number | undefined): Promise<number[]> =>
+      new Promise((resolve, reject) => {
+        const asked: number[] = [];
+        nodeWalFs.preallocate(
+          `${dir}/f`,
+          2 * 1024 * 1024,
+          (err) => (err ? reject(err) : resolve(asked)),
+          (done, proceed) => {
+            asked.push(done);
+            proceed(true, offer);
+          },
+        );
+      });
+    // a chunk (256 KiB) a step without an allowance, else as much as allowed
+    expect(await fill(undefined)).toEqual([0, 1, 2, 3, 4, 5, 6, 7].map((k) => k * 256 * 1024));
+    expect(fs.readFileSync(`${dir}/f`).every((b) => b === 0)).toBe(true);
+    expect(await fill(1024 * 1024)).toEqual([0, 1024 * 1024]);
+    // an allowance below a chunk still writes one; one not a whole number of chunks is rounded down
+    expect(await fill(1000)).toHaveLength(8);
+    expect(await fill(700 * 1024)).toEqual([0, 512, 1024, 1536].map((k) => k * 1024));
+    expect(sizeOf(dir, 'f')).toBe(2 * 1024 * 1024);
+  });
 });

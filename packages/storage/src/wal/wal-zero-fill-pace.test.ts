@@ -15,6 +15,8 @@ const newDir = tempDirsPerTest();
 class PacedFillFs extends FaultyWalFs {
   filled = 0;
   cancelled = 0;
+  /** bytes written per step (a step writes what the pacer allows, in whole chunks, at least one) */
+  steps: number[] = [];
   override preallocate(p: string, bytes: number, callback: (err: NodeJS.ErrnoException | null) => void, pace?: ZeroFillPacer): void {
     this.preallocateCalls++;
     this.filled = 0;
@@ -26,7 +28,7 @@ class PacedFillFs extends FaultyWalFs {
         callback(null);
         return;
       }
-      const go = (ok: boolean): void => {
+      const go = (ok: boolean, upTo?: number): void => {
         if (!ok) {
           this.cancelled++;
           fs.closeSync(fd);
@@ -34,8 +36,10 @@ class PacedFillFs extends FaultyWalFs {
           callback(Object.assign(new Error('zero-fill given up'), { code: 'ECANCELED' }));
           return;
         }
-        fs.writeSync(fd, zeros, 0, CHUNK, this.filled);
-        this.filled += CHUNK;
+        const n = Math.min(bytes - this.filled, Math.max(CHUNK, Math.floor((upTo ?? CHUNK) / CHUNK) * CHUNK));
+        for (let at = 0; at < n; at += CHUNK) fs.writeSync(fd, zeros, 0, CHUNK, this.filled + at);
+        this.filled += n;
+        this.steps.push(n);
         setImmediate(step);
       };
       if (pace) pace(this.filled, go);
@@ -93,6 +97,16 @@ describe('zero-filling the next WAL segment at the pace of the log', () => {
     await until(() => wfs.filled >= 2 * (end - start));
     await settle(20);
     expect(wfs.filled).toBeLessThanOrEqual(2 * (end - start) + SLACK + CHUNK);
+
+    // a statement that writes more than a chunk between two turns of the event loop (a bulk load's):
+    // the fill catches up with the pace in one step, not a chunk per turn
+    const behind = wfs.filled;
+    const stepsBefore = wfs.steps.length;
+    end = log.append(1, payloadFor(30, 6 * CHUNK));
+    await log.flush(end);
+    await until(() => wfs.filled >= 2 * (end - start));
+    expect(wfs.filled).toBeLessThanOrEqual(2 * (end - start) + SLACK + CHUNK);
+    expect(Math.max(...wfs.steps.slice(stepsBefore))).toBeGreaterThanOrEqual(Math.min(2 * (end - start) - behind, SEGMENT - behind) - CHUNK);
 
     // close gives the parked fill up instead of writing the rest of the segment's zeros
     await log.close();
