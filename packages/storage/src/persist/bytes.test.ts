@@ -30,7 +30,7 @@ describe('ByteWriter with cuts and an arena', () => {
   it('writes the same bytes with and without an arena, across growth, cuts and positional patches', () => {
     const plain = write(new ByteWriter(16));
     const arena = new ByteArena(64);
-    // a dirty arena: every take must hand out zeroed bytes
+    // a dirty arena: the writer writes every byte it takes
     arena.take(64).fill(0xff);
     arena.reset();
     expect(write(new ByteWriter(16, arena))).toEqual(plain);

@@ -30,7 +30,10 @@ export class ByteArena {
     this.buf = new Uint8Array(bytes);
   }
 
-  /** `n` zeroed bytes starting 8-aligned in their ArrayBuffer. */
+  /**
+   * `n` bytes starting 8-aligned in their ArrayBuffer, holding anything: a ByteWriter writes every
+   * byte it hands out (zeroing a record's worth per commit cost 5 ns a TSBS row).
+   */
   take(n: number): Uint8Array {
     const at = (this.used + 7) & ~7;
     if (at + n > this.buf.length) {
@@ -38,7 +41,7 @@ export class ByteArena {
       return new Uint8Array(n);
     }
     this.used = at + n;
-    return this.buf.subarray(at, at + n).fill(0);
+    return this.buf.subarray(at, at + n);
   }
 
   /** Everything taken is free again: no view of it may be used any more. */

@@ -7,8 +7,10 @@
  *   delete group       u32 chunk id, u32 count, u32 chunk positions[count] (ascending)
  *   column (8-aligned) u32 column id, u8 kind, u8 flags (1 = has NULLs), u8 code width, u8 0, then
  *     num   code width 0: f64[rows] (8-aligned)                     [+ NULL bitmap]
- *           code width 1, 2 or 4 (version 2 only): every value a whole number, written as
+ *           code width 1, 2 or 4 (version 2 on): every value a whole number, written as
  *           int8/16/32 (aligned to its width); metrics often are (TSBS's cpu fields fit a byte)
+ *           flag 2 (version 3): f64 base (8-aligned), then each value minus the base as an
+ *           unsigned integer of the code width: timestamps and ids (whole numbers close together)
  *     bool  u8[rows]                                                [+ NULL bitmap]
  *     dict  u32 distinct, strings (varuint length + UTF-8), codes of `code width` bytes
  *           (aligned to it) into those strings                      [+ NULL bitmap]
@@ -28,14 +30,19 @@ import type { Piece } from '../table/layout.js';
 import type { Schema } from '../table/schema.js';
 import { ByteWriter, type ByteArena } from './bytes.js';
 import { writeValue } from './value-codec.js';
-import { narrowToInt8 } from './narrow-kernel.js';
+import { narrowToInt8, wholeRange, writeOffsets } from './narrow-kernel.js';
 
 export const DELTA_MAGIC = 0x31445453; // "STD1"
-/** 2: float columns may be written as narrow integers; version 1 deltas (all f64) still read */
-export const DELTA_VERSION = 2;
+/**
+ * 2: float columns may be written as narrow integers; 3: or as a base and unsigned offsets from it.
+ * Versions 1 (all f64) and 2 are still read.
+ */
+export const DELTA_VERSION = 3;
 export const DELTA_HEADER_BYTES = 24;
 export const FLAG_TRUNCATE = 1;
 export const COL_HAS_NULLS = 1;
+/** a num column written as a base and offsets (version 3) */
+export const COL_OFFSETS = 2;
 
 export const KIND_CODES = { num: 0, bool: 1, dict: 2, str: 3, obj: 4 } as const;
 export const KIND_BY_CODE = ['num', 'bool', 'dict', 'str', 'obj'] as const;
@@ -111,10 +118,11 @@ export function encodeTableDelta(c: TableCommitContents, arena?: ByteArena): Uin
           hasNulls = writeNum(w, col.id, c.runs, n, fill);
           break;
         }
-        const width = writeNarrow(w, views, n);
-        if (width !== 0) {
-          w.buf[widthAt] = width;
-          break;
+        const narrow = writeNarrow(w, views, n);
+        if (narrow !== 0) {
+          w.buf[widthAt] = narrow & 0xff;
+          w.buf[flagsAt] = narrow & WRITTEN_AS_OFFSETS ? COL_OFFSETS : 0;
+          continue;
         }
         // the views start 8-aligned and are multiples of 8 long, so alignment in the writer stays global
         w.align(8);
@@ -146,43 +154,34 @@ function directFloats(id: number, runs: readonly LiveRun[], n: number): Float64A
   return out;
 }
 
+/** writeNarrow's answer for a column written as a base and offsets (its low byte is the width) */
+const WRITTEN_AS_OFFSETS = 0x100;
+
 /**
- * Writes the column as 1, 2 or 4-byte integers when every value is one of int32 range (not -0,
- * NaN, ±Infinity or a fraction: those stay f64); returns the width, 0 when nothing was written.
+ * Writes the column as int8 when every value is a whole number in -128..127 (not -0), else as a base
+ * and 1, 2 or 4-byte unsigned offsets when every value is a whole number (not -0, NaN, ±Infinity or
+ * a fraction) and they span less than 2^32; returns the width (with WRITTEN_AS_OFFSETS for the
+ * latter), 0 when nothing was written (the column stays f64).
  * The common case (small whole numbers) costs one pass: bytes are written while they are checked.
  */
-function writeNarrow(w: ByteWriter, views: readonly Float64Array[], n: number): 0 | 1 | 2 | 4 {
+function writeNarrow(w: ByteWriter, views: readonly Float64Array[], n: number): number {
   const start = w.pos;
   const at = w.reserve(n, 1);
   if (narrowToInt8(views, new Int8Array(w.buf.buffer, w.buf.byteOffset + at, n))) return 1;
   w.pos = start;
-  const width = integerWidth(views);
+  const range = wholeRange(views);
+  if (range === null) return 0;
+  const span = range.max - range.min;
+  const width = span <= 0xff ? 1 : span <= 0xffff ? 2 : span <= 0xffffffff ? 4 : 0;
   if (width === 0) return 0;
-  const wide = w.reserve(n * width, width);
-  const base = w.buf.byteOffset + wide;
-  const out = width === 2 ? new Int16Array(w.buf.buffer, base, n) : new Int32Array(w.buf.buffer, base, n);
-  let k = 0;
-  for (const v of views) {
-    out.set(v, k);
-    k += v.length;
-  }
-  return width;
-}
-
-/** 2 or 4 when every value is an integer of int16 / int32 range (-0 excluded), else 0. */
-function integerWidth(views: readonly Float64Array[]): 0 | 2 | 4 {
-  let min = 0;
-  let max = 0;
-  for (const v of views) {
-    for (let i = 0; i < v.length; i++) {
-      const x = v[i]!;
-      const b = x | 0;
-      if (b !== x || (b === 0 && 1 / x < 0)) return 0;
-      if (b < min) min = b;
-      if (b > max) max = b;
-    }
-  }
-  return min >= -32768 && max <= 32767 ? 2 : 4;
+  w.align(8);
+  w.f64(range.min);
+  // (reserve may move the writer to a larger buffer: its offset is read after)
+  const offsetsPos = w.reserve(n * width, width);
+  const offsetsAt = w.buf.byteOffset + offsetsPos;
+  const out = width === 1 ? new Uint8Array(w.buf.buffer, offsetsAt, n) : width === 2 ? new Uint16Array(w.buf.buffer, offsetsAt, n) : new Uint32Array(w.buf.buffer, offsetsAt, n);
+  writeOffsets(views, range.min, out);
+  return width | WRITTEN_AS_OFFSETS;
 }
 
 function writeDeleteGroup(w: ByteWriter, cid: number, batches: ReadonlyMap<number, Uint8Array>, sr: number): boolean {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as fs from 'node:fs';
-import { narrowInJs, narrowKernelLoaded, narrowToInt8, TILE_VALUES as TILE } from './narrow-kernel.js';
+import { narrowInJs, narrowKernelLoaded, narrowToInt8, offsetsInJs, TILE_VALUES as TILE, wholeRange, wholeRangeInJs, writeOffsets } from './narrow-kernel.js';
 import { compileNarrowKernel } from './narrow-kernel-wat.js';
 
 /** A deterministic generator of numbers in [0, 1). */
@@ -76,6 +76,44 @@ describe('narrow kernel', () => {
       // a third of the columns get one value from the edge cases
       if (round % 3 === 0) v[Math.floor(random() * v.length)] = edgeValues[Math.floor(random() * edgeValues.length)]!;
       bothAgree([v]);
+    }
+  });
+
+  it('finds the range of whole numbers below 2^53 exactly as the JavaScript loop does, and nothing for any other value', () => {
+    const edges = [...edgeValues, 2 ** 53, -(2 ** 53), 2 ** 53 - 1, -(2 ** 53) + 1, 1_451_606_400_000, 2 ** 32, 4.5e15 + 0.5];
+    for (const x of edges) {
+      for (const length of [1, 3, 4, 5, 9, 23]) {
+        for (let at = 0; at < length; at++) {
+          const v = new Float64Array(length).fill(1_000_000);
+          v[at] = x;
+          const whole = Number.isInteger(x) && Math.abs(x) < 2 ** 53 && !Object.is(x, -0);
+          const got = wholeRange([v]);
+          expect(got).toEqual(wholeRangeInJs([v]));
+          expect(got).toEqual(whole ? { min: Math.min(...v), max: Math.max(...v) } : null);
+        }
+      }
+    }
+  });
+
+  it('writes offsets from a base in 1, 2 and 4 bytes over many views and tile boundaries, as the JavaScript loop does', () => {
+    const random = lcg(13);
+    for (const [width, span] of [[1, 255], [2, 65_535], [4, 2 ** 32 - 1]] as const) {
+      const base = 1_451_606_400_000 - Math.floor(random() * 1e9);
+      const buffer = new Float64Array(2 * TILE + 77);
+      for (let i = 0; i < buffer.length; i++) buffer[i] = base + Math.floor(random() * (span + 1));
+      buffer[5] = base;
+      buffer[6] = base + span;
+      const views = [buffer.subarray(1, TILE + 3), buffer.subarray(TILE + 3, TILE + 3), buffer.subarray(TILE + 3, buffer.length), buffer.subarray(0, 1)];
+      const n = views.reduce((s, v) => s + v.length, 0);
+      expect(wholeRange(views)).toEqual({ min: base, max: base + span });
+      const make = () => (width === 1 ? new Uint8Array(n) : width === 2 ? new Uint16Array(n) : new Uint32Array(n));
+      const fromKernel = make();
+      const fromJs = make();
+      writeOffsets(views, base, fromKernel);
+      offsetsInJs(views, base, fromJs);
+      expect(fromKernel).toEqual(fromJs);
+      let k = 0;
+      for (const v of views) for (const x of v) expect(base + fromKernel[k++]!).toBe(x);
     }
   });
 });

@@ -11,17 +11,21 @@
 
 /** narrow-kernel.wat, compiled (narrow-kernel.build.ts writes it; narrow-kernel.test.ts checks it) */
 const KERNEL_BASE64 =
-  'AGFzbQEAAAABCAFgA39/fwF/AwIBAAUDAQABBxQCBm1lbW9yeQIAB25hcnJvdzgAAAr+AwH7AwIBfw17IAAgAkEDdGohA/0M/////////////////////yEE/QwAAAAAAAAAAAAAAAAAAAAAIQX9DAAAAAAAAAAAAAAAAAAAAAAhBv0MAAAAAAAAAAAAAAAAAAAAACEHAkADQCAAIANPDQEgAP0ABAAhCCAA/QAEECEJIAD9AAQgIQogAP0ABDAhCyAI/fwBIQwgCf38ASENIAr9/AEhDiAL/fwBIQ8gBCAIIAz9/gH9RyAJIA39/gH9R/1OIAogDv3+Af1HIAsgD/3+Af1H/U79Tv1OIQQgBSAI/QwAAAAAAAAAgAAAAAAAAACA/dYBIAn9DAAAAAAAAACAAAAAAAAAAID91gH9UCAK/QwAAAAAAAAAgAAAAAAAAACA/dYBIAv9DAAAAAAAAACAAAAAAAAAAID91gH9UP1Q/VAhBSAMIA39DQABAgMEBQYHEBESExQVFhchECAGIBD9tgEhBiAHIBD9uAEhByAOIA/9DQABAgMEBQYHEBESExQVFhchDCAGIAz9tgEhBiAHIAz9uAEhByAQIAz9hQEhECABIBAgEP1l/VsDAAAgAEHAAGohACABQQhqIQEMAAsLIAT9wwEgBf1TRXEgBv0MgP///4D///+A////gP////05/VNFIAf9DH8AAAB/AAAAfwAAAH8AAAD9O/1TRXFxCw==';
+  'AGFzbQEAAAABEAJgA39/fwF/YAV/f39/fAADBAMAAAEFAwEAAQclBAZtZW1vcnkCAAduYXJyb3c4AAAEc2NhbgABB29mZnNldHMAAgqZCAP7AwIBfw17IAAgAkEDdGohA/0M/////////////////////yEE/QwAAAAAAAAAAAAAAAAAAAAAIQX9DAAAAAAAAAAAAAAAAAAAAAAhBv0MAAAAAAAAAAAAAAAAAAAAACEHAkADQCAAIANPDQEgAP0ABAAhCCAA/QAEECEJIAD9AAQgIQogAP0ABDAhCyAI/fwBIQwgCf38ASENIAr9/AEhDiAL/fwBIQ8gBCAIIAz9/gH9RyAJIA39/gH9R/1OIAogDv3+Af1HIAsgD/3+Af1H/U79Tv1OIQQgBSAI/QwAAAAAAAAAgAAAAAAAAACA/dYBIAn9DAAAAAAAAACAAAAAAAAAAID91gH9UCAK/QwAAAAAAAAAgAAAAAAAAACA/dYBIAv9DAAAAAAAAACAAAAAAAAAAID91gH9UP1Q/VAhBSAMIA39DQABAgMEBQYHEBESExQVFhchECAGIBD9tgEhBiAHIBD9uAEhByAOIA/9DQABAgMEBQYHEBESExQVFhchDCAGIAz9tgEhBiAHIAz9uAEhByAQIAz9hQEhECABIBAgEP1l/VsDAAAgAEHAAGohACABQQhqIQEMAAsLIAT9wwEgBf1TRXEgBv0MgP///4D///+A////gP////05/VNFIAf9DH8AAAB/AAAAfwAAAH8AAAD9O/1TRXFxC7UCAgF/BnsgACABQQN0aiED/Qz/////////////////////IQT9DAAAAAAAAAAAAAAAAAAAAAAhBSAA/QAEACEGIAYhBwJAA0AgACADTw0BIAD9AAQAIQggAP0ABBAhCSAEIAggCP16/UcgCSAJ/Xr9R/1OIAj97AH9DAAAAAAAAEBDAAAAAAAAQEP9SSAJ/ewB/QwAAAAAAABAQwAAAAAAAEBD/Un9Tv1O/U4hBCAFIAj9DAAAAAAAAACAAAAAAAAAAID91gEgCf0MAAAAAAAAAIAAAAAAAAAAgP3WAf1Q/VAhBSAGIAggCf30Af30ASEGIAcgCCAJ/fUB/fUBIQcgAEEgaiEADAALCyACIAb9IQAgBv0hAaQ5AwAgAiAH/SEAIAf9IQGlOQMIIAT9wwEgBf1TRXEL4gECAX8DeyAAIAJBA3RqIQUgBP0UIQYCQANAIAAgBU8NASAA/QAEACAG/fEB/f0BIAD9AAQQIAb98QH9/QH9DQABAgMEBQYHEBESExQVFhchByAA/QAEICAG/fEB/f0BIAD9AAQwIAb98QH9/QH9DQABAgMEBQYHEBESExQVFhchCCADQQRGBEAgASAH/QsEACABIAj9CwQQIAFBIGohAQUgByAI/YYBIQcgA0ECRgRAIAEgB/0LBAAgAUEQaiEBBSABIAcgB/1m/VsDAAAgAUEIaiEBCwsgAEHAAGohAAwACwsL';
 
 /** Values per kernel call: a tile's doubles (64 KiB) and bytes stay in the core's caches. */
 export const TILE_VALUES = 8192;
 const TILE_IN = 0;
 const TILE_OUT = TILE_VALUES * 8;
+/** where scan leaves a tile's minimum and maximum (after the widest output, 4 bytes a value) */
+const SCAN_OUT = TILE_OUT + TILE_VALUES * 4;
 const PAGE_BYTES = 65536;
 
 interface Kernel {
   readonly memory: Uint8Array;
   readonly narrow8: (src: number, dst: number, n: number) => number;
+  readonly scan: (src: number, n: number, out: number) => number;
+  readonly offsets: (src: number, dst: number, n: number, width: number, base: number) => void;
 }
 
 function loadKernel(): Kernel | null {
@@ -30,9 +34,10 @@ function loadKernel(): Kernel | null {
     if (!WebAssembly.validate(bytes)) return null;
     const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), {});
     const memory = instance.exports.memory as WebAssembly.Memory;
-    const pages = Math.ceil((TILE_OUT + TILE_VALUES) / PAGE_BYTES);
+    const pages = Math.ceil((SCAN_OUT + 16) / PAGE_BYTES);
     if (memory.buffer.byteLength < pages * PAGE_BYTES) memory.grow(pages - memory.buffer.byteLength / PAGE_BYTES);
-    return { memory: new Uint8Array(memory.buffer), narrow8: instance.exports.narrow8 as Kernel['narrow8'] };
+    const e = instance.exports;
+    return { memory: new Uint8Array(memory.buffer), narrow8: e.narrow8 as Kernel['narrow8'], scan: e.scan as Kernel['scan'], offsets: e.offsets as Kernel['offsets'] };
   } catch {
     return null;
   }
@@ -83,4 +88,89 @@ export function narrowInJs(views: readonly Float64Array[], out: Int8Array): bool
     }
   }
   return true;
+}
+
+/** The smallest and largest of a column's values. */
+export interface WholeRange {
+  readonly min: number;
+  readonly max: number;
+}
+
+/**
+ * The range of `views`' values (in order, at least one in all) when every one is a whole number of
+ * magnitude below 2^53 other than -0 (so NaN and ±Infinity are not), else null: a column a base and
+ * small offsets from it hold exactly (timestamps, ids), see writeOffsets.
+ */
+export function wholeRange(views: readonly Float64Array[]): WholeRange | null {
+  return kernel !== null ? wholeRangeWithKernel(kernel, views) : wholeRangeInJs(views);
+}
+
+/**
+ * Writes each value of `views` minus `base` into `out` as an unsigned integer of `out`'s width; every
+ * value must be a whole number with 0 <= value - base < 2^(8 × width) (wholeRange tells).
+ */
+export function writeOffsets(views: readonly Float64Array[], base: number, out: Uint8Array | Uint16Array | Uint32Array): void {
+  if (kernel !== null) offsetsWithKernel(kernel, views, base, out);
+  else offsetsInJs(views, base, out);
+}
+
+function wholeRangeWithKernel(k: Kernel, views: readonly Float64Array[]): WholeRange | null {
+  const mem = k.memory;
+  const range = new Float64Array(mem.buffer, SCAN_OUT, 2);
+  let min = Infinity;
+  let max = -Infinity;
+  for (const v of views) {
+    const bytes = new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+    for (let s = 0; s < v.length; s += TILE_VALUES) {
+      const n = Math.min(TILE_VALUES, v.length - s);
+      // whole steps of four: the tail repeats the tile's first value, which changes neither answer
+      const padded = (n + 3) & ~3;
+      mem.set(bytes.subarray(s * 8, (s + n) * 8), TILE_IN);
+      if (padded > n) new Float64Array(mem.buffer, TILE_IN, padded).fill(v[s]!, n);
+      if (k.scan(TILE_IN, padded, SCAN_OUT) !== 1) return null;
+      if (range[0]! < min) min = range[0]!;
+      if (range[1]! > max) max = range[1]!;
+    }
+  }
+  return min <= max ? { min, max } : null;
+}
+
+function offsetsWithKernel(k: Kernel, views: readonly Float64Array[], base: number, out: Uint8Array | Uint16Array | Uint32Array): void {
+  const mem = k.memory;
+  const width = out.BYTES_PER_ELEMENT;
+  const outBytes = new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+  let at = 0;
+  for (const v of views) {
+    const bytes = new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+    for (let s = 0; s < v.length; s += TILE_VALUES) {
+      const n = Math.min(TILE_VALUES, v.length - s);
+      // whole steps of eight: the tail is padded with the base, whose offsets are not kept
+      const padded = (n + 7) & ~7;
+      mem.set(bytes.subarray(s * 8, (s + n) * 8), TILE_IN);
+      if (padded > n) new Float64Array(mem.buffer, TILE_IN, padded).fill(base, n);
+      k.offsets(TILE_IN, TILE_OUT, padded, width, base);
+      outBytes.set(mem.subarray(TILE_OUT, TILE_OUT + n * width), at * width);
+      at += n;
+    }
+  }
+}
+
+/** The same as the kernel's scan, one value at a time (no WebAssembly SIMD, and the tests' reference). */
+export function wholeRangeInJs(views: readonly Float64Array[]): WholeRange | null {
+  let min = Infinity;
+  let max = -Infinity;
+  for (const v of views) {
+    for (let i = 0; i < v.length; i++) {
+      const x = v[i]!;
+      if (!(Math.abs(x) < 2 ** 53) || Math.trunc(x) !== x || Object.is(x, -0)) return null;
+      if (x < min) min = x;
+      if (x > max) max = x;
+    }
+  }
+  return min <= max ? { min, max } : null;
+}
+
+export function offsetsInJs(views: readonly Float64Array[], base: number, out: Uint8Array | Uint16Array | Uint32Array): void {
+  let k = 0;
+  for (const v of views) for (let i = 0; i < v.length; i++) out[k++] = v[i]! - base;
 }

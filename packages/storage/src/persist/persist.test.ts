@@ -13,6 +13,7 @@ import {
   type WrittenStoreImage,
 } from './index.js';
 import { vectorToValues } from '../vector.js';
+import { ByteArena } from './bytes.js';
 
 const tmpRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'strata-persist-unit-'));
 afterAll(() => fs.rmSync(tmpRoot, { recursive: true, force: true }));
@@ -433,17 +434,27 @@ describe('table deltas', () => {
     xx001(() => decodeTableDelta(delta.subarray(0, delta.length - 3)), /corrupt/);
   });
 
-  it('writes whole-number float columns as 1, 2 or 4-byte integers and reads every value back exactly', () => {
-    const cases: { values: number[]; bytesPerValue: number }[] = [
+  it('writes whole-number float columns as bytes, or as a base and 1, 2 or 4-byte offsets, and reads every value back exactly', () => {
+    // bytesPerValue: 1 for int8 without a base; offsets: the column carries an 8-byte base first
+    const cases: { values: number[]; bytesPerValue: number; offsets?: true }[] = [
       { values: [0, 1, -1, 127, -128, 42], bytesPerValue: 1 },
-      { values: [0, 300, -300, 32767, -32768], bytesPerValue: 2 },
-      { values: [70_000, -70_000, 2 ** 31 - 1, -(2 ** 31)], bytesPerValue: 4 },
-      // not an int32: stays f64, bit for bit
-      { values: [1, 2 ** 31], bytesPerValue: 8 },
+      { values: [0, 200, 255, 128], bytesPerValue: 1, offsets: true },
+      { values: [0, 300, -300, 32767, -32768], bytesPerValue: 2, offsets: true },
+      { values: [70_000, -70_000, 2 ** 31 - 1, -(2 ** 31)], bytesPerValue: 4, offsets: true },
+      { values: [1, 2 ** 31], bytesPerValue: 4, offsets: true },
+      // timestamps (milliseconds) ten minutes apart, ids far from zero, negatives near the limit of exact integers
+      { values: [1_451_606_400_000, 1_451_606_400_000 + 600_000, 1_451_606_410_000], bytesPerValue: 4, offsets: true },
+      { values: [-(2 ** 52), -(2 ** 52) + 5], bytesPerValue: 1, offsets: true },
+      { values: [2 ** 53 - 1, 2 ** 53 - 65_536], bytesPerValue: 2, offsets: true },
+      // spans of 2^32 and more, fractions, -0, NaN, ±Infinity, magnitudes from 2^53: f64, bit for bit
+      { values: [0, 2 ** 32], bytesPerValue: 8 },
+      { values: [1, 2 ** 53], bytesPerValue: 8 },
       { values: [1, 0.5], bytesPerValue: 8 },
       { values: [1, -0], bytesPerValue: 8 },
+      { values: [1_451_606_400_000, -0], bytesPerValue: 8 },
       { values: [1, Number.NaN], bytesPerValue: 8 },
       { values: [1, Number.POSITIVE_INFINITY], bytesPerValue: 8 },
+      { values: [1, Number.NEGATIVE_INFINITY], bytesPerValue: 8 },
     ];
     const sizes: number[] = [];
     for (const { values } of cases) {
@@ -468,7 +479,72 @@ describe('table deltas', () => {
     }
     // the column's bytes follow the width (header and alignment are the same for all)
     const f64 = sizes[cases.findIndex((c) => c.bytesPerValue === 8)]!;
-    cases.forEach((c, i) => expect(f64 - sizes[i]!).toBe((8 - c.bytesPerValue) * 64));
+    cases.forEach((c, i) => expect([c.values, f64 - sizes[i]!]).toEqual([c.values, (8 - c.bytesPerValue) * 64 - (c.offsets ? 8 : 0)]));
+  });
+
+  it('encodes the same bytes into a used arena as into fresh memory', () => {
+    const rows = 300;
+    const store = filled(0);
+    const t = store.begin();
+    t.insert({
+      length: rows,
+      columns: [
+        // timestamps (base and offsets), text with NULLs, halves (f64), bools, and the rest
+        { tag: 'number', type: T.timestamptz, length: rows, values: Float64Array.from({ length: rows }, (_, i) => 1_451_606_400_000 + 10_000 * i), nulls: null },
+        { tag: 'object', type: T.text, length: rows, values: Array.from({ length: rows }, (_, i) => (i % 7 === 0 ? null : `host_${i % 11}`)) },
+        { tag: 'number', type: T.float8, length: rows, values: Float64Array.from({ length: rows }, (_, i) => (i % 3 === 0 ? i : i / 2)), nulls: Uint8Array.from({ length: rows }, (_, i) => (i % 13 === 0 ? 1 : 0)) },
+        { tag: 'bool', type: T.bool, length: rows, values: Uint8Array.from({ length: rows }, (_, i) => i & 1), nulls: null },
+        { tag: 'object', type: T.numeric, length: rows, values: Array.from({ length: rows }, (_, i) => Decimal.parse(`${i}.5`)) },
+        { tag: 'object', type: T.jsonb, length: rows, values: Array.from({ length: rows }, (_, i) => `{"i": ${i}}`) },
+        { tag: 'object', type: arrayOf(T.int4), length: rows, values: Array.from({ length: rows }, (_, i) => [i]) },
+      ],
+    });
+    const p = t.prepareCommit()!;
+    const fresh = Buffer.concat(p.encode());
+    const arena = new ByteArena(1 << 16);
+    arena.take(1 << 16).fill(0xa5);
+    arena.reset();
+    expect(Buffer.concat(p.encode(arena))).toEqual(fresh);
+    p.apply();
+
+    // float columns only: the writer's first guess is small, and writing offsets moves it to a larger
+    // buffer taken from the arena
+    const floats = new TableStore({ name: 'm', columns: [{ id: 1, name: 't', type: T.float8, notNull: false }, { id: 2, name: 'v', type: T.float8, notNull: false }], sealRows: 8, chunkRows: 32 });
+    const u = floats.begin();
+    u.insert({
+      length: rows,
+      columns: [
+        { tag: 'number', type: T.float8, length: rows, values: Float64Array.from({ length: rows }, (_, i) => 1_451_606_400_000 + 10_000 * i), nulls: null },
+        { tag: 'number', type: T.float8, length: rows, values: Float64Array.from({ length: rows }, (_, i) => 1000 + i), nulls: null },
+      ],
+    });
+    const q = u.prepareCommit()!;
+    const plain = Buffer.concat(q.encode());
+    arena.take(1 << 16).fill(0xa5);
+    arena.reset();
+    arena.take(24); // the delta does not start at the arena's first byte
+    const inArena = Buffer.concat(q.encode(arena));
+    expect(inArena).toEqual(plain);
+    const back = decodeTableDelta(new Uint8Array(inArena)).columns.map((c) => (c.kind === 'num' ? [...c.values] : []));
+    expect(back[0]!.every((x, i) => x === 1_451_606_400_000 + 10_000 * i)).toBe(true);
+    expect(back[1]!.every((x, i) => x === 1000 + i)).toBe(true);
+    q.apply();
+  });
+
+  it('reads version 2 deltas (signed 2 and 4-byte integers) and refuses offsets from a base in one', () => {
+    // a version 2 delta as it was written: one num column of four int16 values
+    const v2 = new Uint8Array(40);
+    const view = new DataView(v2.buffer);
+    view.setUint32(0, 0x31445453, true);
+    v2[4] = 2;
+    view.setUint32(8, 1, true); // columns
+    view.setUint32(12, 4, true); // rows
+    view.setUint32(24, 1, true); // column id
+    v2[30] = 2; // code width
+    [-300, 0, 32767, -32768].forEach((x, i) => view.setInt16(32 + 2 * i, x, true));
+    expect([...(decodeTableDelta(v2).columns[0] as { values: Float64Array }).values]).toEqual([-300, 0, 32767, -32768]);
+    v2[29] = 2; // the offsets flag
+    xx001(() => decodeTableDelta(v2), /offsets from a base/);
   });
 
   it('reads version 1 deltas (floats always f64) and refuses an integer width in one', () => {

@@ -13,7 +13,7 @@ import type { Batch, Vector } from '../vector.js';
 import { constantVector } from '../vector.js';
 import { ByteReader, DATA_CORRUPTED } from './bytes.js';
 import {
-  COL_HAS_NULLS, DELTA_HEADER_BYTES, DELTA_MAGIC, DELTA_VERSION, FLAG_TRUNCATE, KIND_BY_CODE,
+  COL_HAS_NULLS, COL_OFFSETS, DELTA_HEADER_BYTES, DELTA_MAGIC, DELTA_VERSION, FLAG_TRUNCATE, KIND_BY_CODE,
 } from './delta-encode.js';
 import { readValue } from './value-codec.js';
 
@@ -38,7 +38,7 @@ export function decodeTableDelta(delta: Uint8Array, what = 'table delta'): Decod
   r.need(DELTA_HEADER_BYTES);
   if (r.u32() !== DELTA_MAGIC) throw r.corrupt('bad magic');
   const version = r.u8();
-  if (version !== DELTA_VERSION && version !== 1) throw r.corrupt(`unknown version ${version}`);
+  if (version !== DELTA_VERSION && version !== 2 && version !== 1) throw r.corrupt(`unknown version ${version}`);
   const flags = r.u8();
   r.u16();
   const nCols = r.u32();
@@ -59,11 +59,14 @@ export function decodeTableDelta(delta: Uint8Array, what = 'table delta'): Decod
     const id = r.u32();
     const kind = KIND_BY_CODE[r.u8()];
     if (kind === undefined) throw r.corrupt(`unknown storage kind of column ${id}`);
-    const hasNulls = (r.u8() & COL_HAS_NULLS) !== 0;
+    const colFlags = r.u8();
+    const hasNulls = (colFlags & COL_HAS_NULLS) !== 0;
     const width = r.u8();
     r.u8();
     if (kind === 'num' && width !== 0 && version === 1) throw r.corrupt(`column ${id}: code width ${width} in a version 1 delta`);
-    columns.push(readColumn(r, id, kind, n, hasNulls, width));
+    const offsets = (colFlags & COL_OFFSETS) !== 0;
+    if (offsets && (kind !== 'num' || width === 0 || version < 3)) throw r.corrupt(`column ${id}: offsets from a base where there are none`);
+    columns.push(offsets ? readOffsets(r, id, n, hasNulls, width) : readColumn(r, id, kind, n, hasNulls, width));
   }
   if (r.pos !== delta.length) throw r.corrupt('trailing bytes');
   return { truncated: (flags & FLAG_TRUNCATE) !== 0, deletedRowIds: Float64Array.from(ids), rowCount: n, columns };
@@ -75,6 +78,18 @@ function readNulls(r: ByteReader, n: number, hasNulls: boolean): Uint8Array | nu
   const out = new Uint8Array(n);
   for (let i = 0; i < n; i++) out[i] = (bm[i >> 3]! >> (i & 7)) & 1;
   return out;
+}
+
+/** A num column written as a base and unsigned offsets from it (version 3). */
+function readOffsets(r: ByteReader, id: number, n: number, hasNulls: boolean, width: number): DeltaColumn {
+  if (width !== 1 && width !== 2 && width !== 4) throw r.corrupt(`column ${id}: offset width ${width}`);
+  r.align(8);
+  const base = r.f64();
+  const raw = r.copyAligned(n * width, width);
+  const offsets = width === 1 ? new Uint8Array(raw) : width === 2 ? new Uint16Array(raw) : new Uint32Array(raw);
+  const values = new Float64Array(n);
+  for (let i = 0; i < n; i++) values[i] = base + offsets[i]!;
+  return { id, kind: 'num', values, nulls: readNulls(r, n, hasNulls) };
 }
 
 function readColumn(r: ByteReader, id: number, kind: StorageKind, n: number, hasNulls: boolean, width: number): DeltaColumn {
