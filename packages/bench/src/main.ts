@@ -16,6 +16,7 @@ import { copyBinary } from './scenarios/copy-binary.js';
 import { copyCsv } from './scenarios/copy-csv.js';
 import { runEmbeddedAggregate } from './scenarios/embedded-aggregate.js';
 import { runEmbeddedIngest } from './scenarios/embedded-ingest.js';
+import { runEmbeddedInterleaved } from './scenarios/embedded-interleaved.js';
 import { runEmbeddedMultiNode } from './scenarios/embedded-multinode.js';
 import type { IngestMethod } from './scenarios/ingest-method.js';
 import { insertMultiRow } from './scenarios/insert-multirow.js';
@@ -154,6 +155,25 @@ async function runDurableInterleaved(p: Plan, results: BenchResult[]): Promise<v
   }
 }
 
+/**
+ * The same comparison for the embedded engine (scenarios/embedded-interleaved.ts): an in-memory and a
+ * durable 3-node engine in this process, loaded part by part in turn.
+ */
+async function runEmbeddedDurableInterleaved(rows: number, hosts: number, results: BenchResult[]): Promise<void> {
+  for (const mode of ['arrow', 'rows'] as const) {
+    log(`[${elapsed()}] embedded 3 data nodes, in memory and durable side by side, db.insert(${mode})`);
+    try {
+      const pair = await runEmbeddedInterleaved({ rows, hosts, dataNodes: 3, mode });
+      results.push(...pair);
+      log(`    ${pair.map((r) => `${r.target} ${Math.round(r.rowsPerSec).toLocaleString()} rows/s`).join(', ')}: durable ${((100 * pair[1]!.rowsPerSec) / pair[0]!.rowsPerSec).toFixed(0)} %`);
+    } catch (e) {
+      const msg = (e as Error).message.split('\n')[0]!;
+      log(`    FAILED: ${msg}`);
+      results.push({ kind: 'note', scenario: `embedded-insert-${mode}-interleaved`, target: 'embedded-3dn-durable', text: `failed: ${msg}` });
+    }
+  }
+}
+
 async function main(): Promise<void> {
   const m = machineInfo();
   log(`# Strata benchmarks (node ${process.version}, ${m.cpus} × ${m.cpuModel}, ${m.memGiB} GiB)`);
@@ -196,6 +216,7 @@ async function main(): Promise<void> {
           results.push(r);
         }
       }
+      await runEmbeddedDurableInterleaved(embRows, p.hosts, results);
     }
     log(`\n## Over the wire (server in its own process; client in this one)`);
     await runWire(p, results);

@@ -16,7 +16,7 @@ import { Strata } from '@strata/server';
 import { progress } from '../progress.js';
 import { ingestResult, type IngestResult } from '../results.js';
 import { peakRss, resetPeakRss } from '../targets.js';
-import { TsbsCpuGenerator } from '../tsbs-data.js';
+import { TsbsCpuGenerator, type HostTags } from '../tsbs-data.js';
 import { cpuTableDdl, tagsInsertSql, tagsTableDdl, toArrow, toRowArrays } from '../tsbs-format.js';
 
 /** rows per db.insert call */
@@ -31,17 +31,43 @@ export interface EmbeddedIngestOptions {
   durable?: boolean;
 }
 
-export async function runEmbeddedIngest(opts: EmbeddedIngestOptions): Promise<IngestResult> {
+/** An engine (in a fresh data directory when durable) with the TSBS schema on `dataNodes` data nodes. */
+export interface EmbeddedTsbs {
+  readonly db: Strata;
+  readonly dataDir: string | undefined;
+  /** closes the engine and removes its data directory */
+  close(): Promise<void>;
+}
+
+export async function createEmbeddedTsbs(opts: { hosts: HostTags[]; dataNodes: number; durable?: boolean }): Promise<EmbeddedTsbs> {
   const dataDir = opts.durable ? fs.mkdtempSync(path.join(os.tmpdir(), 'strata-bench-embedded-')) : undefined;
   const db = await Strata.create(dataDir !== undefined ? { dataDir } : {});
+  const close = async (): Promise<void> => {
+    try {
+      await db.close();
+    } finally {
+      if (dataDir !== undefined) fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  };
   try {
-    const gen = new TsbsCpuGenerator({ hosts: opts.hosts, seed: opts.seed ?? 1 });
     for (let i = 1; i <= opts.dataNodes; i++) await db.query(`SELECT add_data_node('dn${i}')`);
     // no PRIMARY KEY: unique-index state currently leaks between Strata instances of one process
     await db.query(tagsTableDdl(false));
-    await db.query(tagsInsertSql(gen.hosts));
+    await db.query(tagsInsertSql(opts.hosts));
     await db.query(cpuTableDdl());
     await db.query("SELECT create_distributed_hypertable('cpu', 'time', 'hostname', chunk_time_interval => INTERVAL '12 hours')");
+  } catch (e) {
+    await close();
+    throw e;
+  }
+  return { db, dataDir, close };
+}
+
+export async function runEmbeddedIngest(opts: EmbeddedIngestOptions): Promise<IngestResult> {
+  const gen = new TsbsCpuGenerator({ hosts: opts.hosts, seed: opts.seed ?? 1 });
+  const engine = await createEmbeddedTsbs({ hosts: gen.hosts, dataNodes: opts.dataNodes, durable: opts.durable });
+  const db = engine.db;
+  try {
     const pid = process.pid;
     const resettable = resetPeakRss(pid);
     const target = `embedded-${opts.dataNodes}dn${opts.durable ? '-durable' : ''}`;
@@ -74,7 +100,6 @@ export async function runEmbeddedIngest(opts: EmbeddedIngestOptions): Promise<In
       note: `timed: the db.insert calls only (${PART_ROWS.toLocaleString()}-row parts generated and encoded outside the clock); peak RSS = bench process incl. one encoded part`,
     });
   } finally {
-    await db.close();
-    if (dataDir !== undefined) fs.rmSync(dataDir, { recursive: true, force: true });
+    await engine.close();
   }
 }
