@@ -43,7 +43,7 @@ import {
   segmentPath,
 } from './segment-files.js';
 import { recoverWal, type WalRecord, type WalRecoveryReport } from './wal-recovery.js';
-import { PREALLOCATE_STEP_MAX_BYTES, errnoCode, nodeWalFs, syncDirectory, writeFully, writevFully, type WalFs } from './wal-fs.js';
+import { errnoCode, nodeWalFs, syncDirectory, writeFully, writevFully, type WalFs } from './wal-fs.js';
 import { nonZeroAfter, removeIfPresent, segmentVersion } from './segment-space.js';
 import { WAL_THREAD_MAX_PAYLOAD, WalWriteThread } from './wal-write-thread.js';
 import { FreeSpaceGauge } from './free-space-gauge.js';
@@ -128,6 +128,8 @@ export class WriteAheadLog {
   private preparing: Promise<void> | null = null;
   /** writtenLsn when the running zero-fill started: its pace follows the log's growth since. */
   private fillFromLsn = 0;
+  /** writtenLsn when the zero-fill's last step was allowed (steps grow with the log, resumeZeroFill) */
+  private fillGrantedAtLsn = 0;
   /** The zero-fill's next chunk while it waits for its pace (see resumeZeroFill). */
   private fillParked: { doneBytes: number; proceed: (go: boolean, bytes?: number) => void } | null = null;
   private fillTimer: NodeJS.Timeout | null = null;
@@ -466,6 +468,7 @@ export class WriteAheadLog {
     if (!this.preallocate || this.prepared !== 'none' || this.closed || this.failure) return;
     this.prepared = 'writing';
     this.fillFromLsn = this.written;
+    this.fillGrantedAtLsn = this.written;
     this.preparing = new Promise<void>((done) => {
       this.fs.preallocate(
         `${this.dir}/${PREPARED_SEGMENT}`,
@@ -509,10 +512,13 @@ export class WriteAheadLog {
     const quiet = !this.currentPreallocated || performance.now() - this.lastAppendMs >= this.zeroFillQuietMs;
     if ((commitsIdle && parked.doneBytes < allowance) || quiet || parked.doneBytes + slack < allowance) {
       this.fillParked = null;
-      // as much as the pace allows in one step: a bulk load turns the event loop about once per
-      // statement, and a chunk per turn left its log in plain segments (a fifth of a 10M-row load's
-      // log zero-filled ahead); from a plain segment, as fast as it goes
-      parked.proceed(true, this.currentPreallocated ? allowance - parked.doneBytes : PREALLOCATE_STEP_MAX_BYTES);
+      // a step as large as the log grew since the last one, at the pace: a bulk load turns the event
+      // loop about once per statement (MiBs of log), and a chunk per turn left its log in plain
+      // segments (a fifth of a 10M-row load's log zero-filled ahead), while statements of a few kB
+      // each, whose syncs would queue behind a large step's write-back, keep single chunks
+      const grown = ZERO_FILL_PACE * (this.written - this.fillGrantedAtLsn);
+      this.fillGrantedAtLsn = this.written;
+      parked.proceed(true, this.currentPreallocated ? Math.min(grown, allowance - parked.doneBytes) : grown);
       return;
     }
     if (this.fillTimer === null) {
