@@ -57,23 +57,35 @@ export function narrowToInt8(views: readonly Float64Array[], out: Int8Array): bo
   return kernel !== null ? narrowWithKernel(kernel, views, out) : narrowInJs(views, out);
 }
 
-function narrowWithKernel(k: Kernel, views: readonly Float64Array[], out: Int8Array): boolean {
+/**
+ * Copies `views` into the kernel's memory a tile at a time, each padded to whole steps of `step`
+ * values with `pad(view, tileStart)`, and calls `fn(n, padded, at)` per tile (`at`: the values
+ * before it); stops, returning false, once `fn` does.
+ */
+function eachTile(k: Kernel, views: readonly Float64Array[], step: number, pad: (v: Float64Array, s: number) => number, fn: (n: number, padded: number, at: number) => boolean): boolean {
   const mem = k.memory;
   let at = 0;
   for (const v of views) {
     const bytes = new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
     for (let s = 0; s < v.length; s += TILE_VALUES) {
       const n = Math.min(TILE_VALUES, v.length - s);
-      // the kernel takes whole steps of eight: the tail is padded with zeros, whose bytes are not kept
-      const padded = (n + 7) & ~7;
+      const padded = Math.ceil(n / step) * step;
       mem.set(bytes.subarray(s * 8, (s + n) * 8), TILE_IN);
-      if (padded > n) mem.fill(0, TILE_IN + n * 8, TILE_IN + padded * 8);
-      if (k.narrow8(TILE_IN, TILE_OUT, padded) !== 1) return false;
-      out.set(new Int8Array(mem.buffer, TILE_OUT, n), at);
+      if (padded > n) new Float64Array(mem.buffer, TILE_IN, padded).fill(pad(v, s), n);
+      if (!fn(n, padded, at)) return false;
       at += n;
     }
   }
   return true;
+}
+
+function narrowWithKernel(k: Kernel, views: readonly Float64Array[], out: Int8Array): boolean {
+  // the tail is padded with zeros, whose bytes are not kept
+  return eachTile(k, views, 8, () => 0, (n, padded, at) => {
+    if (k.narrow8(TILE_IN, TILE_OUT, padded) !== 1) return false;
+    out.set(new Int8Array(k.memory.buffer, TILE_OUT, n), at);
+    return true;
+  });
 }
 
 /** The same, one value at a time (no WebAssembly SIMD, and the reference the kernel is tested against). */
@@ -115,44 +127,28 @@ export function writeOffsets(views: readonly Float64Array[], base: number, out: 
 }
 
 function wholeRangeWithKernel(k: Kernel, views: readonly Float64Array[]): WholeRange | null {
-  const mem = k.memory;
-  const range = new Float64Array(mem.buffer, SCAN_OUT, 2);
+  const range = new Float64Array(k.memory.buffer, SCAN_OUT, 2);
   let min = Infinity;
   let max = -Infinity;
-  for (const v of views) {
-    const bytes = new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
-    for (let s = 0; s < v.length; s += TILE_VALUES) {
-      const n = Math.min(TILE_VALUES, v.length - s);
-      // whole steps of four: the tail repeats the tile's first value, which changes neither answer
-      const padded = (n + 3) & ~3;
-      mem.set(bytes.subarray(s * 8, (s + n) * 8), TILE_IN);
-      if (padded > n) new Float64Array(mem.buffer, TILE_IN, padded).fill(v[s]!, n);
-      if (k.scan(TILE_IN, padded, SCAN_OUT) !== 1) return null;
-      if (range[0]! < min) min = range[0]!;
-      if (range[1]! > max) max = range[1]!;
-    }
-  }
-  return min <= max ? { min, max } : null;
+  // the tail repeats the tile's first value, which changes neither answer
+  const whole = eachTile(k, views, 4, (v, s) => v[s]!, (_n, padded) => {
+    if (k.scan(TILE_IN, padded, SCAN_OUT) !== 1) return false;
+    if (range[0]! < min) min = range[0]!;
+    if (range[1]! > max) max = range[1]!;
+    return true;
+  });
+  return whole && min <= max ? { min, max } : null;
 }
 
 function offsetsWithKernel(k: Kernel, views: readonly Float64Array[], base: number, out: Uint8Array | Uint16Array | Uint32Array): void {
-  const mem = k.memory;
   const width = out.BYTES_PER_ELEMENT;
   const outBytes = new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
-  let at = 0;
-  for (const v of views) {
-    const bytes = new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
-    for (let s = 0; s < v.length; s += TILE_VALUES) {
-      const n = Math.min(TILE_VALUES, v.length - s);
-      // whole steps of eight: the tail is padded with the base, whose offsets are not kept
-      const padded = (n + 7) & ~7;
-      mem.set(bytes.subarray(s * 8, (s + n) * 8), TILE_IN);
-      if (padded > n) new Float64Array(mem.buffer, TILE_IN, padded).fill(base, n);
-      k.offsets(TILE_IN, TILE_OUT, padded, width, base);
-      outBytes.set(mem.subarray(TILE_OUT, TILE_OUT + n * width), at * width);
-      at += n;
-    }
-  }
+  // the tail is padded with the base, whose offsets are not kept
+  eachTile(k, views, 8, () => base, (n, padded, at) => {
+    k.offsets(TILE_IN, TILE_OUT, padded, width, base);
+    outBytes.set(k.memory.subarray(TILE_OUT, TILE_OUT + n * width), at * width);
+    return true;
+  });
 }
 
 /** The same as the kernel's scan, one value at a time (no WebAssembly SIMD, and the tests' reference). */
