@@ -62,12 +62,12 @@ export const nodeWalFs: WalFs = {
 };
 
 /** Small enough that a chunk's write-back fits between two commits' syncs (wal.ts paces the chunks). */
-export const PREALLOCATE_CHUNK_BYTES = 256 * 1024;
+const PREALLOCATE_CHUNK_BYTES = 256 * 1024;
 /**
- * The most one step writes (one writev and one fdatasync) when the pacer allows more than a chunk:
- * each step costs two turns of the event loop, which a bulk load turns about once per statement.
+ * The most one step writes (one writev) when the pacer allows more than a chunk: a commit's
+ * fdatasync may queue behind a step's write-back.
  */
-export const PREALLOCATE_STEP_MAX_BYTES = 4 * 1024 * 1024;
+const PREALLOCATE_STEP_MAX_BYTES = 4 * 1024 * 1024;
 
 /**
  * Zero-fills only where the file system keeps at least as much free again: the
