@@ -11,7 +11,7 @@
 import { log } from './progress.js';
 import { ingestTable, notesList, queryTable } from './reporters/markdown.js';
 import { machineInfo, saveJson } from './reporters/json.js';
-import type { BenchResult } from './results.js';
+import type { BenchResult, IngestResult } from './results.js';
 import { copyBinary } from './scenarios/copy-binary.js';
 import { copyCsv } from './scenarios/copy-csv.js';
 import { runEmbeddedAggregate } from './scenarios/embedded-aggregate.js';
@@ -143,15 +143,21 @@ async function runWire(p: Plan, results: BenchResult[]): Promise<void> {
 async function runDurableInterleaved(p: Plan, results: BenchResult[]): Promise<void> {
   for (const method of ['insert', 'prepared'] as const) {
     log(`[${elapsed()}] strata-3dn and strata-3dn-durable side by side: ${method === 'insert' ? insertMultiRow.label : insertPrepared.label}, ${p.insertRows.toLocaleString()} rows each`);
-    try {
-      const pair = await runInterleavedIngest([{ start: () => startStrataServer(3) }, { start: () => startStrataServer(3, { durable: true }) }], { rows: p.insertRows, method });
-      results.push(...pair);
-      log(`    ${pair.map((r) => `${r.target} ${Math.round(r.rowsPerSec).toLocaleString()} rows/s`).join(', ')}: durable ${((100 * pair[1]!.rowsPerSec) / pair[0]!.rowsPerSec).toFixed(0)} %`);
-    } catch (e) {
-      const msg = (e as Error).message.split('\n')[0]!;
-      log(`    FAILED: ${msg}`);
-      results.push({ kind: 'note', scenario: `durable-interleaved-${method}`, target: 'strata-3dn-durable', text: `failed: ${msg}` });
-    }
+    const servers = [{ start: () => startStrataServer(3) }, { start: () => startStrataServer(3, { durable: true }) }];
+    await recordDurablePair(`durable-interleaved-${method}`, 'strata-3dn-durable', () => runInterleavedIngest(servers, { rows: p.insertRows, method }), results);
+  }
+}
+
+/** Runs an in-memory / durable pair side by side and logs the durable one's share; a failure becomes a note. */
+async function recordDurablePair(scenario: string, durableTarget: string, run: () => Promise<IngestResult[]>, results: BenchResult[]): Promise<void> {
+  try {
+    const pair = await run();
+    results.push(...pair);
+    log(`    ${pair.map((r) => `${r.target} ${Math.round(r.rowsPerSec).toLocaleString()} rows/s`).join(', ')}: durable ${((100 * pair[1]!.rowsPerSec) / pair[0]!.rowsPerSec).toFixed(0)} %`);
+  } catch (e) {
+    const msg = (e as Error).message.split('\n')[0]!;
+    log(`    FAILED: ${msg}`);
+    results.push({ kind: 'note', scenario, target: durableTarget, text: `failed: ${msg}` });
   }
 }
 
@@ -162,15 +168,7 @@ async function runDurableInterleaved(p: Plan, results: BenchResult[]): Promise<v
 async function runEmbeddedDurableInterleaved(rows: number, hosts: number, results: BenchResult[]): Promise<void> {
   for (const mode of ['arrow', 'rows'] as const) {
     log(`[${elapsed()}] embedded 3 data nodes, in memory and durable side by side, db.insert(${mode})`);
-    try {
-      const pair = await runEmbeddedInterleaved({ rows, hosts, dataNodes: 3, mode });
-      results.push(...pair);
-      log(`    ${pair.map((r) => `${r.target} ${Math.round(r.rowsPerSec).toLocaleString()} rows/s`).join(', ')}: durable ${((100 * pair[1]!.rowsPerSec) / pair[0]!.rowsPerSec).toFixed(0)} %`);
-    } catch (e) {
-      const msg = (e as Error).message.split('\n')[0]!;
-      log(`    FAILED: ${msg}`);
-      results.push({ kind: 'note', scenario: `embedded-insert-${mode}-interleaved`, target: 'embedded-3dn-durable', text: `failed: ${msg}` });
-    }
+    await recordDurablePair(`embedded-insert-${mode}-interleaved`, 'embedded-3dn-durable', () => runEmbeddedInterleaved({ rows, hosts, dataNodes: 3, mode }), results);
   }
 }
 

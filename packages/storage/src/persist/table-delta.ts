@@ -38,7 +38,7 @@ export function decodeTableDelta(delta: Uint8Array, what = 'table delta'): Decod
   r.need(DELTA_HEADER_BYTES);
   if (r.u32() !== DELTA_MAGIC) throw r.corrupt('bad magic');
   const version = r.u8();
-  if (version !== DELTA_VERSION && version !== 2 && version !== 1) throw r.corrupt(`unknown version ${version}`);
+  if (version < 1 || version > DELTA_VERSION) throw r.corrupt(`unknown version ${version}`);
   const flags = r.u8();
   r.u16();
   const nCols = r.u32();

@@ -43,7 +43,7 @@ import {
   segmentPath,
 } from './segment-files.js';
 import { recoverWal, type WalRecord, type WalRecoveryReport } from './wal-recovery.js';
-import { errnoCode, nodeWalFs, syncDirectory, writeFully, writevFully, type WalFs } from './wal-fs.js';
+import { errnoCode, nodeWalFs, syncDirectory, writeFully, writevFully, type WalFs, type ZeroFillPacer } from './wal-fs.js';
 import { nonZeroAfter, removeIfPresent, segmentVersion } from './segment-space.js';
 import { WAL_THREAD_MAX_PAYLOAD, WalWriteThread } from './wal-write-thread.js';
 import { FreeSpaceGauge } from './free-space-gauge.js';
@@ -131,7 +131,7 @@ export class WriteAheadLog {
   /** writtenLsn when the zero-fill's last step was allowed (steps grow with the log, resumeZeroFill) */
   private fillGrantedAtLsn = 0;
   /** The zero-fill's next chunk while it waits for its pace (see resumeZeroFill). */
-  private fillParked: { doneBytes: number; proceed: (go: boolean, bytes?: number) => void } | null = null;
+  private fillParked: { doneBytes: number; proceed: Parameters<ZeroFillPacer>[1] } | null = null;
   private fillTimer: NodeJS.Timeout | null = null;
   private lastAppendMs = 0;
   /** Moving average of the log's fdatasync times (ms), seen from the caller: pool hops included. */
