@@ -121,6 +121,29 @@ describe('the WAL writer thread', () => {
     expect(recoverAll(dir).records.length).toBe(2);
   });
 
+  it('a blocking drain returns when the thread finishes its last record between the drain looking and waiting', async () => {
+    const dir = newDir();
+    const log = WriteAheadLog.open(dir, { preallocate: false });
+    const end = log.append(1, payloadFor(1, LARGE));
+    expect(log.recordsByThread).toBe(1);
+    const thread = (log as unknown as { thread: { absorb(): void; ctrl: Int32Array; seq: number } }).thread;
+    const absorb = thread.absorb.bind(thread);
+    let first = true;
+    thread.absorb = () => {
+      absorb();
+      if (!first) return;
+      first = false;
+      // the thread finishes the record right after the drain saw it pending (CTRL.done is cell 0)
+      while (Atomics.load(thread.ctrl, 0) < thread.seq) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1);
+    };
+    const started = performance.now();
+    log.flushSync(end); // drains the thread: before the fix it waited for a record that never came, 60 s
+    expect(performance.now() - started).toBeLessThan(5000);
+    expect(first).toBe(false);
+    expect(log.flushedLsn).toBe(end);
+    await log.close();
+  }, 20_000);
+
   it('a failed write on the thread fails the log (58030): the waiting flush and every later append are refused', async () => {
     const dir = newDir();
     const log = WriteAheadLog.open(dir, { preallocate: false });

@@ -318,8 +318,12 @@ export class WalWriteThread {
     if (this.queue.length === 0) this.port.unref();
   }
 
+  /** Blocks until the thread finishes another record, unless it finished one since the queue was last absorbed. */
   private waitForThread(): void {
     const done = Atomics.load(this.ctrl, CTRL.done);
+    // the thread may have finished the last record between absorb() and the load above: waiting for
+    // `done` to move past it would then wait for a record that never comes (until the stall timeout)
+    if (this.queue.length > 0 && this.queue[0]!.seq <= done) return;
     if (this.exited) throw new Error('the WAL writer thread exited with records still to write');
     if (Atomics.wait(this.ctrl, CTRL.done, done, STALL_MS) === 'timed-out') {
       throw new Error(`the WAL writer thread has not finished a record in ${STALL_MS / 1000} s`);
