@@ -334,7 +334,10 @@ const localScratch = new IntScratch(-1);
 function writeDict(w: ByteWriter, id: number, runs: readonly LiveRun[], n: number, fill: Value, widthAt: number): boolean {
   const single = singleDict(id, runs);
   // the usual case (rows of one chunk's dictionary): codes renumbered through a dense table, no string lookups
-  if (single !== null && single.size <= 4 * n + 1024) return writeDictSingle(w, id, runs, n, single, widthAt);
+  if (single !== null && single.size <= 4 * n + 1024) {
+    if (single.size <= n >> 3 && single.size <= 0x10000 && !anyNulls(id, runs)) return writeDictWhole(w, id, runs, n, single, widthAt);
+    return writeDictSingle(w, id, runs, n, single, widthAt);
+  }
   const distinct = new DistinctStrings();
   const codes = codeScratch.take(n);
   let nulls: Uint8Array | null = null;
@@ -423,6 +426,51 @@ function writeDictSingle(w: ByteWriter, id: number, runs: readonly LiveRun[], n:
     w.string(values[sc]!);
   }
   return writeCodes(w, codes, n, distinct, widthAt, nulls);
+}
+
+/** Whether a row of `runs` is NULL in dictionary column `id`. */
+function anyNulls(id: number, runs: readonly LiveRun[]): boolean {
+  for (const { piece, from, to } of runs) {
+    const c = piece.cols.get(id);
+    if (c !== undefined && c.kind === 'dict' && c.nulls !== null && c.nulls.subarray(from, to).includes(1)) return true;
+  }
+  return false;
+}
+
+/** A dictionary's strings as writeDictWhole writes them, encoded once: dictionaries only grow. */
+const encodedDicts = new WeakMap<StringDict, { count: number; writer: ByteWriter }>();
+
+function encodedStrings(dict: StringDict): Uint8Array {
+  let e = encodedDicts.get(dict);
+  if (e === undefined) encodedDicts.set(dict, (e = { count: 0, writer: new ByteWriter(1024) }));
+  const values = dict.values;
+  for (; e.count < values.length; e.count++) e.writer.string(values[e.count]!);
+  return e.writer.buf.subarray(0, e.writer.pos);
+}
+
+/**
+ * A column whose rows all code into one dictionary much smaller than the delta: the whole dictionary
+ * and the codes as they are, converted to their width natively. Renumbering the codes to the ones
+ * used (writeDictSingle) was a JavaScript loop per row, 5 ns a TSBS row in a durable bulk load; a
+ * few hundred strings more per delta cost less, and replay interns only the strings rows use.
+ */
+function writeDictWhole(w: ByteWriter, id: number, runs: readonly LiveRun[], n: number, dict: StringDict, widthAt: number): boolean {
+  const size = dict.size;
+  w.u32(size);
+  w.bytes(encodedStrings(dict));
+  const width = size <= 0x100 ? 1 : size <= 0x10000 ? 2 : 4;
+  w.buf[widthAt] = width;
+  const at = w.reserve(n * width, width);
+  const out = width === 1 ? w.buf.subarray(at, at + n) : width === 2 ? new Uint16Array(w.buf.buffer, w.buf.byteOffset + at, n) : new Int32Array(w.buf.buffer, w.buf.byteOffset + at, n);
+  let k = 0;
+  for (const { piece, from, to } of runs) {
+    const c = piece.cols.get(id)!;
+    if (c.kind !== 'dict') throw new Error('writeDictWhole: not a dictionary column');
+    // (Uint8Array and Uint16Array.set keep each code's low bytes: every code is below the dictionary's size)
+    out.set(c.codes.subarray(from, to), k);
+    k += to - from;
+  }
+  return writeNullBitmap(w, null, n);
 }
 
 /** The codes (narrowest width that holds `distinct`), then the NULL bitmap. */
