@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { WriteAheadLog } from './wal.js';
 import { recoverWal } from './wal-recovery.js';
 import { listSegments } from './segment-files.js';
@@ -119,6 +119,33 @@ describe('the WAL writer thread', () => {
     expect(log.flushedLsn).toBe(end);
     await log.close();
     expect(recoverAll(dir).records.length).toBe(2);
+  });
+
+  it('flushSync of a record the thread holds waits for the thread to write and sync it: no second fdatasync on the calling thread', async () => {
+    const dir = newDir();
+    const log = WriteAheadLog.open(dir, { preallocate: false });
+    const syncs = vi.spyOn(nodeWalFs, 'fdatasyncSync');
+    try {
+      for (let i = 0; i < 5; i++) {
+        const end = log.append(1, payloadFor(i, LARGE));
+        log.syncAfterThreadWrites();
+        log.flushSync(end);
+        expect(log.flushedLsn).toBe(end);
+        expect((log as unknown as { thread: { syncedLsn: number } }).thread.syncedLsn).toBe(end);
+      }
+      expect(log.recordsByThread).toBe(5);
+      expect(syncs).not.toHaveBeenCalled();
+      // a record the thread wrote before anyone asked for a sync is synced here
+      const end = log.append(2, payloadFor(9, LARGE));
+      while (log.syncIdle && (log as unknown as { thread: { busy: boolean } }).thread.busy) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1);
+      log.flushSync(end);
+      expect(log.flushedLsn).toBe(end);
+      expect(syncs).toHaveBeenCalledTimes(1);
+    } finally {
+      syncs.mockRestore();
+    }
+    await log.close();
+    expect(recoverAll(dir).records.length).toBe(6);
   });
 
   it('a blocking drain returns when the thread finishes its last record between the drain looking and waiting', async () => {

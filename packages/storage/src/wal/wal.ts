@@ -134,7 +134,7 @@ export class WriteAheadLog {
   private fillParked: { doneBytes: number; proceed: Parameters<ZeroFillPacer>[1] } | null = null;
   private fillTimer: NodeJS.Timeout | null = null;
   private lastAppendMs = 0;
-  /** Moving average of the log's fdatasync times (ms), seen from the caller: pool hops included. */
+  /** Moving average of the log's fdatasync times (ms), seen from the caller: pool hops and the writer thread's last writes included. */
   private syncMillis = 0;
   private failure: SqlError | null = null;
   private closed = false;
@@ -582,30 +582,44 @@ export class WriteAheadLog {
 
   /**
    * Flushes on the calling thread, blocking it: for embedding callers that cannot await, and for a
-   * commit with nobody to share its fdatasync with (see syncIdle).
+   * commit with nobody to share its fdatasync with (see syncIdle). Records the writer thread holds
+   * are synced by the thread right after it writes them, and this waits for that (Atomics.wait)
+   * instead of syncing again behind it.
    */
   flushSync(lsn: number): void {
     if (lsn <= this.flushed) return;
     this.assertWritable();
-    this.drainThread();
-    const target = this.written;
     const started = performance.now();
-    try {
-      this.fs.fdatasyncSync(this.fd);
-    } catch (err) {
-      throw this.fail(`could not fdatasync file "${segmentPath(this.dir, this.currentSegmentStart())}"`, err);
+    this.syncAfterThreadWrites();
+    this.drainThread();
+    this.assertWritable();
+    if (lsn > this.flushed) {
+      const target = this.written;
+      try {
+        this.fs.fdatasyncSync(this.fd);
+      } catch (err) {
+        throw this.fail(`could not fdatasync file "${segmentPath(this.dir, this.currentSegmentStart())}"`, err);
+      }
+      this.advanceFlushed(target);
     }
     this.noteSyncMillis(performance.now() - started);
-    this.advanceFlushed(target);
     this.resumeZeroFill(false);
   }
 
   /**
-   * No fdatasync running or awaited and no record with the writer thread: a flush now would be
-   * nobody else's, and flushSync would not wait behind anything.
+   * Has the writer thread fdatasync once it has written the records it holds (a no-op when it holds
+   * none): a flushSync soon after then waits for that sync, which overlaps what the caller does meanwhile.
+   */
+  syncAfterThreadWrites(): void {
+    if (this.thread?.busy) this.thread.requestSync();
+  }
+
+  /**
+   * No fdatasync running or awaited: a flush now would be nobody else's, and flushSync would wait
+   * for nothing but the writer thread's records (which it syncs right after writing them).
    */
   get syncIdle(): boolean {
-    return this.syncInFlight === null && this.waiters.length === 0 && !(this.thread?.busy ?? false) && this.failure === null && !this.closed;
+    return this.syncInFlight === null && this.waiters.length === 0 && this.failure === null && !this.closed;
   }
 
   /** Recent fdatasync times of this log in ms (a moving average; 0 before the first). */
