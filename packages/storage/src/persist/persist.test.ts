@@ -482,6 +482,50 @@ describe('table deltas', () => {
     cases.forEach((c, i) => expect([c.values, f64 - sizes[i]!]).toEqual([c.values, (8 - c.bytesPerValue) * 64 - (c.offsets ? 8 : 0)]));
   });
 
+  it('writes a text column of one small dictionary whole, with its codes at their width, and a larger or nullable one renumbered', () => {
+    const schema = { name: 'h', columns: [{ id: 1, name: 's', type: T.text, notNull: false }], sealRows: 1024, chunkRows: 8192 };
+    const text = (values: (string | null)[]) => {
+      const dict = [...new Set(values.filter((v): v is string => v !== null))];
+      const codes = Int32Array.from(values, (v) => (v === null ? 0 : dict.indexOf(v)));
+      const nulls = values.includes(null) ? Uint8Array.from(values, (v) => (v === null ? 1 : 0)) : null;
+      return { length: values.length, columns: [{ tag: 'dict' as const, type: T.text, length: values.length, codes, dict, nulls }] };
+    };
+    const names = (n: number) => Array.from({ length: n }, (_, i) => `host_${i}`);
+    const letters = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ'.split('');
+    const cases: { earlier: string[]; rows: (string | null)[]; whole: boolean }[] = [
+      // every earlier string goes along: the dictionary (26) is at most an eighth of the rows (500)
+      { earlier: letters, rows: Array.from({ length: 500 }, (_, i) => (i % 3 === 0 ? 'A' : 'B')), whole: true },
+      // 326 strings: two-byte codes, over several staging blocks
+      { earlier: [...letters, ...names(300)], rows: Array.from({ length: 4000 }, (_, i) => `host_${(i * 7) % 300}`), whole: true },
+      // the dictionary is larger than an eighth of the rows, or a row is NULL: only the strings used
+      { earlier: [...letters, ...names(300)], rows: Array.from({ length: 500 }, (_, i) => (i % 2 === 0 ? 'A' : 'host_1')), whole: false },
+      { earlier: letters, rows: Array.from({ length: 500 }, (_, i) => (i % 5 === 0 ? null : 'B')), whole: false },
+    ];
+    for (const { earlier, rows, whole } of cases) {
+      const a = new TableStore(schema);
+      const b = new TableStore(schema);
+      const first = a.begin();
+      first.insert(text(earlier));
+      const p0 = first.prepareCommit()!;
+      applyTableDelta(b, new Uint8Array(Buffer.concat(p0.encode())));
+      p0.apply();
+      const t = a.begin();
+      t.insert(text(rows));
+      const p = t.prepareCommit()!;
+      const delta = new Uint8Array(Buffer.concat(p.encode()));
+      p.apply();
+      const back = decodeTableDelta(delta).columns[0]!;
+      expect(back.kind).toBe('dict');
+      if (back.kind !== 'dict') continue;
+      expect(back.dict.length).toBe(whole ? earlier.length : new Set(rows.filter((r) => r !== null)).size);
+      expect(Array.from(back.codes, (c, i) => (back.nulls?.[i] === 1 ? null : back.dict[c]))).toEqual(rows);
+      applyTableDelta(b, delta);
+      const values = (s: TableStore) => [...s.latest().scan([1])].flatMap((sb) => vectorToValues(sb.batch.columns[0]!));
+      expect(values(b)).toEqual(values(a));
+      expect(values(b).slice(earlier.length)).toEqual(rows);
+    }
+  });
+
   it('encodes the same bytes into a used arena as into fresh memory', () => {
     const rows = 300;
     const store = filled(0);
