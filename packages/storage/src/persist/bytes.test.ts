@@ -62,4 +62,68 @@ describe('ByteWriter with cuts and an arena', () => {
     const b = arena.take(100);
     expect(b.buffer).not.toBe(a.buffer);
   });
+
+  it('with a reader, hands out shared memory and moves on at reset from a buffer the reader holds, reusing it once it is let go', () => {
+    const shared = new Set<SharedArrayBuffer>();
+    const held = new Set<SharedArrayBuffer>();
+    const arena = new ByteArena(64, 1024, { share: (b) => shared.add(b), unshare: (b) => shared.delete(b), holds: (b) => held.has(b) });
+    const a = arena.take(16);
+    expect(a.buffer).toBeInstanceOf(SharedArrayBuffer);
+    const first = a.buffer as SharedArrayBuffer;
+    expect(shared.has(first)).toBe(true);
+    // not held: reused in place
+    arena.reset();
+    expect(arena.take(8).buffer).toBe(first);
+    // held (a record the reader has yet to write): the next cycle writes elsewhere
+    held.add(first);
+    arena.reset();
+    const second = arena.take(8).buffer as SharedArrayBuffer;
+    expect(second).not.toBe(first);
+    expect(shared.has(second)).toBe(true);
+    // both held: a third; then the first is let go and taken again
+    held.add(second);
+    arena.reset();
+    const third = arena.take(8).buffer as SharedArrayBuffer;
+    expect([first, second]).not.toContain(third);
+    held.add(third);
+    held.delete(first);
+    arena.reset();
+    expect(arena.take(8).buffer).toBe(first);
+    // the reader holds too many: plain memory, copied by the writer instead of held
+    for (let i = 0; i < 6; i++) {
+      const b = arena.take(8).buffer;
+      if (b instanceof SharedArrayBuffer) held.add(b);
+      arena.reset();
+    }
+    expect(arena.take(8).buffer).toBeInstanceOf(ArrayBuffer);
+    expect(held.size).toBe(4);
+    // all let go: spares beyond two are unshared, and the arena is shared memory again
+    held.clear();
+    arena.reset();
+    expect(arena.take(8).buffer).toBeInstanceOf(SharedArrayBuffer);
+    arena.reset();
+    expect(shared.size).toBeLessThanOrEqual(3);
+  });
+
+  it('with a reader, grows into a new shared buffer and lets the old one go once the reader does', () => {
+    const shared = new Set<SharedArrayBuffer>();
+    const held = new Set<SharedArrayBuffer>();
+    const arena = new ByteArena(64, 1024, { share: (b) => shared.add(b), unshare: (b) => shared.delete(b), holds: (b) => held.has(b) });
+    const small = arena.take(8).buffer as SharedArrayBuffer;
+    arena.take(500); // does not fit: plain memory now, a larger buffer at reset
+    held.add(small);
+    arena.reset();
+    const large = arena.take(500);
+    expect(large.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(large.buffer.byteLength).toBeGreaterThanOrEqual(500);
+    expect(shared.has(small)).toBe(true); // still held: kept
+    held.clear();
+    arena.take(2000); // grows again
+    arena.reset();
+    arena.reset();
+    arena.reset();
+    // the 64-byte buffer fits no more output: dropped once nothing holds it (spares beyond two go)
+    expect(arena.take(8).buffer.byteLength).toBeGreaterThanOrEqual(1000);
+    expect(shared.size).toBeLessThanOrEqual(3);
+  });
 });

@@ -12,29 +12,62 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
 /**
+ * Whoever reads an arena's output after `reset` (the WAL's writer thread, reading a record's parts
+ * where they are instead of copying them into its ring).
+ */
+export interface ArenaReader {
+  /** views of `buffer` may be read in place from now on */
+  share(buffer: SharedArrayBuffer): void;
+  /** ...no more (nothing holds it) */
+  unshare(buffer: SharedArrayBuffer): void;
+  /** whether something still reads `buffer` */
+  holds(buffer: SharedArrayBuffer): boolean;
+}
+
+/** Buffers a shared arena keeps for reuse besides the one in use. */
+const SPARE_BUFFERS = 2;
+/** Buffers the reader may hold at once; beyond, the arena hands out unshared memory (which the WAL copies into its ring, bounded). */
+const MAX_HELD_BUFFERS = 4;
+
+/**
  * A reusable buffer that writers carve their space from, for output that is consumed before the next
  * `reset` (the deltas of one WAL record, written out synchronously): a commit then allocates no
  * ArrayBuffers, whose external memory would drive V8 into extra garbage collections. What does not
  * fit is allocated as usual, and the arena grows to that size at the next reset.
+ *
+ * With a `reader`, the buffers are shared memory the reader may still be reading after `reset` (the
+ * WAL's writer thread writing a record from them): reset then moves on to a buffer nobody holds.
  */
 export class ByteArena {
-  private buf: Uint8Array;
+  /** allocated at the first take (a reader may not be ready to share before) */
+  private buf: Uint8Array<ArrayBufferLike> = new Uint8Array(0);
   private used = 0;
-  private wanted = 0;
+  private wanted: number;
+  /** earlier buffers (shared ones only), reused once nobody holds them */
+  private spares: Uint8Array<SharedArrayBuffer>[] = [];
 
   constructor(
     bytes = 1 << 20,
     /** the arena never grows beyond this; larger output is allocated each time */
     private readonly maxBytes = 64 << 20,
+    private readonly reader?: ArenaReader,
   ) {
-    this.buf = new Uint8Array(bytes);
+    this.wanted = bytes;
+  }
+
+  private allocate(n: number): Uint8Array<ArrayBufferLike> {
+    if (this.reader === undefined) return new Uint8Array(n);
+    const buffer = new SharedArrayBuffer(n);
+    this.reader.share(buffer);
+    return new Uint8Array(buffer);
   }
 
   /**
    * `n` bytes starting 8-aligned in their ArrayBuffer, holding anything: a ByteWriter writes every
    * byte it hands out (zeroing a record's worth per commit cost 5 ns a TSBS row).
    */
-  take(n: number): Uint8Array {
+  take(n: number): Uint8Array<ArrayBufferLike> {
+    if (this.buf.length === 0 && this.used === 0 && this.wanted > 0) this.reset();
     const at = (this.used + 7) & ~7;
     if (at + n > this.buf.length) {
       this.wanted = Math.max(this.wanted, at + n);
@@ -44,11 +77,32 @@ export class ByteArena {
     return this.buf.subarray(at, at + n);
   }
 
-  /** Everything taken is free again: no view of it may be used any more. */
+  /** Everything taken is free again: no view of it may be used any more (but the reader's). */
   reset(): void {
     this.used = 0;
-    if (this.wanted > this.buf.length) this.buf = new Uint8Array(Math.min(this.maxBytes, Math.max(this.wanted, this.buf.length * 2)));
+    const size = this.wanted > this.buf.length ? Math.min(this.maxBytes, Math.max(this.wanted, this.buf.length * 2)) : this.buf.length;
     this.wanted = 0;
+    const reader = this.reader;
+    if (reader === undefined) {
+      if (size > this.buf.length) this.buf = new Uint8Array(size);
+      return;
+    }
+    const current = this.buf.buffer instanceof SharedArrayBuffer ? (this.buf as Uint8Array<SharedArrayBuffer>) : null;
+    if (current !== null && size === current.length && !reader.holds(current.buffer)) return;
+    if (current !== null) this.spares.push(current);
+    let next: Uint8Array<SharedArrayBuffer> | undefined;
+    const kept: Uint8Array<SharedArrayBuffer>[] = [];
+    for (const b of this.spares) {
+      const shared = b.buffer;
+      if (reader.holds(shared)) kept.push(b);
+      else if (next === undefined && b.length === size) next = b;
+      else if (kept.length < SPARE_BUFFERS) kept.push(b);
+      else reader.unshare(shared);
+    }
+    this.spares = kept;
+    let held = 0;
+    for (const b of kept) if (reader.holds(b.buffer)) held++;
+    this.buf = next ?? (held >= MAX_HELD_BUFFERS ? new Uint8Array(size) : this.allocate(size));
   }
 }
 

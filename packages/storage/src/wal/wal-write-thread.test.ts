@@ -108,6 +108,43 @@ describe('the WAL writer thread', () => {
     await log.close();
   });
 
+  it('reads parts in shared buffers in place: the buffer is held until the record is written, and the log holds the bytes as they were', async () => {
+    const dir = newDir();
+    const log = WriteAheadLog.open(dir, { preallocate: false, writeThreadDelayMsForTesting: 200 });
+    const shared = new Uint8Array(new SharedArrayBuffer(4 * LARGE));
+    const other = new Uint8Array(new SharedArrayBuffer(LARGE)); // not shared with the log: copied
+    log.shareBuffer(shared.buffer);
+    shared.set(payloadFor(1, 4 * LARGE));
+    other.set(payloadFor(2, LARGE));
+    const plain = payloadFor(3, 1000);
+    // adjacent pieces of the shared buffer, a copied piece between, an empty one
+    const parts = [shared.subarray(0, 1000), shared.subarray(1000, LARGE), plain, new Uint8Array(0), shared.subarray(2 * LARGE, 3 * LARGE), other];
+    const expected = Buffer.concat(parts.map((p) => Buffer.from(p)));
+    const end = log.append(7, parts);
+    expect(log.recordsByThread).toBe(1);
+    expect(log.holdsBuffer(shared.buffer)).toBe(true);
+    expect(log.holdsBuffer(other.buffer)).toBe(false);
+    other.fill(0); // copied already
+    // more pieces than a record may name in place: copied whole, the shared buffer not held by it
+    const many = Array.from({ length: 100 }, (_, i) => shared.subarray(3 * LARGE + i * 1000 + (i % 2), 3 * LARGE + i * 1000 + 500));
+    const manyExpected = Buffer.concat(many.map((p) => Buffer.from(p)));
+    const manyEnd = log.append(8, many);
+    log.flushSync(manyEnd);
+    expect(log.holdsBuffer(shared.buffer)).toBe(false);
+    shared.fill(0);
+    log.unshareBuffer(shared.buffer);
+    // the next record's parts in the buffer are copied (it is no longer shared)
+    const after = log.append(9, [shared.subarray(0, LARGE)]);
+    expect(log.holdsBuffer(shared.buffer)).toBe(false);
+    await log.flush(after);
+    await log.close();
+    const { records } = recoverAll(dir);
+    expect(records.map((r) => r.endLsn)).toEqual([end, manyEnd, after]);
+    expect(Buffer.from(records[0]!.payload).equals(expected)).toBe(true);
+    expect(Buffer.from(records[1]!.payload).equals(manyExpected)).toBe(true);
+    expect(Buffer.from(records[2]!.payload).equals(Buffer.alloc(LARGE))).toBe(true);
+  });
+
   it('the committer writes a small record itself once the thread is idle, and syncs its own', async () => {
     const dir = newDir();
     const log = WriteAheadLog.open(dir, { preallocate: false });

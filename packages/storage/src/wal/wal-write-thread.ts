@@ -2,9 +2,11 @@
  * The log's writer thread: checksums and writes large records off the event loop, so a bulk load's
  * commit publishes its rows while its log record goes to disk (PostgreSQL's walwriter, minus the
  * shared buffers). The committing thread copies a record's payload into a shared ring — a memcpy,
- * several times cheaper than the CRC and the write it replaces there — and the thread writes the
- * records in the order they came, each at its own offset, so the file always holds a prefix of the
- * log plus at most one torn record: what recovery expects after a crash.
+ * several times cheaper than the CRC and the write it replaces there — or, for parts it encoded
+ * into shared memory it leaves alone until the thread is done (a commit's deltas, ByteArena), only
+ * names where they are; and the thread writes the records in the order they came, each at its own
+ * offset, so the file always holds a prefix of the log plus at most one torn record: what recovery
+ * expects after a crash.
  *
  * Only records that cannot meet a full disk come here (wal.ts decides: they end within a zero-filled
  * segment, or the disk has a wide margin free), so ENOSPC does not have to reach a committer that
@@ -30,7 +32,16 @@ const STALL_MS = 60_000;
 /** Request slots: more than the ring can hold records of WAL_THREAD_MIN_PAYLOAD (wal.ts), so slots never run out first in practice. */
 const SLOTS = 128;
 /** Float64 fields of a request slot. */
-const SLOT = { fd: 0, position: 1, lsn: 2, endLsn: 3, type: 4, ringStart: 5, length: 6, fields: 8 } as const;
+const SLOT = { fd: 0, position: 1, lsn: 2, endLsn: 3, type: 4, ranges: 5, length: 6, fields: 8 } as const;
+/**
+ * Pieces a record's payload may come in (each a range of the ring or of a shared buffer, three
+ * float64s: buffer id, offset, length); a record of more is copied into the ring whole.
+ */
+const MAX_RANGES = 64;
+/** Buffer id of the ring in a range (shared buffers are numbered from 1). */
+const RING_ID = 0;
+
+const NO_BUFFERS: ReadonlySet<SharedArrayBuffer> = new Set();
 
 /** Cells of the control block shared with the thread (Int32 indexes, then a float64 at a byte offset). */
 const CTRL = {
@@ -44,6 +55,7 @@ const CTRL = {
   syncedAtByte: 24, // float64: LSN through which the thread's own fdatasync made the log durable
   slots: SLOTS,
   slot: SLOT,
+  maxRanges: MAX_RANGES,
 } as const;
 type CtrlLayout = typeof CTRL;
 
@@ -55,12 +67,16 @@ export interface WalThreadFailure {
 }
 
 type ThreadMessage = { kind: 'progress' } | ({ kind: 'failed' } & WalThreadFailure);
+/** What the committer tells the thread: a shared buffer records may name from now on, or no more. */
+type BufferMessage = { kind: 'share'; id: number; buffer: SharedArrayBuffer } | { kind: 'forget'; id: number };
 
 interface QueuedRecord {
   readonly seq: number;
   readonly lsn: number;
   readonly ringStart: number;
   readonly ringEnd: number;
+  /** ids of the shared buffers the thread reads this record's payload from */
+  readonly shared: readonly number[];
 }
 
 /** The thread's body, run from its source text: it may use nothing from this module's scope. */
@@ -68,7 +84,15 @@ function walWriteThreadMain(): void {
   const fs = require('node:fs') as typeof import('node:fs');
   const zlib = require('node:zlib') as typeof import('node:zlib');
   const threads = require('node:worker_threads') as typeof import('node:worker_threads');
-  const data = threads.workerData as { ring: SharedArrayBuffer; ctrl: SharedArrayBuffer; requests: SharedArrayBuffer; layout: CtrlLayout; port: MessagePort; delayMs: number };
+  const data = threads.workerData as {
+    ring: SharedArrayBuffer;
+    ctrl: SharedArrayBuffer;
+    requests: SharedArrayBuffer;
+    ranges: SharedArrayBuffer;
+    layout: CtrlLayout;
+    port: MessagePort;
+    delayMs: number;
+  };
   const L = data.layout;
   const S = L.slot;
   const sleeper = new Int32Array(new SharedArrayBuffer(4));
@@ -76,7 +100,28 @@ function walWriteThreadMain(): void {
   const ctrl = new Int32Array(data.ctrl, 0, L.ints);
   const synced = new Float64Array(data.ctrl, L.syncedAtByte, 1);
   const requests = new Float64Array(data.requests);
+  const ranges = new Float64Array(data.ranges);
   const port = data.port;
+  const buffers = new Map<number, Uint8Array>();
+  /** Takes the committer's buffer messages that have arrived. */
+  const takeBufferMessages = (): void => {
+    for (let m = threads.receiveMessageOnPort(port); m !== undefined; m = threads.receiveMessageOnPort(port)) {
+      const b = m.message as BufferMessage;
+      if (b.kind === 'share') buffers.set(b.id, new Uint8Array(b.buffer));
+      else buffers.delete(b.id);
+    }
+  };
+  /** Buffer `id`: its message was posted before the record naming it was handed over. */
+  const bufferOf = (id: number): Uint8Array => {
+    if (id === 0) return ring; // RING_ID
+    for (let waited = 0; ; waited++) {
+      const b = buffers.get(id);
+      if (b !== undefined) return b;
+      if (waited >= 5000) throw new Error(`shared buffer ${id} of a WAL record never arrived`);
+      takeBufferMessages();
+      if (!buffers.has(id)) Atomics.wait(sleeper, 0, 0, 1);
+    }
+  };
   const header = new Uint8Array(9);
   const headerView = new DataView(header.buffer);
   const typeByte = new Uint8Array(1);
@@ -102,7 +147,7 @@ function walWriteThreadMain(): void {
     }
   };
 
-  /** Writes record `seq` (its fields in its slot, its payload in the ring); true when it also synced. */
+  /** Writes record `seq` (its fields in its slot, its payload in ranges of the ring and shared buffers); true when it also synced. */
   const writeRecord = (seq: number): boolean => {
     const base = (seq % L.slots) * S.fields;
     const fd = requests[base + S.fd]!;
@@ -110,22 +155,30 @@ function walWriteThreadMain(): void {
     const lsn = requests[base + S.lsn]!;
     const endLsn = requests[base + S.endLsn]!;
     const type = requests[base + S.type]!;
-    const ringStart = requests[base + S.ringStart]!;
+    const rangeCount = requests[base + S.ranges]!;
     const length = requests[base + S.length]!;
     let what: 'write' | 'sync' = 'write';
     try {
-      const payload = ring.subarray(ringStart, ringStart + length);
+      takeBufferMessages();
       // the record's CRC: type byte, payload, then the LSN as u64 (segment-files.ts recordCrc)
       typeByte[0] = type;
       let crc = zlib.crc32(typeByte);
-      crc = zlib.crc32(payload, crc);
+      const parts: Uint8Array[] = [header];
+      const at = (seq % L.slots) * L.maxRanges * 3;
+      for (let r = 0; r < rangeCount; r++) {
+        const id = ranges[at + 3 * r]!;
+        const from = ranges[at + 3 * r + 1]!;
+        const piece = bufferOf(id).subarray(from, from + ranges[at + 3 * r + 2]!);
+        crc = zlib.crc32(piece, crc);
+        parts.push(piece);
+      }
       lsnView.setUint32(0, lsn >>> 0, true);
       lsnView.setUint32(4, Math.floor(lsn / 0x1_0000_0000) >>> 0, true);
       crc = zlib.crc32(lsnBytes, crc);
       headerView.setUint32(0, length, true);
       headerView.setUint32(4, crc, true);
       header[8] = type;
-      writeFully(fd, [header, payload], position);
+      writeFully(fd, parts, position);
       if (Atomics.load(ctrl, L.submitted) === seq && Atomics.load(ctrl, L.syncWanted) === 1) {
         what = 'sync';
         Atomics.store(ctrl, L.syncWanted, 0);
@@ -165,7 +218,11 @@ export class WalWriteThread {
   private readonly ring: Uint8Array;
   private readonly ctrl: Int32Array;
   private readonly requests: Float64Array;
+  private readonly ranges: Float64Array;
   private readonly synced: Float64Array;
+  /** shared buffers the thread has been told of, by id */
+  private readonly sharedIds = new Map<SharedArrayBuffer, number>();
+  private nextSharedId = RING_ID + 1;
   private readonly port: MessagePort;
   private readonly worker: Worker;
   /** records handed to the thread and not yet seen finished, oldest first */
@@ -185,6 +242,7 @@ export class WalWriteThread {
     this.ctrl = new Int32Array(ctrl, 0, CTRL.ints);
     this.synced = new Float64Array(ctrl, CTRL.syncedAtByte, 1);
     this.requests = new Float64Array(new SharedArrayBuffer(SLOTS * SLOT.fields * 8));
+    this.ranges = new Float64Array(new SharedArrayBuffer(SLOTS * MAX_RANGES * 3 * 8));
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
     // transpilers (esbuild under tsx and vitest) may wrap named functions in __name()/__name2()
@@ -192,7 +250,7 @@ export class WalWriteThread {
     this.worker = new Worker(source, {
       eval: true,
       name: 'strata-wal-writer',
-      workerData: { ring: this.ring.buffer, ctrl, requests: this.requests.buffer, layout: CTRL, port: port2, delayMs: delayMsForTesting },
+      workerData: { ring: this.ring.buffer, ctrl, requests: this.requests.buffer, ranges: this.ranges.buffer, layout: CTRL, port: port2, delayMs: delayMsForTesting },
       transferList: [port2],
     });
     this.worker.unref();
@@ -232,17 +290,65 @@ export class WalWriteThread {
   }
 
   /**
-   * Hands a record to the thread: its payload is copied into the ring (waiting for space, which only
-   * the thread's progress frees), so the caller may reuse `parts` at once.
+   * Hands a record to the thread. Parts in a buffer of `inPlace` are read by the thread where they
+   * are (the caller leaves them alone until holds() says the thread is done with that buffer); the
+   * others are copied into the ring (waiting for space, which only the thread's progress frees), so
+   * the caller may reuse them at once.
    */
-  submit(fd: number, position: number, lsn: number, endLsn: number, type: number, parts: readonly Uint8Array[], payloadBytes: number): void {
-    const ringStart = this.reserve(payloadBytes);
-    let at = ringStart;
+  submit(
+    fd: number,
+    position: number,
+    lsn: number,
+    endLsn: number,
+    type: number,
+    parts: readonly Uint8Array[],
+    payloadBytes: number,
+    inPlace: ReadonlySet<SharedArrayBuffer> = NO_BUFFERS,
+  ): void {
+    let copied = 0;
+    let pieces = 0;
+    let last: ArrayBufferLike | null = null;
+    let lastEnd = -1;
     for (const part of parts) {
-      this.ring.set(part, at);
-      at += part.length;
+      if (part.length === 0) continue;
+      const shared = inPlace.size > 0 && part.buffer instanceof SharedArrayBuffer && inPlace.has(part.buffer);
+      // consecutive parts that follow each other in one buffer are one range, and so are those copied
+      if (shared) {
+        if (part.buffer !== last || part.byteOffset !== lastEnd) pieces++;
+        last = part.buffer;
+        lastEnd = part.byteOffset + part.length;
+      } else {
+        if (last !== this.ring.buffer) pieces++;
+        last = this.ring.buffer;
+        copied += part.length;
+      }
     }
+    const whole = pieces > MAX_RANGES;
+    const ringStart = this.reserve(whole ? payloadBytes : copied);
     const seq = ++this.seq;
+    const at = (seq % SLOTS) * MAX_RANGES * 3;
+    const ranges = this.ranges;
+    const sharedIds: number[] = [];
+    let count = 0;
+    let ringAt = ringStart;
+    for (const part of parts) {
+      if (part.length === 0) continue;
+      const shared = !whole && inPlace.size > 0 && part.buffer instanceof SharedArrayBuffer && inPlace.has(part.buffer);
+      const id = shared ? this.idOf(part.buffer as SharedArrayBuffer) : RING_ID;
+      const from = shared ? part.byteOffset : ringAt;
+      if (!shared) {
+        this.ring.set(part, ringAt);
+        ringAt += part.length;
+      } else if (!sharedIds.includes(id)) sharedIds.push(id);
+      const prev = at + 3 * (count - 1);
+      if (count > 0 && ranges[prev] === id && ranges[prev + 1]! + ranges[prev + 2]! === from) ranges[prev + 2]! += part.length;
+      else {
+        ranges[at + 3 * count] = id;
+        ranges[at + 3 * count + 1] = from;
+        ranges[at + 3 * count + 2] = part.length;
+        count++;
+      }
+    }
     const base = (seq % SLOTS) * SLOT.fields;
     const r = this.requests;
     r[base + SLOT.fd] = fd;
@@ -250,13 +356,40 @@ export class WalWriteThread {
     r[base + SLOT.lsn] = lsn;
     r[base + SLOT.endLsn] = endLsn;
     r[base + SLOT.type] = type;
-    r[base + SLOT.ringStart] = ringStart;
+    r[base + SLOT.ranges] = count;
     r[base + SLOT.length] = payloadBytes;
-    this.queue.push({ seq, lsn, ringStart, ringEnd: ringStart + payloadBytes });
+    this.queue.push({ seq, lsn, ringStart, ringEnd: ringAt, shared: sharedIds });
     // the store publishes the slot's fields to the thread (Atomics are sequentially consistent)
     Atomics.store(this.ctrl, CTRL.submitted, seq);
     Atomics.notify(this.ctrl, CTRL.submitted);
     if (this.queue.length === 1) this.port.ref(); // a process awaiting a commit stays alive until it is written
+  }
+
+  /** Whether a record the thread has not finished reads from `buffer` in place. */
+  holds(buffer: SharedArrayBuffer): boolean {
+    const id = this.sharedIds.get(buffer);
+    if (id === undefined) return false;
+    this.absorb();
+    for (const q of this.queue) if (q.shared.includes(id)) return true;
+    return false;
+  }
+
+  /** The thread lets go of `buffer` (no record still to write may name it). */
+  forget(buffer: SharedArrayBuffer): void {
+    const id = this.sharedIds.get(buffer);
+    if (id === undefined) return;
+    this.sharedIds.delete(buffer);
+    this.port.postMessage({ kind: 'forget', id } satisfies BufferMessage);
+  }
+
+  /** The id records name `buffer` by; the thread is sent the buffer before the first record naming it. */
+  private idOf(buffer: SharedArrayBuffer): number {
+    let id = this.sharedIds.get(buffer);
+    if (id === undefined) {
+      this.sharedIds.set(buffer, (id = this.nextSharedId++));
+      this.port.postMessage({ kind: 'share', id, buffer } satisfies BufferMessage);
+    }
+    return id;
   }
 
   /** Asks the thread to report its next finished record on the event loop (a flush waits for it). */
@@ -296,12 +429,16 @@ export class WalWriteThread {
     }
   }
 
-  /** Where `n` contiguous ring bytes are free, or -1. The queue's records sit in ring order. */
+  /** Where `n` contiguous ring bytes are free, or -1. The queue's records sit in ring order (those with no bytes in it anywhere). */
   private freeAt(n: number): number {
     const q = this.queue;
-    if (q.length === 0) return 0;
-    const tail = q[0]!.ringStart;
-    const head = q[q.length - 1]!.ringEnd;
+    let first = 0;
+    while (first < q.length && q[first]!.ringEnd === q[first]!.ringStart) first++;
+    if (first === q.length) return 0;
+    let last = q.length - 1;
+    while (q[last]!.ringEnd === q[last]!.ringStart) last--;
+    const tail = q[first]!.ringStart;
+    const head = q[last]!.ringEnd;
     if (head > tail) {
       if (head + n <= this.ring.length) return head;
       return n < tail ? 0 : -1; // strictly below the oldest, so a full ring is never taken for an empty one

@@ -134,6 +134,8 @@ export class WriteAheadLog {
   private fillParked: { doneBytes: number; proceed: Parameters<ZeroFillPacer>[1] } | null = null;
   private fillTimer: NodeJS.Timeout | null = null;
   private lastAppendMs = 0;
+  /** Buffers whose record parts the writer thread reads in place (shareBuffer). */
+  private readonly sharedBuffers = new Set<SharedArrayBuffer>();
   /** Moving average of the log's fdatasync times (ms), seen from the caller: pool hops and the writer thread's last writes included. */
   private syncMillis = 0;
   private failure: SqlError | null = null;
@@ -296,7 +298,7 @@ export class WriteAheadLog {
     if (!this.currentPreallocated) this.space?.note(recordBytes);
     if (this.threadTakes(payloadBytes, fileOffset + recordBytes)) {
       this.thread ??= new WalWriteThread(() => this.onThreadProgress(), this.threadDelayMs);
-      this.thread.submit(this.fd, fileOffset, lsn, lsn + recordBytes, type, parts, payloadBytes);
+      this.thread.submit(this.fd, fileOffset, lsn, lsn + recordBytes, type, parts, payloadBytes, this.sharedBuffers);
       this.threadRecords++;
       this.written = lsn + recordBytes;
       this.noteAppended();
@@ -612,6 +614,26 @@ export class WriteAheadLog {
    */
   syncAfterThreadWrites(): void {
     if (this.thread?.busy) this.thread.requestSync();
+  }
+
+  /**
+   * Record parts in `buffer` may be read by the writer thread where they are, instead of being copied
+   * into its ring: the caller changes the buffer only once holdsBuffer() is false (persist/bytes.ts,
+   * ByteArena).
+   */
+  shareBuffer(buffer: SharedArrayBuffer): void {
+    this.sharedBuffers.add(buffer);
+  }
+
+  /** `buffer` is no longer read in place (a record still holding it must have been written: see holdsBuffer). */
+  unshareBuffer(buffer: SharedArrayBuffer): void {
+    this.sharedBuffers.delete(buffer);
+    this.thread?.forget(buffer);
+  }
+
+  /** Whether the writer thread has yet to write a record whose parts it reads from `buffer`. */
+  holdsBuffer(buffer: SharedArrayBuffer): boolean {
+    return this.thread?.holds(buffer) ?? false;
   }
 
   /**

@@ -103,8 +103,16 @@ const RECORD_KIND_NAMES: Record<number, string> = { [RECORD_COMMIT]: 'commit', [
 
 export class Durability {
   private wal!: WriteAheadLog;
-  /** where commit records' deltas are encoded: reset once each record is written */
-  private readonly arena = new ByteArena();
+  /**
+   * Where commit records' deltas are encoded: reset once each record is handed to the log. Shared
+   * memory the log's writer thread writes records from in place, so a bulk load's deltas are not
+   * copied into its ring (100-150 ms of the main thread per 10M TSBS rows).
+   */
+  private readonly arena = new ByteArena(undefined, undefined, {
+    share: (b) => this.wal.shareBuffer(b),
+    unshare: (b) => this.wal.unshareBuffer(b),
+    holds: (b) => this.wal.holdsBuffer(b),
+  });
   private readonly ahead = new LogAhead(() => this.wal, (store) => this.keyOf(store), this.arena);
   private lock: DataDirLock | null = null;
   private catalog: Catalog = new Catalog();
