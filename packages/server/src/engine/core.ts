@@ -2,6 +2,7 @@
 import { Catalog } from '../../../planner/src/catalog/catalog.js';
 import type { PlanNode } from '../../../planner/src/plan/nodes.js';
 import type { Session } from './session.js';
+import type { Transaction } from './transaction.js';
 import { systemRelation } from '../catalog/pg-catalog.js';
 import { timescaledbRelation } from '../catalog/timescaledb-views.js';
 import type { Durability } from './durable/durability.js';
@@ -13,13 +14,30 @@ export class EngineCore {
   readonly database: string;
   private nextSessionId = 1;
   readonly sessions = new Set<Session>();
-  /** the data directory (WAL + checkpoints); null for an in-memory engine */
-  durability: Durability | null = null;
+  private durable: Durability | null = null;
 
   constructor(opts: { user?: string; database?: string; catalog?: Catalog } = {}) {
     this.catalog = opts.catalog ?? new Catalog();
     this.user = opts.user ?? 'strata';
     this.database = opts.database ?? 'strata';
+  }
+
+  /** the data directory (WAL + checkpoints); null for an in-memory engine */
+  get durability(): Durability | null {
+    return this.durable;
+  }
+
+  set durability(d: Durability | null) {
+    this.durable = d;
+    if (d !== null) d.openTransactions = () => this.openTransactions();
+  }
+
+  /** The transactions open in the sessions (the log keeps their uncommitted DDL out of catalog images). */
+  *openTransactions(): Iterable<Transaction> {
+    for (const s of this.sessions) {
+      const t = s.openTransaction;
+      if (t !== null) yield t;
+    }
   }
 
   allocSessionId(): number {

@@ -74,6 +74,11 @@ export interface Notice {
 export class Session {
   readonly settings: Settings;
   private txn: Transaction | null = null;
+
+  /** The transaction open in this session, if any. */
+  get openTransaction(): Transaction | null {
+    return this.txn;
+  }
   /** set while `txn` is an implicit block (explicit: false, lasting beyond one statement) */
   private implicitBlock: ImplicitBlock | null = null;
   readonly notices: Notice[] = [];

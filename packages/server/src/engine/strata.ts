@@ -196,6 +196,7 @@ export class StrataSession {
 export class Strata extends StrataSession {
   private constructor(readonly core: EngineCore, private readonly options: StrataOptions) {
     super(new Session(core, core.allocSessionId(), options.settings));
+    core.sessions.add(this.session);
   }
 
   static async create(options: StrataOptions = {}): Promise<Strata> {

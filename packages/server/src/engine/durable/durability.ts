@@ -140,6 +140,11 @@ export class Durability {
   private lastCommitMs = 0;
   private otherCommitMs = Number.NEGATIVE_INFINITY;
   report!: RecoveryReport;
+  /**
+   * The transactions open in the engine's sessions (the engine sets this): the catalog is shared and
+   * DDL applies in place, so a catalog image taken while one of them has uncommitted DDL would carry it.
+   */
+  openTransactions: () => Iterable<LoggedTransaction> = () => [];
 
   private constructor(
     readonly dataDir: string,
@@ -388,6 +393,14 @@ export class Durability {
     for (const p of prepared) {
       if (!createdStores.has(p.store) && this.loggedSchema.get(p.store) !== storeSchemaIdentity(p.store)) needsImage = true;
     }
+    // the image would carry another open transaction's uncommitted DDL: after a crash its tables would
+    // exist (or, for a DROP, be gone) although it never committed. Such commits wait for it to end.
+    if (needsImage && this.uncommittedDdl(txn)) {
+      throw new SqlError(SQLSTATE.lockNotAvailable, 'cannot commit a catalog change while another transaction has uncommitted DDL', {
+        detail: 'The log records catalog changes as images of the shared catalog, which holds the other transaction\'s changes until it ends.',
+        hint: 'Retry once the other transaction has committed or rolled back.',
+      });
+    }
     const image = needsImage
       ? serializeCatalog(this.catalog, { includeChunk: (c) => (this.committedChunks.has(c) || created.has(c)) && !dropped.has(c) })
       : undefined;
@@ -476,12 +489,20 @@ export class Durability {
     return txn.undo.length > this.chunkChangesOf(txn).length;
   }
 
+  /** Whether an open transaction other than `except` has catalog changes (other than chunks) it has not committed. */
+  private uncommittedDdl(except: LoggedTransaction | null): boolean {
+    for (const t of this.openTransactions()) if (t !== except && this.hasDdl(t)) return true;
+    return false;
+  }
+
   /**
    * After a rollback that undid DDL: an image logged meanwhile by another session's commit may hold
    * the undone changes (the catalog is shared), so a fresh image supersedes it. Best effort.
    */
   logRollback(): void {
-    if (this.closed) return;
+    // (no image could have carried the undone changes while they were uncommitted: see logCommit and
+    // checkpoint; this one must not carry another transaction's either)
+    if (this.closed || this.uncommittedDdl(null)) return;
     try {
       const image = serializeCatalog(this.catalog, { includeChunk: (c) => this.committedChunks.has(c) });
       this.wal.append(RECORD_CATALOG, [encodeCatalogRecord(image)]);
@@ -571,6 +592,8 @@ export class Durability {
   private maybeCheckpoint(): void {
     const limit = this.opts.checkpointWalBytes ?? 1024 * 1024 * 1024;
     if (this.checkpointRun || this.checkpointScheduled || this.wal.writtenLsn - this.lastCheckpointLsn < limit) return;
+    // a later commit tries again: the checkpoint's catalog image must not carry uncommitted DDL
+    if (this.uncommittedDdl(null)) return;
     // not now: the commit that crossed the limit is logged but not yet published, and a checkpoint
     // taken here would claim its LSN without its rows
     this.checkpointScheduled = true;
@@ -594,6 +617,13 @@ export class Durability {
     }
     const lsn = this.wal.writtenLsn;
     if (lsn === this.lastCheckpointLsn && fs.existsSync(path.join(this.dataDir, 'CURRENT'))) return Promise.resolve(null);
+    if (this.uncommittedDdl(null)) {
+      return Promise.reject(
+        new SqlError(SQLSTATE.lockNotAvailable, 'cannot checkpoint while a transaction has uncommitted DDL', {
+          hint: 'Retry once it has committed or rolled back; the log keeps every commit meanwhile.',
+        }),
+      );
+    }
     // the parts of transactions still open must outlive this checkpoint: their commits will name them
     const oldestAhead = this.ahead.oldestLsn();
     const replayFrom = oldestAhead < lsn ? oldestAhead : undefined;
