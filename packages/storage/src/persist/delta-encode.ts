@@ -418,6 +418,12 @@ function writeDictSingle(w: ByteWriter, id: number, runs: readonly LiveRun[], n:
       codes[k] = dc;
     }
   }
+  // rows using most of the dictionary (a 1,000-row INSERT of TSBS rows uses nearly all of a chunk's
+  // host names): the whole dictionary, copied from its encoding, costs less than writing each string
+  if (nulls === null && 2 * distinct >= size && size <= 0x10000) {
+    for (let d = 0; d < distinct; d++) local[order[d]!] = -1;
+    return writeDictWhole(w, id, runs, n, dict, widthAt);
+  }
   const values = dict.values;
   w.u32(distinct);
   for (let d = 0; d < distinct; d++) {

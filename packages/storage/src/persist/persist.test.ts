@@ -482,7 +482,7 @@ describe('table deltas', () => {
     cases.forEach((c, i) => expect([c.values, f64 - sizes[i]!]).toEqual([c.values, (8 - c.bytesPerValue) * 64 - (c.offsets ? 8 : 0)]));
   });
 
-  it('writes a text column of one small dictionary whole, with its codes at their width, and a larger or nullable one renumbered', () => {
+  it('writes a text column of one small or mostly used dictionary whole, with its codes at their width, and others renumbered', () => {
     const schema = { name: 'h', columns: [{ id: 1, name: 's', type: T.text, notNull: false }], sealRows: 1024, chunkRows: 8192 };
     const text = (values: (string | null)[]) => {
       const dict = [...new Set(values.filter((v): v is string => v !== null))];
@@ -497,7 +497,9 @@ describe('table deltas', () => {
       { earlier: letters, rows: Array.from({ length: 500 }, (_, i) => (i % 3 === 0 ? 'A' : 'B')), whole: true },
       // 326 strings: two-byte codes, over several staging blocks
       { earlier: [...letters, ...names(300)], rows: Array.from({ length: 4000 }, (_, i) => `host_${(i * 7) % 300}`), whole: true },
-      // the dictionary is larger than an eighth of the rows, or a row is NULL: only the strings used
+      // larger than an eighth of the rows, but the rows use most of it (20 of 26): whole as well
+      { earlier: letters, rows: Array.from({ length: 100 }, (_, i) => letters[i % 20]!), whole: true },
+      // the dictionary is larger than an eighth of the rows and mostly unused, or a row is NULL: only the strings used
       { earlier: [...letters, ...names(300)], rows: Array.from({ length: 500 }, (_, i) => (i % 2 === 0 ? 'A' : 'host_1')), whole: false },
       { earlier: letters, rows: Array.from({ length: 500 }, (_, i) => (i % 5 === 0 ? null : 'B')), whole: false },
     ];
