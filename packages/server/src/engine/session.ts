@@ -126,7 +126,16 @@ export class Session {
       d.flushSoon();
       return checkpoint;
     }
-    let flush = d.replyFlush(this.commitLsn, this.id);
+    const lsn = this.commitLsn;
+    let flush = d.replyFlush(lsn, this.id);
+    // a failed flush fails the statement whose reply waits for it (58030), once: the log refuses every
+    // later write anyway, and this session's reads go on, as other sessions' do
+    if (flush) {
+      flush = flush.catch((e: unknown) => {
+        if (this.commitLsn === lsn) this.commitLsn = 0;
+        throw e;
+      });
+    }
     if (!flush && opts.yieldAfterInPlaceFlush) flush = new Promise<void>((resolve) => setImmediate(resolve));
     if (!flush) return checkpoint;
     return checkpoint ? Promise.all([flush, checkpoint]) : flush;
@@ -137,7 +146,14 @@ export class Session {
     const d = this.core.durability;
     if (!d || this.commitLsn <= d.flushedLsn) return;
     if ((this.settings.tryGet('synchronous_commit') ?? 'on') === 'off') d.flushSoon();
-    else d.waitDurableSync(this.commitLsn);
+    else {
+      try {
+        d.waitDurableSync(this.commitLsn);
+      } catch (e) {
+        this.commitLsn = 0; // reported once, as in durabilityWait
+        throw e;
+      }
+    }
   }
 
   private checkpoint(): StatementResult {

@@ -73,8 +73,24 @@ describe('how a commit waits for its fdatasync', () => {
     await expect(db.query('INSERT INTO t VALUES (1, 2)')).rejects.toMatchObject({ code: '58030' });
     expect(walFs.fdatasyncSyncCalls - inPlace).toBe(1);
     await expect(db.query('INSERT INTO t VALUES (1, 3)')).rejects.toMatchObject({ code: '58030' });
-    // other sessions read on (over the wire, the failing session's connection ends, as after a failed pooled sync)
+    // reads go on, in other sessions and in this one (over the wire, the failing session's connection
+    // ends, as after a failed pooled sync)
     expect((await db.connect().query('SELECT count(*) AS n FROM t WHERE n = 1')).rows).toEqual([{ n: '1' }]);
+    expect((await db.query('SELECT count(*) AS n FROM t WHERE n = 1')).rows).toEqual([{ n: '1' }]);
+    await expect(db.query('INSERT INTO t VALUES (1, 4)')).rejects.toMatchObject({ code: '58030' });
+    db.core.durability!.simulateCrash();
+  });
+
+  it('querySync: a failed fdatasync fails its statement with 58030, once; reads go on and writes are refused', async () => {
+    const dir = tempDir();
+    const walFs = new FaultyWalFs();
+    const db = await open(dir, walFs);
+    db.querySync('INSERT INTO t VALUES (1, 1)');
+    walFs.fdatasyncFailure = 'EIO';
+    expect(() => db.querySync('INSERT INTO t VALUES (1, 2)')).toThrow(expect.objectContaining({ code: '58030' }));
+    expect(db.querySync('SELECT count(*) AS n FROM t').rows).toEqual([{ n: '2' }]);
+    expect(() => db.querySync('INSERT INTO t VALUES (1, 3)')).toThrow(expect.objectContaining({ code: '58030' }));
     db.core.durability!.simulateCrash();
   });
 });
+
