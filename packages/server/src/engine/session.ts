@@ -74,11 +74,6 @@ export interface Notice {
 export class Session {
   readonly settings: Settings;
   private txn: Transaction | null = null;
-
-  /** The transaction open in this session, if any. */
-  get openTransaction(): Transaction | null {
-    return this.txn;
-  }
   /** set while `txn` is an implicit block (explicit: false, lasting beyond one statement) */
   private implicitBlock: ImplicitBlock | null = null;
   readonly notices: Notice[] = [];
@@ -100,6 +95,11 @@ export class Session {
   constructor(readonly core: EngineCore, id: number, initialSettings?: Record<string, string>, serverSettings?: Record<string, string>) {
     this.id = id;
     this.settings = startSettings(core.catalog, core.database, initialSettings, serverSettings);
+  }
+
+  /** The transaction open in this session, if any. */
+  get openTransaction(): Transaction | null {
+    return this.txn;
   }
 
   private newTransaction(explicit: boolean): Transaction {

@@ -83,7 +83,6 @@ export class Transaction {
 
   rollback(): void {
     this.log?.forgetAhead(this);
-    const undidDdl = this.log !== null && this.log.hasDdl(this);
     for (const t of this.tables.values()) {
       try {
         t.rollback();
@@ -93,7 +92,6 @@ export class Transaction {
     }
     this.rollbackCatalog();
     this.settingChanges.rollback();
-    if (undidDdl) this.log!.logRollback();
   }
 
   savepoint(name: string): void {

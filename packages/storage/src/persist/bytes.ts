@@ -92,16 +92,16 @@ export class ByteArena {
     if (current !== null) this.spares.push(current);
     let next: Uint8Array<SharedArrayBuffer> | undefined;
     const kept: Uint8Array<SharedArrayBuffer>[] = [];
+    let held = 0;
     for (const b of this.spares) {
-      const shared = b.buffer;
-      if (reader.holds(shared)) kept.push(b);
-      else if (next === undefined && b.length === size) next = b;
+      if (reader.holds(b.buffer)) {
+        kept.push(b);
+        held++;
+      } else if (next === undefined && b.length === size) next = b;
       else if (kept.length < SPARE_BUFFERS) kept.push(b);
-      else reader.unshare(shared);
+      else reader.unshare(b.buffer);
     }
     this.spares = kept;
-    let held = 0;
-    for (const b of kept) if (reader.holds(b.buffer)) held++;
     this.buf = next ?? (held >= MAX_HELD_BUFFERS ? new Uint8Array(size) : this.allocate(size));
   }
 }

@@ -160,7 +160,8 @@ describe('the WAL writer thread', () => {
 
   it('flushSync of a record the thread holds waits for the thread to write and sync it: no second fdatasync on the calling thread', async () => {
     const dir = newDir();
-    const log = WriteAheadLog.open(dir, { preallocate: false });
+    // the thread sleeps before each record, so it still holds it when the sync is asked for
+    const log = WriteAheadLog.open(dir, { preallocate: false, writeThreadDelayMsForTesting: 30 });
     const syncs = vi.spyOn(nodeWalFs, 'fdatasyncSync');
     try {
       for (let i = 0; i < 5; i++) {

@@ -305,13 +305,14 @@ export class WalWriteThread {
     payloadBytes: number,
     inPlace: ReadonlySet<SharedArrayBuffer> = NO_BUFFERS,
   ): void {
+    const readInPlace = (part: Uint8Array): boolean => inPlace.size > 0 && part.buffer instanceof SharedArrayBuffer && inPlace.has(part.buffer);
     let copied = 0;
     let pieces = 0;
     let last: ArrayBufferLike | null = null;
     let lastEnd = -1;
     for (const part of parts) {
       if (part.length === 0) continue;
-      const shared = inPlace.size > 0 && part.buffer instanceof SharedArrayBuffer && inPlace.has(part.buffer);
+      const shared = readInPlace(part);
       // consecutive parts that follow each other in one buffer are one range, and so are those copied
       if (shared) {
         if (part.buffer !== last || part.byteOffset !== lastEnd) pieces++;
@@ -333,7 +334,7 @@ export class WalWriteThread {
     let ringAt = ringStart;
     for (const part of parts) {
       if (part.length === 0) continue;
-      const shared = !whole && inPlace.size > 0 && part.buffer instanceof SharedArrayBuffer && inPlace.has(part.buffer);
+      const shared = !whole && readInPlace(part);
       const id = shared ? this.idOf(part.buffer as SharedArrayBuffer) : RING_ID;
       const from = shared ? part.byteOffset : ringAt;
       if (!shared) {

@@ -37,7 +37,6 @@ import { restoreCatalog, serializeCatalog, storesOf } from '../../../../planner/
 import {
   decodeCatalogRecord,
   decodeCommitRecord,
-  encodeCatalogRecord,
   encodeCommitRecord,
   PART_BYTES,
   RECORD_CATALOG,
@@ -485,7 +484,7 @@ export class Durability {
   }
 
   /** Catalog changes other than chunk creation/removal (every DDL leaves an undo action). */
-  hasDdl(txn: LoggedTransaction): boolean {
+  private hasDdl(txn: LoggedTransaction): boolean {
     return txn.undo.length > this.chunkChangesOf(txn).length;
   }
 
@@ -493,23 +492,6 @@ export class Durability {
   private uncommittedDdl(except: LoggedTransaction | null): boolean {
     for (const t of this.openTransactions()) if (t !== except && this.hasDdl(t)) return true;
     return false;
-  }
-
-  /**
-   * After a rollback that undid DDL: an image logged meanwhile by another session's commit may hold
-   * the undone changes (the catalog is shared), so a fresh image supersedes it. Best effort.
-   */
-  logRollback(): void {
-    // (no image could have carried the undone changes while they were uncommitted: see logCommit and
-    // checkpoint; this one must not carry another transaction's either)
-    if (this.closed || this.uncommittedDdl(null)) return;
-    try {
-      const image = serializeCatalog(this.catalog, { includeChunk: (c) => this.committedChunks.has(c) });
-      this.wal.append(RECORD_CATALOG, [encodeCatalogRecord(image)]);
-      this.noteAllSchemasLogged();
-    } catch (e) {
-      this.opts.log?.('warn', `could not log the catalog after a rollback: ${(e as Error).message}`);
-    }
   }
 
   /**
